@@ -1,0 +1,132 @@
+using System.Numerics;
+
+namespace Deisa.Core.Buffers;
+
+/// <summary>A capped pool of pinned byte buffers, for message encoding and data payloads.</summary>
+/// <remarks>
+/// Buffers are allocated on the pinned object heap, so MPI can send from and receive into them without pinning
+/// each time. Sizes are rounded up to powers of two from 256 bytes to 1 GiB; each size keeps at most
+/// <see cref="MaxBuffersPerSize"/> idle buffers, so the pool never holds more than it was sized for: a buffer
+/// returned to a full bucket is dropped to the garbage collector. Larger requests are allocated and never kept.
+/// The pool counts rentals and returns so tests can check that every buffer came back.
+/// Thread-safe.
+/// </remarks>
+public sealed class BufferPool
+{
+    private const int MinShift = 8;
+    private const int MaxShift = 30;
+
+    private readonly Bucket[] _buckets;
+    private long _rented;
+    private long _returned;
+
+    /// <summary>Creates a pool.</summary>
+    /// <param name="maxBuffersPerSize">The most idle buffers kept per size class.</param>
+    public BufferPool(int maxBuffersPerSize = 32)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBuffersPerSize);
+        MaxBuffersPerSize = maxBuffersPerSize;
+        _buckets = new Bucket[MaxShift - MinShift + 1];
+        for (int i = 0; i < _buckets.Length; i++)
+        {
+            _buckets[i] = new Bucket(1 << (MinShift + i), maxBuffersPerSize);
+        }
+    }
+
+    /// <summary>Gets the pool shared by the whole process.</summary>
+    public static BufferPool Shared { get; } = new();
+
+    /// <summary>Gets the most idle buffers kept per size class.</summary>
+    public int MaxBuffersPerSize { get; }
+
+    /// <summary>Gets how many buffers were rented since the pool was created.</summary>
+    public long RentedCount => Interlocked.Read(ref _rented);
+
+    /// <summary>Gets how many buffers were returned since the pool was created.</summary>
+    public long ReturnedCount => Interlocked.Read(ref _returned);
+
+    /// <summary>Gets how many rented buffers have not come back.</summary>
+    public long OutstandingCount => RentedCount - ReturnedCount;
+
+    /// <summary>Rents a pinned buffer of at least <paramref name="minimumLength"/> bytes.</summary>
+    /// <param name="minimumLength">The least length wanted.</param>
+    /// <returns>A buffer, possibly longer; its contents are not cleared.</returns>
+    /// <remarks>Give it back with <see cref="Return"/> exactly once, and do not touch it afterwards.</remarks>
+    public byte[] Rent(int minimumLength)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(minimumLength);
+        Interlocked.Increment(ref _rented);
+        int index = BucketIndex(minimumLength);
+        if (index < 0)
+        {
+            return GC.AllocateUninitializedArray<byte>(minimumLength, pinned: true);
+        }
+
+        return _buckets[index].Rent();
+    }
+
+    /// <summary>Returns a buffer rented from this pool.</summary>
+    /// <param name="buffer">The buffer; the caller must not use it any more.</param>
+    public void Return(byte[] buffer)
+    {
+        ArgumentNullException.ThrowIfNull(buffer);
+        Interlocked.Increment(ref _returned);
+        int index = BucketIndex(buffer.Length);
+        if (index >= 0 && _buckets[index].Size == buffer.Length)
+        {
+            _buckets[index].Return(buffer);
+        }
+    }
+
+    private static int BucketIndex(int length)
+    {
+        if (length > 1 << MaxShift)
+        {
+            return -1;
+        }
+
+        int shift = length <= 1 << MinShift ? MinShift : (int)BitOperations.Log2((uint)length - 1) + 1;
+        return shift - MinShift;
+    }
+
+    private sealed class Bucket
+    {
+        private readonly byte[]?[] _items;
+        private readonly Lock _lock = new();
+        private int _count;
+
+        public Bucket(int size, int capacity)
+        {
+            Size = size;
+            _items = new byte[capacity][];
+        }
+
+        public int Size { get; }
+
+        public byte[] Rent()
+        {
+            lock (_lock)
+            {
+                if (_count > 0)
+                {
+                    byte[] buffer = _items[--_count]!;
+                    _items[_count] = null;
+                    return buffer;
+                }
+            }
+
+            return GC.AllocateUninitializedArray<byte>(Size, pinned: true);
+        }
+
+        public void Return(byte[] buffer)
+        {
+            lock (_lock)
+            {
+                if (_count < _items.Length)
+                {
+                    _items[_count++] = buffer;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,58 @@
+using System.Threading.Tasks;
+using Deisa.Core.Buffers;
+using Deisa.Core.Graph;
+using Deisa.Core.Transport;
+
+namespace Deisa.Core.Client;
+
+/// <summary>The client's record of a key it holds futures to. Guarded by the client's lock.</summary>
+internal sealed class ClientKey
+{
+    public ClientKey(TaskKey key)
+    {
+        Key = key;
+    }
+
+    public TaskKey Key { get; }
+
+    public int Refs { get; set; }
+
+    public FutureStatus Status { get; set; }
+
+    public EndpointId Holder { get; set; }
+
+    public Exception? Error { get; set; }
+
+    /// <summary>Gets the signal that the key left Pending.</summary>
+    public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public Task<object?>? Fetch { get; set; }
+
+    public void Complete(FutureStatus status, Exception? error)
+    {
+        if (Status != FutureStatus.Pending)
+        {
+            return;
+        }
+
+        Status = status;
+        Error = error;
+        Done.TrySetResult();
+    }
+
+    /// <summary>Drops the fetched value, releasing its reference if it is pooled.</summary>
+    public void DropValue()
+    {
+        Task<object?>? fetch = Fetch;
+        Fetch = null;
+        if (fetch is { IsCompletedSuccessfully: true })
+        {
+            ValueOwnership.Release(fetch.Result);
+        }
+        else
+        {
+            // A fetch still in flight releases its value when it lands and finds the key dropped.
+            _ = fetch?.ContinueWith(static t => ValueOwnership.Release(t.Result), TaskContinuationOptions.OnlyOnRanToCompletion);
+        }
+    }
+}

@@ -1,0 +1,587 @@
+using System.Collections.Concurrent;
+using System.Runtime.ExceptionServices;
+using System.Text;
+using System.Threading.Tasks;
+using Deisa.Core.Buffers;
+using Deisa.Core.Errors;
+using Deisa.Core.Graph;
+using Deisa.Core.Protocol;
+using Deisa.Core.Transport;
+
+namespace Deisa.Core.Client;
+
+/// <summary>The analytics' handle on the runtime: submit task graphs, create external keys, get results.</summary>
+/// <remarks>
+/// <para>Lives on the same rank as the scheduler. Every method is thread-safe. Calls that wait for the scheduler
+/// (submission, external keys) fail with a <see cref="DeisaTimeoutException"/> after
+/// <see cref="ClientOptions.RequestTimeout"/> rather than hang, and with <see cref="RuntimeShutdownException"/>
+/// once the runtime stops.</para>
+/// <para>Values live on workers while at least one <see cref="Future"/> to their key is alive, or a pending task
+/// needs them. Dispose futures as soon as their values are not needed.</para>
+/// </remarks>
+public sealed class DeisaClient
+{
+    private readonly Lock _lock = new();
+    private readonly Mailbox _mailbox;
+    private readonly EndpointId _scheduler;
+    private readonly ClientOptions _options;
+    private readonly Dictionary<TaskKey, ClientKey> _keys = [];
+    private readonly ConcurrentDictionary<long, TaskCompletionSource<object?>> _requests = new();
+    private readonly Task _pump;
+    private long _nextRequestId;
+    private Exception? _closed;
+
+    internal DeisaClient(Mailbox mailbox, EndpointId scheduler, int workerCount, bool crossesProcesses, ClientOptions? options)
+    {
+        _mailbox = mailbox;
+        _scheduler = scheduler;
+        _options = options ?? new ClientOptions();
+        WorkerCount = workerCount;
+        CrossesProcesses = crossesProcesses;
+        _pump = Task.Run(PumpAsync);
+    }
+
+    /// <summary>Gets the number of workers.</summary>
+    public int WorkerCount { get; }
+
+    /// <summary>Gets whether tasks cross processes, so only registered operations and encodable arguments are accepted.</summary>
+    public bool CrossesProcesses { get; }
+
+    /// <summary>Gets the number of keys the client holds futures to.</summary>
+    public int HeldKeyCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _keys.Count;
+            }
+        }
+    }
+
+    /// <summary>Submits one task and returns a future to its value.</summary>
+    /// <typeparam name="T">The value type.</typeparam>
+    /// <param name="key">The task's key.</param>
+    /// <param name="spec">What it computes.</param>
+    /// <returns>The future.</returns>
+    /// <exception cref="GraphValidationException">The scheduler refused the task (unknown dependency, key taken by another task).</exception>
+    public Future<T> Submit<T>(TaskKey key, TaskSpec spec) => (Future<T>)SubmitGraph(SingleTask(key, spec), [key], Typed<T>.Factory)[0];
+
+    /// <summary>Submits one task and returns a future to its value.</summary>
+    /// <param name="key">The task's key.</param>
+    /// <param name="spec">What it computes.</param>
+    /// <returns>The future.</returns>
+    /// <exception cref="GraphValidationException">The scheduler refused the task.</exception>
+    public Future Submit(TaskKey key, TaskSpec spec) => SubmitGraph(SingleTask(key, spec), [key], s_untyped)[0];
+
+    /// <summary>Submits a graph and keeps the values of <paramref name="outputs"/> in memory on the workers.</summary>
+    /// <param name="graph">The tasks; only those the outputs need are sent.</param>
+    /// <param name="outputs">The keys to keep; the graph's sinks (keys no task of the graph depends on) when null.</param>
+    /// <returns>One future per output, in order.</returns>
+    /// <exception cref="GraphValidationException">The scheduler refused the graph (cycle, unknown dependency, key taken); nothing was applied.</exception>
+    /// <exception cref="ArgumentException">A task cannot cross processes while the runtime does.</exception>
+    public IReadOnlyList<Future> Persist(TaskGraph graph, IEnumerable<TaskKey>? outputs = null) =>
+        SubmitGraph(graph, outputs is null ? Sinks(graph) : outputs.ToList(), s_untyped);
+
+    /// <summary>Submits a graph and keeps the values of <paramref name="outputs"/>, all of one type.</summary>
+    /// <typeparam name="T">The value type of the outputs.</typeparam>
+    /// <param name="graph">The tasks; only those the outputs need are sent.</param>
+    /// <param name="outputs">The keys to keep; the graph's sinks when null.</param>
+    /// <returns>One typed future per output, in order.</returns>
+    /// <exception cref="GraphValidationException">The scheduler refused the graph; nothing was applied.</exception>
+    public IReadOnlyList<Future<T>> Persist<T>(TaskGraph graph, IEnumerable<TaskKey>? outputs = null) =>
+        SubmitGraph(graph, outputs is null ? Sinks(graph) : outputs.ToList(), Typed<T>.Factory).Cast<Future<T>>().ToArray();
+
+    /// <summary>Submits a graph and keeps the values of <paramref name="outputs"/>, without blocking.</summary>
+    /// <param name="graph">The tasks.</param>
+    /// <param name="outputs">The keys to keep; the graph's sinks when null.</param>
+    /// <param name="cancellationToken">Stops waiting for the scheduler's answer.</param>
+    /// <returns>One future per output, in order.</returns>
+    public Task<IReadOnlyList<Future>> PersistAsync(TaskGraph graph, IEnumerable<TaskKey>? outputs = null, CancellationToken cancellationToken = default) =>
+        SubmitGraphAsync(graph, outputs is null ? Sinks(graph) : outputs.ToList(), s_untyped, cancellationToken);
+
+    /// <summary>Submits a graph, waits for one key's value and releases it.</summary>
+    /// <typeparam name="T">The value type.</typeparam>
+    /// <param name="graph">The tasks.</param>
+    /// <param name="output">The key to compute.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>The value. A <see cref="IRefCountedValue"/> comes with one reference the caller owns and must release.</returns>
+    /// <exception cref="TaskFailedException">The task or a dependency failed; the original exception is inside.</exception>
+    public async Task<T> ComputeAsync<T>(TaskGraph graph, TaskKey output, CancellationToken cancellationToken = default)
+    {
+        IReadOnlyList<Future> futures = await SubmitGraphAsync(graph, [output], Typed<T>.Factory, cancellationToken).ConfigureAwait(false);
+        using var future = (Future<T>)futures[0];
+        T value = await future.GetResultAsync(cancellationToken).ConfigureAwait(false);
+        ValueOwnership.Retain(value);
+        return value;
+    }
+
+    /// <summary>Submits a graph, waits for one key's value and releases it.</summary>
+    /// <typeparam name="T">The value type.</typeparam>
+    /// <param name="graph">The tasks.</param>
+    /// <param name="output">The key to compute.</param>
+    /// <param name="timeout">How long to wait for the value; infinite when null.</param>
+    /// <returns>The value.</returns>
+    /// <exception cref="TaskFailedException">The task or a dependency failed.</exception>
+    /// <exception cref="DeisaTimeoutException">The value did not come in time.</exception>
+    public T Compute<T>(TaskGraph graph, TaskKey output, TimeSpan? timeout = null)
+    {
+        using var future = (Future<T>)SubmitGraph(graph, [output], Typed<T>.Factory)[0];
+        T value = future.Result(timeout);
+        ValueOwnership.Retain(value);
+        return value;
+    }
+
+    /// <summary>Waits for the values of several futures.</summary>
+    /// <param name="futures">The futures.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>The values, in order.</returns>
+    /// <exception cref="TaskFailedException">One of the tasks failed.</exception>
+    public async Task<object?[]> GatherAsync(IEnumerable<Future> futures, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(futures);
+        ThrowIfClosed();
+        Task<object?>[] fetches = futures.Select(f => f.GetResultAsync(cancellationToken)).ToArray();
+        return await Task.WhenAll(fetches).ConfigureAwait(false);
+    }
+
+    /// <summary>Gets a future to a key the scheduler already knows, such as an external key.</summary>
+    /// <typeparam name="T">The value type.</typeparam>
+    /// <param name="key">The key.</param>
+    /// <returns>The future.</returns>
+    /// <exception cref="GraphValidationException">The scheduler does not know the key.</exception>
+    public Future<T> GetFuture<T>(TaskKey key) => (Future<T>)SubmitGraph(new TaskGraph(), [key], Typed<T>.Factory)[0];
+
+    /// <summary>Declares keys whose data an outside producer (a simulation) will put on workers.</summary>
+    /// <param name="keys">The keys; already-external keys are accepted again.</param>
+    /// <exception cref="DuplicateKeyException">A key is already a computed task, or an external key whose data already arrived.</exception>
+    public void CreateExternal(IEnumerable<TaskKey> keys) => CreateExternalAsync(keys).GetAwaiter().GetResult();
+
+    /// <summary>Declares keys whose data an outside producer will put on workers, without blocking.</summary>
+    /// <param name="keys">The keys.</param>
+    /// <param name="cancellationToken">Stops waiting for the scheduler's answer.</param>
+    /// <returns>A task that completes once the scheduler knows the keys.</returns>
+    public async Task CreateExternalAsync(IEnumerable<TaskKey> keys, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        CreateExternal message = Protocol.CreateExternal.Rent();
+        message.Keys.AddRange(keys);
+        message.RequestId = NextRequestId();
+        ThrowIfError(await RequestAsync(message.RequestId, _scheduler, message, _options.RequestTimeout, "CreateExternal", cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>Declares that an external key's data will never come: it and its dependents fail with <paramref name="reason"/>.</summary>
+    /// <param name="key">The external key, still waiting for its data.</param>
+    /// <param name="reason">Why, shown to whoever waits on it.</param>
+    /// <exception cref="GraphValidationException">The key is not an external key waiting for data.</exception>
+    public void FailExternal(TaskKey key, string reason) => FailExternalAsync(key, reason).GetAwaiter().GetResult();
+
+    /// <summary>Declares that an external key's data will never come, without blocking.</summary>
+    /// <param name="key">The external key.</param>
+    /// <param name="reason">Why.</param>
+    /// <param name="cancellationToken">Stops waiting for the scheduler's answer.</param>
+    /// <returns>A task that completes once the scheduler applied it.</returns>
+    public async Task FailExternalAsync(TaskKey key, string reason, CancellationToken cancellationToken = default)
+    {
+        FailExternal message = Protocol.FailExternal.Rent();
+        message.RequestId = NextRequestId();
+        message.Key = key;
+        message.Reason = reason ?? string.Empty;
+        ThrowIfError(await RequestAsync(message.RequestId, _scheduler, message, _options.RequestTimeout, "FailExternal", cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>Gets the scheduler's recent transitions of a key, one per line.</summary>
+    /// <param name="key">The key.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>The story.</returns>
+    public async Task<string> GetStoryAsync(TaskKey key, CancellationToken cancellationToken = default)
+    {
+        QueryStory message = QueryStory.Rent();
+        message.RequestId = NextRequestId();
+        message.Key = key;
+        return (string)(await RequestAsync(message.RequestId, _scheduler, message, _options.RequestTimeout, "QueryStory", cancellationToken).ConfigureAwait(false))!;
+    }
+
+    internal async Task<object?> GetValueAsync(ClientKey state, CancellationToken cancellationToken)
+    {
+        await state.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        Task<object?> fetch;
+        lock (_lock)
+        {
+            if (state.Status != FutureStatus.Finished)
+            {
+                ExceptionDispatchInfo.Throw(state.Error!);
+            }
+
+            fetch = state.Fetch ??= FetchAsync(state.Key, state.Holder);
+        }
+
+        return await fetch.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    internal FutureStatus GetStatus(ClientKey state)
+    {
+        lock (_lock)
+        {
+            return state.Status;
+        }
+    }
+
+    internal void Release(ClientKey state)
+    {
+        lock (_lock)
+        {
+            if (--state.Refs > 0)
+            {
+                return;
+            }
+
+            _keys.Remove(state.Key);
+            state.DropValue();
+            if (_closed is not null)
+            {
+                return;
+            }
+        }
+
+        ReleaseKeys message = ReleaseKeys.Rent();
+        message.Keys.Add(state.Key);
+        _mailbox.Send(_scheduler, message);
+    }
+
+    /// <summary>Called from a future's finalizer: the release is posted to the client's own mailbox, never done inline.</summary>
+    internal void ReleaseFromFinalizer(TaskKey key)
+    {
+        try
+        {
+            ReleaseKeys message = ReleaseKeys.Rent();
+            message.Keys.Add(key);
+            _mailbox.Send(_mailbox.Id, message);
+        }
+        catch (Exception)
+        {
+            // The runtime is gone; there is nothing left to release.
+        }
+    }
+
+    /// <summary>Fails everything still awaited; called by the runtime as it stops.</summary>
+    /// <param name="describe">Says what the scheduler last knew of a key.</param>
+    /// <param name="cause">The failure that stopped the runtime, or null on a requested shutdown.</param>
+    internal void Close(Func<TaskKey, string> describe, Exception? cause)
+    {
+        List<ClientKey> pending;
+        lock (_lock)
+        {
+            if (_closed is not null)
+            {
+                return;
+            }
+
+            pending = _keys.Values.Where(k => k.Status == FutureStatus.Pending).ToList();
+            var keys = pending.Select(k => k.Key).ToList();
+            var text = new StringBuilder(cause is null ? "The runtime shut down" : $"The runtime stopped after a failure ({cause.Message})");
+            text.Append(keys.Count == 0 ? "." : $" while {keys.Count} key(s) were still awaited: ");
+            text.Append(string.Join("; ", pending.Take(20).Select(k => $"{k.Key} ({describe(k.Key)})")));
+            if (keys.Count > 20)
+            {
+                text.Append($"; and {keys.Count - 20} more");
+            }
+
+            _closed = new RuntimeShutdownException(text.ToString(), keys, cause);
+            foreach (ClientKey state in pending)
+            {
+                state.Complete(FutureStatus.Cancelled, new RuntimeShutdownException(
+                    $"{state.Key} will never be computed: {text}", [state.Key], cause));
+            }
+        }
+
+        foreach (TaskCompletionSource<object?> request in _requests.Values)
+        {
+            request.TrySetException(_closed);
+        }
+
+        _requests.Clear();
+    }
+
+    internal Task StopPumpAsync()
+    {
+        _mailbox.Dispose();
+        return _pump;
+    }
+
+    private static TaskGraph SingleTask(TaskKey key, TaskSpec spec)
+    {
+        var graph = new TaskGraph(1);
+        graph.Add(key, spec);
+        return graph;
+    }
+
+    private static List<TaskKey> Sinks(TaskGraph graph)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        var used = new HashSet<TaskKey>();
+        foreach (KeyValuePair<TaskKey, TaskSpec> entry in graph)
+        {
+            foreach (TaskKey dependency in entry.Value.Dependencies)
+            {
+                used.Add(dependency);
+            }
+        }
+
+        return graph.Keys.Where(k => !used.Contains(k)).ToList();
+    }
+
+    private static void ThrowIfError(object? reply)
+    {
+        if (reply is ErrorInfo error)
+        {
+            ExceptionDispatchInfo.Throw(error.Exception ?? new DeisaException($"The scheduler refused the request: {error}"));
+        }
+    }
+
+    private IReadOnlyList<Future> SubmitGraph(TaskGraph graph, List<TaskKey> outputs, FutureFactory factory) =>
+        SubmitGraphAsync(graph, outputs, factory, CancellationToken.None).GetAwaiter().GetResult();
+
+    private async Task<IReadOnlyList<Future>> SubmitGraphAsync(TaskGraph graph, List<TaskKey> outputs, FutureFactory factory, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        ThrowIfClosed();
+        if (CrossesProcesses)
+        {
+            foreach (KeyValuePair<TaskKey, TaskSpec> entry in graph)
+            {
+                if (entry.Value.IsLocal)
+                {
+                    throw new ArgumentException(
+                        $"Task {entry.Key} ({entry.Value}) runs a local delegate or takes a local argument, which cannot cross processes. " +
+                        "Register the operation by name in an OperationRegistry on every rank and pass plain values or keys.",
+                        nameof(graph));
+                }
+            }
+        }
+
+        TaskGraph culled = graph.Count == 0 ? graph : graph.Cull(outputs);
+        UpdateGraph message = UpdateGraph.Rent();
+        message.RequestId = NextRequestId();
+        foreach (KeyValuePair<TaskKey, TaskSpec> entry in culled)
+        {
+            message.Keys.Add(entry.Key);
+            message.Specs.Add(entry.Value);
+        }
+
+        var states = new List<ClientKey>(outputs.Count);
+        var wanted = new List<TaskKey>();
+        lock (_lock)
+        {
+            foreach (TaskKey key in outputs)
+            {
+                if (!_keys.TryGetValue(key, out ClientKey? state))
+                {
+                    state = new ClientKey(key);
+                    _keys.Add(key, state);
+                }
+
+                if (state.Refs++ == 0)
+                {
+                    wanted.Add(key);
+                }
+
+                states.Add(state);
+            }
+        }
+
+        message.Wanted.AddRange(wanted);
+        object? reply;
+        try
+        {
+            reply = await RequestAsync(message.RequestId, _scheduler, message, _options.RequestTimeout, "UpdateGraph", cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception) when (_closed is null)
+        {
+            // The scheduler may still apply the update later; the release that follows it keeps the counts right.
+            Rollback(states, sendRelease: wanted);
+            throw;
+        }
+
+        if (reply is ErrorInfo)
+        {
+            Rollback(states, sendRelease: []);
+            ThrowIfError(reply);
+        }
+
+        var futures = new Future[states.Count];
+        for (int i = 0; i < states.Count; i++)
+        {
+            futures[i] = factory(this, states[i]);
+        }
+
+        return futures;
+    }
+
+    private void Rollback(List<ClientKey> states, List<TaskKey> sendRelease)
+    {
+        lock (_lock)
+        {
+            foreach (ClientKey state in states)
+            {
+                if (--state.Refs == 0)
+                {
+                    _keys.Remove(state.Key);
+                }
+            }
+        }
+
+        if (sendRelease.Count > 0)
+        {
+            ReleaseKeys release = ReleaseKeys.Rent();
+            release.Keys.AddRange(sendRelease);
+            _mailbox.Send(_scheduler, release);
+        }
+    }
+
+    private async Task<object?> FetchAsync(TaskKey key, EndpointId holder)
+    {
+        GetData request = GetData.Rent();
+        request.RequestId = NextRequestId();
+        request.Keys.Add(key);
+        var reply = (DataResult)(await RequestAsync(request.RequestId, holder, request, _options.DataTimeout, $"GetData {key}", CancellationToken.None).ConfigureAwait(false))!;
+        if (reply.Values.Length == 0)
+        {
+            throw new DeisaException($"The worker {holder} no longer holds {key}, although the scheduler said it did; this is a bug in Deisa.");
+        }
+
+        return reply.Values[0];
+    }
+
+    private long NextRequestId() => Interlocked.Increment(ref _nextRequestId);
+
+    private void ThrowIfClosed()
+    {
+        if (_closed is not null)
+        {
+            throw new RuntimeShutdownException(_closed.Message, [], _closed);
+        }
+    }
+
+    private async Task<object?> RequestAsync(long id, EndpointId to, Message message, TimeSpan timeout, string what, CancellationToken cancellationToken)
+    {
+        var completion = new TaskCompletionSource<object?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _requests[id] = completion;
+        if (_closed is not null)
+        {
+            _requests.TryRemove(id, out _);
+            message.Return();
+            ThrowIfClosed();
+        }
+
+        _mailbox.Send(to, message);
+        try
+        {
+            return await completion.Task.WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            throw new DeisaTimeoutException(
+                $"No answer from {to} to {what} within {timeout.TotalSeconds:0.#} s. Check that the runtime is alive (its log, the other ranks), or raise ClientOptions.{(to.Kind == EndpointKind.Scheduler ? nameof(ClientOptions.RequestTimeout) : nameof(ClientOptions.DataTimeout))}.");
+        }
+        finally
+        {
+            _requests.TryRemove(id, out _);
+        }
+    }
+
+    private async Task PumpAsync()
+    {
+        while (await _mailbox.Reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            while (_mailbox.Reader.TryRead(out Message? message))
+            {
+                try
+                {
+                    Dispatch(message);
+                }
+                finally
+                {
+                    message.Return();
+                }
+            }
+        }
+    }
+
+    private void Dispatch(Message message)
+    {
+        switch (message)
+        {
+            case RequestReply m:
+                CompleteRequest(m.RequestId, m.Error);
+                break;
+            case StoryReply m:
+                CompleteRequest(m.RequestId, m.Text);
+                break;
+            case DataReply m:
+                object?[] values = m.Values.ToArray();
+                m.Values.Clear();
+                if (!CompleteRequest(m.RequestId, new DataResult(values)))
+                {
+                    foreach (object? value in values)
+                    {
+                        ValueOwnership.Release(value);
+                    }
+                }
+
+                break;
+            case KeyInMemory m:
+                lock (_lock)
+                {
+                    if (_keys.TryGetValue(m.Key, out ClientKey? state))
+                    {
+                        state.Holder = m.Holder;
+                        state.Complete(FutureStatus.Finished, null);
+                    }
+                }
+
+                break;
+            case KeyErred m:
+                lock (_lock)
+                {
+                    if (_keys.TryGetValue(m.Key, out ClientKey? state))
+                    {
+                        ErrorInfo error = m.Error ?? new ErrorInfo("Unknown", "no details", null);
+                        state.Complete(FutureStatus.Error, new TaskFailedException(m.Key, m.CauseKey, m.Story, error.ToException()));
+                    }
+                }
+
+                break;
+            case ReleaseKeys m when m.From == _mailbox.Id:
+                foreach (TaskKey key in m.Keys)
+                {
+                    ClientKey? state;
+                    lock (_lock)
+                    {
+                        _keys.TryGetValue(key, out state);
+                    }
+
+                    if (state is not null)
+                    {
+                        Release(state);
+                    }
+                }
+
+                break;
+        }
+    }
+
+    private bool CompleteRequest(long id, object? result) =>
+        _requests.TryRemove(id, out TaskCompletionSource<object?>? completion) && completion.TrySetResult(result);
+
+    private static readonly FutureFactory s_untyped = static (client, state) => new Future(client, state);
+
+    private delegate Future FutureFactory(DeisaClient client, ClientKey state);
+
+    private sealed record DataResult(object?[] Values);
+
+    private static class Typed<T>
+    {
+        public static readonly FutureFactory Factory = static (client, state) => new Future<T>(client, state);
+    }
+}

@@ -1,0 +1,145 @@
+using System.Threading.Tasks;
+using Deisa.Core.Execution;
+using Deisa.Core.Graph;
+using Deisa.Core.Scheduling;
+using Deisa.Core.Transport;
+
+namespace Deisa.Core.Client;
+
+/// <summary>A running Deisa runtime: scheduler, workers, client and producers wired over a transport.</summary>
+/// <remarks>
+/// <see cref="StartInProcess"/> starts everything in this process (threads stand in for ranks); the MPI runtime
+/// hosts the same state machines on MPI ranks. Dispose it to stop: futures still waiting fail with a message
+/// naming their keys and what the scheduler last knew of them.
+/// </remarks>
+public sealed class DeisaRuntime : IAsyncDisposable, IDisposable
+{
+    private readonly ITransport _transport;
+    private readonly SchedulerHost _scheduler;
+    private readonly WorkerHost[] _workers;
+    private readonly EndpointId[] _workerIds;
+    private readonly RuntimeOptions _options;
+    private readonly List<ExternalProducer> _producers = [];
+    private readonly Lock _lock = new();
+    private int _nextProducer;
+    private Exception? _fault;
+    private int _disposed;
+
+    private DeisaRuntime(ITransport transport, int workers, RuntimeOptions options)
+    {
+        _transport = transport;
+        _options = options;
+        int threads = options.ThreadsPerWorker > 0 ? options.ThreadsPerWorker : Math.Max(1, Environment.ProcessorCount / workers);
+        var scheduler = EndpointId.Scheduler(0);
+        _workerIds = Enumerable.Range(0, workers).Select(EndpointId.Worker).ToArray();
+        var state = new SchedulerState(EndpointId.Client(0), _workerIds, new SchedulerOptions { StoryCapacity = options.StoryCapacity });
+        _scheduler = new SchedulerHost(transport.Open(scheduler), state, options.ValidateScheduler, OnFault);
+        _workers = _workerIds.Select(id => new WorkerHost(transport.Open(id), scheduler, threads, options.ShutdownTimeout, OnFault)).ToArray();
+        Client = new DeisaClient(transport.Open(EndpointId.Client(0)), scheduler, workers, transport.CrossesProcesses, options.Client);
+        _scheduler.Start();
+        foreach (WorkerHost worker in _workers)
+        {
+            worker.Start();
+        }
+    }
+
+    /// <summary>Gets the client, for the analytics.</summary>
+    public DeisaClient Client { get; }
+
+    /// <summary>Gets the number of workers.</summary>
+    public int WorkerCount => _workers.Length;
+
+    /// <summary>Gets the transport's name.</summary>
+    public string TransportName => _transport.Name;
+
+    /// <summary>Gets the failure that stopped the runtime, if one did.</summary>
+    public Exception? Fault => Volatile.Read(ref _fault);
+
+    /// <summary>Starts a runtime whose scheduler, workers and client all live in this process.</summary>
+    /// <param name="workers">The number of workers.</param>
+    /// <param name="options">Settings; defaults when null.</param>
+    /// <returns>The runtime.</returns>
+    public static DeisaRuntime StartInProcess(int workers = 2, RuntimeOptions? options = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(workers);
+        options ??= new RuntimeOptions();
+        var transport = new InProcessTransport(
+            new InProcessTransportOptions { Serialize = options.Serialize },
+            options.Operations ?? OperationRegistry.Default,
+            options.Values);
+        return new DeisaRuntime(transport, workers, options);
+    }
+
+    /// <summary>Creates a producer that puts data under external keys, as a simulation does.</summary>
+    /// <returns>The producer; dispose it when done.</returns>
+    public ExternalProducer CreateProducer()
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        lock (_lock)
+        {
+            var producer = new ExternalProducer(_transport.Open(EndpointId.Producer(_nextProducer++)), _workerIds, _options.Client.RequestTimeout);
+            _producers.Add(producer);
+            return producer;
+        }
+    }
+
+    /// <summary>Gets how many values each worker holds; approximate while tasks run.</summary>
+    /// <returns>One count per worker.</returns>
+    public int[] GetStoredCounts() => _workers.Select(w => w.State.StoredCount).ToArray();
+
+    /// <summary>Stops the runtime; futures still waiting fail with the keys they waited for.</summary>
+    /// <returns>A task that completes when every loop has stopped.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        // Stop the scheduler first, then read its state (safe once its loop has ended) to tell each waiting
+        // future what its key was waiting for.
+        Task stop = _scheduler.StopAsync();
+        bool stopped = await Task.WhenAny(stop, Task.Delay(_options.ShutdownTimeout)).ConfigureAwait(false) == stop;
+        Client.Close(key => stopped ? Describe(_scheduler.State.GetStatus(key)) : "the scheduler did not stop in time", Fault);
+        await Client.StopPumpAsync().ConfigureAwait(false);
+        foreach (ExternalProducer producer in _producers)
+        {
+            producer.Dispose();
+        }
+
+        foreach (WorkerHost worker in _workers)
+        {
+            await worker.DisposeAsync().ConfigureAwait(false);
+        }
+
+        await _scheduler.DisposeAsync().ConfigureAwait(false);
+        await _transport.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Stops the runtime, blocking.</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    private static string Describe(Scheduling.TaskStatus status) => status switch
+    {
+        Scheduling.TaskStatus.External => "external: its data never arrived",
+        Scheduling.TaskStatus.Waiting => "waiting for dependencies",
+        Scheduling.TaskStatus.Processing => "still running",
+        Scheduling.TaskStatus.Forgotten => "unknown to the scheduler",
+        _ => status.ToString().ToLowerInvariant(),
+    };
+
+    private void OnFault(Exception error)
+    {
+        if (Interlocked.CompareExchange(ref _fault, error, null) is not null)
+        {
+            return;
+        }
+
+        // A broken loop cannot be trusted to answer: fail whatever waits now rather than let it hang.
+        Client.Close(_ => "the runtime failed", error);
+        foreach (ExternalProducer producer in _producers.ToArray())
+        {
+            producer.Fail(error);
+        }
+    }
+}

@@ -1,0 +1,146 @@
+using System.Collections.Concurrent;
+using System.Threading.Tasks;
+using Deisa.Core.Buffers;
+using Deisa.Core.Errors;
+using Deisa.Core.Graph;
+using Deisa.Core.Protocol;
+using Deisa.Core.Transport;
+
+namespace Deisa.Core.Client;
+
+/// <summary>Puts data under external keys on chosen workers: the simulation's side of an external task.</summary>
+/// <remarks>
+/// A put hands the value to the runtime: do not modify it afterwards (use <see cref="PutCopyAsync{T}"/> to keep
+/// your buffer). Each put is acknowledged by the scheduler; a key put twice, a key that is not external, or a key
+/// already failed makes the put fail with <see cref="ExternalDataException"/>, and the data is dropped, never
+/// overwriting the first value. Thread-safe.
+/// </remarks>
+public sealed class ExternalProducer : IDisposable
+{
+    private readonly Mailbox _mailbox;
+    private readonly IReadOnlyList<EndpointId> _workers;
+    private readonly TimeSpan _timeout;
+    private readonly ConcurrentDictionary<long, TaskCompletionSource> _pending = new();
+    private readonly Task _pump;
+    private long _nextPutId;
+    private volatile bool _disposed;
+
+    internal ExternalProducer(Mailbox mailbox, IReadOnlyList<EndpointId> workers, TimeSpan timeout)
+    {
+        _mailbox = mailbox;
+        _workers = workers;
+        _timeout = timeout;
+        _pump = Task.Run(PumpAsync);
+    }
+
+    /// <summary>Gets the producer's endpoint.</summary>
+    public EndpointId Id => _mailbox.Id;
+
+    /// <summary>Gets the number of workers data can be put on.</summary>
+    public int WorkerCount => _workers.Count;
+
+    /// <summary>Puts a value under an external key on a worker and waits for the scheduler to accept it.</summary>
+    /// <param name="key">The external key.</param>
+    /// <param name="value">The value; the runtime owns it from now on.</param>
+    /// <param name="worker">The worker index, 0 to <see cref="WorkerCount"/> - 1.</param>
+    /// <param name="cancellationToken">Stops waiting (the put still happens).</param>
+    /// <returns>A task that completes once the scheduler recorded the data.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">No such worker.</exception>
+    /// <exception cref="ExternalDataException">The scheduler refused the data (duplicate, not an external key, already failed).</exception>
+    /// <exception cref="DeisaTimeoutException">No acknowledgement came in time.</exception>
+    public async Task PutAsync(TaskKey key, object? value, int worker, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if ((uint)worker >= (uint)_workers.Count)
+        {
+            ValueOwnership.Release(value);
+            throw new ArgumentOutOfRangeException(nameof(worker), worker, $"There are {_workers.Count} workers, numbered from 0.");
+        }
+
+        long id = Interlocked.Increment(ref _nextPutId);
+        var acknowledged = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _pending[id] = acknowledged;
+        PutExternal put = PutExternal.Rent();
+        put.Key = key;
+        put.Value = value;
+        put.PutId = id;
+        _mailbox.Send(_workers[worker], put);
+        try
+        {
+            await acknowledged.Task.WaitAsync(_timeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            throw new DeisaTimeoutException(
+                $"The put of {key} on worker {worker} was not acknowledged within {_timeout.TotalSeconds:0.#} s; is the runtime alive?");
+        }
+        finally
+        {
+            _pending.TryRemove(id, out _);
+        }
+    }
+
+    /// <summary>Copies <paramref name="data"/> into a pooled buffer and puts it under an external key.</summary>
+    /// <typeparam name="T">The element type.</typeparam>
+    /// <param name="key">The external key.</param>
+    /// <param name="data">The data; the caller may reuse its memory as soon as this method returns.</param>
+    /// <param name="worker">The worker index.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>A task that completes once the scheduler recorded the data.</returns>
+    public Task PutCopyAsync<T>(TaskKey key, ReadOnlySpan<T> data, int worker, CancellationToken cancellationToken = default)
+        where T : unmanaged => PutAsync(key, PooledArray<T>.CopyFrom(data), worker, cancellationToken);
+
+    /// <summary>Puts a value under an external key and blocks until the scheduler accepts it.</summary>
+    /// <param name="key">The external key.</param>
+    /// <param name="value">The value; the runtime owns it from now on.</param>
+    /// <param name="worker">The worker index.</param>
+    public void Put(TaskKey key, object? value, int worker) => PutAsync(key, value, worker).GetAwaiter().GetResult();
+
+    /// <summary>Stops the producer; puts still waiting fail.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        _mailbox.Dispose();
+        _pump.GetAwaiter().GetResult();
+        foreach (TaskCompletionSource pending in _pending.Values)
+        {
+            pending.TrySetException(new ObjectDisposedException(nameof(ExternalProducer), "The producer was disposed before the put was acknowledged."));
+        }
+    }
+
+    internal void Fail(Exception error)
+    {
+        foreach (TaskCompletionSource pending in _pending.Values)
+        {
+            pending.TrySetException(error);
+        }
+    }
+
+    private async Task PumpAsync()
+    {
+        while (await _mailbox.Reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            while (_mailbox.Reader.TryRead(out Message? message))
+            {
+                if (message is PutAck ack && _pending.TryRemove(ack.PutId, out TaskCompletionSource? pending))
+                {
+                    if (ack.Error is null)
+                    {
+                        pending.TrySetResult();
+                    }
+                    else
+                    {
+                        pending.TrySetException(ack.Error.Exception ?? new ExternalDataException(ack.Key, ack.Error.Message));
+                    }
+                }
+
+                message.Return();
+            }
+        }
+    }
+}

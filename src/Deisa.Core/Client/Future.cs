@@ -1,0 +1,104 @@
+using System.Threading.Tasks;
+using Deisa.Core.Errors;
+using Deisa.Core.Graph;
+
+namespace Deisa.Core.Client;
+
+/// <summary>A handle on the value of a key; while it is alive the value stays on its worker.</summary>
+/// <remarks>
+/// Dispose it when the value is no longer needed: the last future to a key releases the key, and the worker frees
+/// the value as soon as no pending task needs it either. A future left to the garbage collector releases its key
+/// from its finalizer, later. Values that are <see cref="Buffers.IRefCountedValue"/> stay valid until then.
+/// </remarks>
+public class Future : IDisposable
+{
+    private readonly DeisaClient _client;
+    private int _disposed;
+
+    internal Future(DeisaClient client, ClientKey state)
+    {
+        _client = client;
+        State = state;
+    }
+
+    /// <summary>Finalizes the future, releasing its key if it was not disposed.</summary>
+    ~Future()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _client.ReleaseFromFinalizer(State.Key);
+        }
+    }
+
+    /// <summary>Gets the key.</summary>
+    public TaskKey Key => State.Key;
+
+    /// <summary>Gets what is known of the key.</summary>
+    public FutureStatus Status => _client.GetStatus(State);
+
+    /// <summary>Gets whether the key left <see cref="FutureStatus.Pending"/>.</summary>
+    public bool IsCompleted => Status != FutureStatus.Pending;
+
+    internal ClientKey State { get; }
+
+    /// <summary>Waits for the value.</summary>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>The value.</returns>
+    /// <exception cref="TaskFailedException">The task or a dependency failed; the original exception is inside.</exception>
+    /// <exception cref="RuntimeShutdownException">The runtime stopped first.</exception>
+    /// <exception cref="ObjectDisposedException">The future was disposed.</exception>
+    public Task<object?> GetResultAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        return _client.GetValueAsync(State, cancellationToken);
+    }
+
+    /// <summary>Blocks until the value is there.</summary>
+    /// <param name="timeout">How long to wait; infinite when null.</param>
+    /// <returns>The value.</returns>
+    /// <exception cref="TaskFailedException">The task or a dependency failed.</exception>
+    /// <exception cref="DeisaTimeoutException">The value did not come in time; the message says what the key waits for.</exception>
+    public object? Result(TimeSpan? timeout = null) => WaitFor(GetResultAsync(), timeout);
+
+    /// <summary>Waits for the key to leave <see cref="FutureStatus.Pending"/>, without fetching its value or throwing its error.</summary>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>A task that completes with the status.</returns>
+    public async Task<FutureStatus> WaitAsync(CancellationToken cancellationToken = default)
+    {
+        await State.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return Status;
+    }
+
+    /// <summary>Releases this future's hold on the key.</summary>
+    public void Dispose()
+    {
+        Dispose(disposing: true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Formats as <c>Future(key, status)</c>.</summary>
+    /// <returns>The text.</returns>
+    public override string ToString() => $"Future({Key}, {Status})";
+
+    /// <summary>Releases the key once.</summary>
+    /// <param name="disposing">True when called from <see cref="Dispose()"/>.</param>
+    protected virtual void Dispose(bool disposing)
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _client.Release(State);
+        }
+    }
+
+    private protected T WaitFor<T>(Task<T> task, TimeSpan? timeout)
+    {
+        if (timeout is { } limit && !task.Wait(limit))
+        {
+            throw new DeisaTimeoutException(
+                $"The value of {Key} did not arrive within {limit.TotalSeconds:0.###} s (status {Status}). " +
+                "If it depends on external data, check that the producer puts every key it should.");
+        }
+
+        return task.GetAwaiter().GetResult();
+    }
+}

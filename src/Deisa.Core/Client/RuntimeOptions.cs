@@ -1,0 +1,32 @@
+using Deisa.Core.Graph;
+using Deisa.Core.Protocol;
+
+namespace Deisa.Core.Client;
+
+/// <summary>Settings of a <see cref="DeisaRuntime"/>.</summary>
+public sealed class RuntimeOptions
+{
+    /// <summary>Gets or sets how many tasks each worker runs at once; 0 shares the machine's cores among the workers.</summary>
+    public int ThreadsPerWorker { get; set; }
+
+    /// <summary>Gets or sets the operations tasks may name; <see cref="OperationRegistry.Default"/> when null.</summary>
+    public OperationRegistry? Operations { get; set; }
+
+    /// <summary>Gets or sets how values are encoded when they cross processes; <see cref="ValueCodecRegistry.Default"/> when null.</summary>
+    public ValueCodecRegistry? Values { get; set; }
+
+    /// <summary>Gets or sets whether in-process messages go through the wire format, as under MPI (slower; for tests).</summary>
+    public bool Serialize { get; set; }
+
+    /// <summary>Gets or sets whether the scheduler checks all its invariants after every message (slow; for tests).</summary>
+    public bool ValidateScheduler { get; set; }
+
+    /// <summary>Gets or sets how many recent transitions the scheduler keeps for stories.</summary>
+    public int StoryCapacity { get; set; } = 1 << 16;
+
+    /// <summary>Gets or sets the client's time limits.</summary>
+    public ClientOptions Client { get; set; } = new();
+
+    /// <summary>Gets or sets how long shutdown waits for running tasks and loops before giving up on them.</summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(10);
+}

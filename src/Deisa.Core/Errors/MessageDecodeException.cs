@@ -1,0 +1,12 @@
+namespace Deisa.Core.Errors;
+
+/// <summary>Bytes received from the wire are not a valid Deisa message.</summary>
+public sealed class MessageDecodeException : DeisaException
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="message">What is wrong, with the offset.</param>
+    public MessageDecodeException(string message)
+        : base(message)
+    {
+    }
+}

@@ -1,0 +1,138 @@
+using System.Threading.Tasks;
+using Deisa.Core.Graph;
+using Deisa.Core.Protocol;
+using Deisa.Core.Scheduling;
+using Deisa.Core.Transport;
+
+namespace Deisa.Core.Execution;
+
+/// <summary>Runs a <see cref="WorkerState"/>: reads its mailbox, runs tasks on dedicated threads, sends what it emits.</summary>
+/// <remarks>
+/// The message loop and the executor threads take turns on the state under one lock; user code runs outside it.
+/// A thread that finishes a task reports it and picks up whatever became ready, without a hand-off.
+/// </remarks>
+internal sealed class WorkerHost : IAsyncDisposable
+{
+    private readonly WorkerState _state;
+    private readonly Mailbox _mailbox;
+    private readonly Lock _lock = new();
+    private readonly ExecutorPool _executors;
+    private readonly Action<Exception> _onFault;
+    private readonly TimeSpan _stopTimeout;
+    private Task? _loop;
+
+    public WorkerHost(Mailbox mailbox, EndpointId scheduler, int threads, TimeSpan stopTimeout, Action<Exception> onFault)
+    {
+        _mailbox = mailbox;
+        _state = new WorkerState(mailbox.Id, scheduler, threads);
+        _onFault = onFault;
+        _stopTimeout = stopTimeout;
+        _executors = new ExecutorPool(threads, mailbox.Id.ToString(), Execute);
+    }
+
+    public EndpointId Id => _mailbox.Id;
+
+    /// <summary>Gets the state; read it only once the host has stopped, or for approximate monitoring.</summary>
+    public WorkerState State => _state;
+
+    public void Start() => _loop = Task.Run(RunAsync);
+
+    public async ValueTask DisposeAsync()
+    {
+        _mailbox.Dispose();
+        if (_loop is not null)
+        {
+            await _loop.ConfigureAwait(false);
+        }
+
+        _executors.Stop(_stopTimeout);
+        _executors.Dispose();
+    }
+
+    private async Task RunAsync()
+    {
+        try
+        {
+            while (await _mailbox.Reader.WaitToReadAsync().ConfigureAwait(false))
+            {
+                lock (_lock)
+                {
+                    while (_mailbox.Reader.TryRead(out Message? message))
+                    {
+                        try
+                        {
+                            if (message is Close)
+                            {
+                                return;
+                            }
+
+                            _state.Handle(message);
+                        }
+                        finally
+                        {
+                            message.Return();
+                        }
+
+                        Flush();
+                    }
+                }
+            }
+        }
+        catch (Exception e)
+        {
+            _onFault(e);
+        }
+    }
+
+    private void Execute(ExecuteInstruction instruction)
+    {
+        WorkerTask task = instruction.Task;
+        object? value = null;
+        Exception? error = null;
+        try
+        {
+            value = task.Spec.Operation.Invoke(new TaskArguments(task.Key, task.Spec.Args, instruction.Resolved));
+        }
+        catch (Exception e)
+        {
+            error = e;
+        }
+
+        try
+        {
+            lock (_lock)
+            {
+                if (error is null)
+                {
+                    _state.ExecutionSucceeded(task, value);
+                }
+                else
+                {
+                    _state.ExecutionFailed(task, error);
+                }
+
+                Flush();
+            }
+        }
+        catch (Exception e)
+        {
+            _onFault(e);
+        }
+    }
+
+    /// <summary>Sends what the state emitted and starts what it made ready. Called under the lock.</summary>
+    private void Flush()
+    {
+        foreach (OutgoingMessage outgoing in _state.Outbox)
+        {
+            _mailbox.Send(outgoing.To, outgoing.Message);
+        }
+
+        foreach (ExecuteInstruction instruction in _state.ToExecute)
+        {
+            _executors.Post(instruction);
+        }
+
+        _state.ClearOutputs();
+    }
+}

@@ -1,0 +1,671 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using Deisa.Core.Buffers;
+using Deisa.Core.Graph;
+using Deisa.Core.Transport;
+
+namespace Deisa.Core.Protocol;
+
+/// <summary>The binary form of messages, for transports whose endpoints live in different processes.</summary>
+/// <remarks>
+/// <para>A frame is <c>'D' 'S' version count</c> followed by <c>count</c> messages, each a 32-bit length and a
+/// body that starts with its <see cref="MessageKind"/>. Integers are little-endian; keys are a short UTF-8 name, an
+/// index count and 32-bit indices.</para>
+/// <para>Encoding writes into a reused <see cref="PooledBufferWriter"/>; decoding rents messages from their pools,
+/// resolves key names and operation names through interned tables, and so allocates nothing for control messages
+/// in steady state. What decoding must create, it creates: task specs, strings, errors, and values (arrays into
+/// pooled buffers). Every length is checked against the bytes left before anything is sized from it; bad input
+/// raises <see cref="Errors.MessageDecodeException"/>. Thread-safe.</para>
+/// </remarks>
+public sealed class MessageCodec
+{
+    /// <summary>The frame format version; a frame of another version is refused.</summary>
+    public const byte Version = 1;
+
+    private const byte Magic0 = (byte)'D';
+    private const byte Magic1 = (byte)'S';
+    private const int MaxArgDepth = 32;
+
+    private readonly OperationRegistry _operations;
+    private readonly ValueCodecRegistry _values;
+    private readonly BufferPool _pool;
+
+    /// <summary>Creates a codec.</summary>
+    /// <param name="operations">Where operation names in tasks are looked up.</param>
+    /// <param name="values">How values are written; <see cref="ValueCodecRegistry.Default"/> when null.</param>
+    /// <param name="pool">Where decoded pooled arrays take their buffers; <see cref="BufferPool.Shared"/> when null.</param>
+    public MessageCodec(OperationRegistry operations, ValueCodecRegistry? values = null, BufferPool? pool = null)
+    {
+        _operations = operations ?? throw new ArgumentNullException(nameof(operations));
+        _values = values ?? ValueCodecRegistry.Default;
+        _pool = pool ?? BufferPool.Shared;
+    }
+
+    /// <summary>Writes a frame holding <paramref name="messages"/>.</summary>
+    /// <param name="messages">The messages; not returned to their pools.</param>
+    /// <param name="writer">The destination; appended to.</param>
+    public void EncodeFrame(ReadOnlySpan<Message> messages, PooledBufferWriter writer)
+    {
+        writer.WriteByte(Magic0);
+        writer.WriteByte(Magic1);
+        writer.WriteByte(Version);
+        writer.WriteInt32(messages.Length);
+        foreach (Message message in messages)
+        {
+            int lengthAt = writer.Reserve(4);
+            int start = writer.WrittenCount;
+            Encode(message, writer);
+            writer.PatchInt32(lengthAt, writer.WrittenCount - start);
+        }
+    }
+
+    /// <summary>Reads every message of a frame.</summary>
+    /// <param name="frame">The bytes of one frame.</param>
+    /// <param name="from">The sender, stamped on each message.</param>
+    /// <param name="output">Receives the messages, which the caller then owns.</param>
+    /// <exception cref="Errors.MessageDecodeException">The frame is malformed; messages decoded before the fault are returned to their pools.</exception>
+    public void DecodeFrame(ReadOnlySpan<byte> frame, EndpointId from, List<Message> output)
+    {
+        int first = output.Count;
+        try
+        {
+            var reader = new SpanReader(frame);
+            if (reader.ReadByte() != Magic0 || reader.ReadByte() != Magic1)
+            {
+                throw reader.Fail("not a Deisa frame (bad magic bytes).");
+            }
+
+            byte version = reader.ReadByte();
+            if (version != Version)
+            {
+                throw reader.Fail($"frame version {version}, but this build reads version {Version}; run the same Deisa build on every rank.");
+            }
+
+            int count = reader.ReadCount(5, "messages");
+            for (int i = 0; i < count; i++)
+            {
+                int length = reader.ReadCount(1, "message bytes");
+                var body = new SpanReader(reader.ReadBytes(length));
+                Message message = Decode(ref body);
+                message.From = from;
+                output.Add(message);
+                if (body.Remaining != 0)
+                {
+                    throw body.Fail($"{body.Remaining} bytes left over after a {message.Kind} message.");
+                }
+            }
+
+            if (reader.Remaining != 0)
+            {
+                throw reader.Fail($"{reader.Remaining} bytes left over after the last message.");
+            }
+        }
+        catch
+        {
+            for (int i = output.Count - 1; i >= first; i--)
+            {
+                output[i].Return();
+                output.RemoveAt(i);
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>Writes one message body (no frame).</summary>
+    /// <param name="message">The message.</param>
+    /// <param name="writer">The destination.</param>
+    /// <exception cref="NotSupportedException">The message holds something that cannot leave the process (a local task, an unregistered value type).</exception>
+    public void Encode(Message message, PooledBufferWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        writer.WriteByte((byte)message.Kind);
+        switch (message)
+        {
+            case UpdateGraph m:
+                writer.WriteInt64(m.RequestId);
+                writer.WriteInt32(m.Keys.Count);
+                for (int i = 0; i < m.Keys.Count; i++)
+                {
+                    WriteKey(m.Keys[i], writer);
+                    WriteSpec(m.Specs[i], writer);
+                }
+
+                WriteKeys(m.Wanted, writer);
+                break;
+            case CreateExternal m:
+                writer.WriteInt64(m.RequestId);
+                WriteKeys(m.Keys, writer);
+                break;
+            case ReleaseKeys m:
+                WriteKeys(m.Keys, writer);
+                break;
+            case FailExternal m:
+                writer.WriteInt64(m.RequestId);
+                WriteKey(m.Key, writer);
+                writer.WriteString(m.Reason);
+                break;
+            case QueryStory m:
+                writer.WriteInt64(m.RequestId);
+                WriteKey(m.Key, writer);
+                break;
+            case RequestReply m:
+                writer.WriteInt64(m.RequestId);
+                WriteError(m.Error, writer);
+                break;
+            case KeyInMemory m:
+                WriteKey(m.Key, writer);
+                WriteEndpoint(m.Holder, writer);
+                writer.WriteInt64(m.Nbytes);
+                break;
+            case KeyErred m:
+                WriteKey(m.Key, writer);
+                WriteKey(m.CauseKey, writer);
+                WriteError(m.Error, writer);
+                writer.WriteString(m.Story);
+                break;
+            case StoryReply m:
+                writer.WriteInt64(m.RequestId);
+                writer.WriteString(m.Text);
+                break;
+            case ComputeTask m:
+                WriteKey(m.Key, writer);
+                WriteSpec(m.Spec ?? throw new InvalidOperationException($"ComputeTask for {m.Key} has no task."), writer);
+                writer.WriteInt64(m.Priority);
+                writer.WriteInt32(m.Holders.Count);
+                foreach (EndpointId holder in m.Holders)
+                {
+                    WriteEndpoint(holder, writer);
+                }
+
+                break;
+            case FreeKeys m:
+                WriteKeys(m.Keys, writer);
+                break;
+            case TaskFinished m:
+                WriteKey(m.Key, writer);
+                writer.WriteInt64(m.Nbytes);
+                break;
+            case TaskErred m:
+                WriteKey(m.Key, writer);
+                WriteError(m.Error, writer);
+                break;
+            case ExternalArrived m:
+                WriteKey(m.Key, writer);
+                writer.WriteInt64(m.Nbytes);
+                WriteEndpoint(m.Producer, writer);
+                writer.WriteInt64(m.PutId);
+                writer.WriteByte(m.Stored ? (byte)1 : (byte)0);
+                break;
+            case GetData m:
+                writer.WriteInt64(m.RequestId);
+                WriteKeys(m.Keys, writer);
+                break;
+            case DataReply m:
+                writer.WriteInt64(m.RequestId);
+                writer.WriteInt32(m.Keys.Count);
+                for (int i = 0; i < m.Keys.Count; i++)
+                {
+                    WriteKey(m.Keys[i], writer);
+                    _values.Write(m.Values[i], writer);
+                }
+
+                WriteKeys(m.Missing, writer);
+                break;
+            case PutExternal m:
+                WriteKey(m.Key, writer);
+                writer.WriteInt64(m.PutId);
+                _values.Write(m.Value, writer);
+                break;
+            case PutAck m:
+                writer.WriteInt64(m.PutId);
+                WriteKey(m.Key, writer);
+                WriteError(m.Error, writer);
+                break;
+            case Close:
+                break;
+            default:
+                throw new NotSupportedException($"The codec does not know message type {message.GetType().Name}.");
+        }
+    }
+
+    /// <summary>Reads one message body (no frame).</summary>
+    /// <param name="reader">The source, positioned at the message kind.</param>
+    /// <returns>The message, rented from its pool and owned by the caller.</returns>
+    /// <exception cref="Errors.MessageDecodeException">The bytes are not a valid message.</exception>
+    public Message Decode(ref SpanReader reader)
+    {
+        byte kind = reader.ReadByte();
+        switch ((MessageKind)kind)
+        {
+            case MessageKind.UpdateGraph:
+            {
+                UpdateGraph m = UpdateGraph.Rent();
+                return Guard(m, ref reader, static (UpdateGraph m, MessageCodec c, ref SpanReader r) =>
+                {
+                    m.RequestId = r.ReadInt64();
+                    int count = r.ReadCount(3, "tasks");
+                    for (int i = 0; i < count; i++)
+                    {
+                        m.Keys.Add(ReadKey(ref r));
+                        m.Specs.Add(c.ReadSpec(ref r));
+                    }
+
+                    ReadKeys(ref r, m.Wanted);
+                });
+            }
+
+            case MessageKind.CreateExternal:
+                return Guard(CreateExternal.Rent(), ref reader, static (CreateExternal m, MessageCodec c, ref SpanReader r) =>
+                {
+                    m.RequestId = r.ReadInt64();
+                    ReadKeys(ref r, m.Keys);
+                });
+            case MessageKind.ReleaseKeys:
+                return Guard(ReleaseKeys.Rent(), ref reader, static (ReleaseKeys m, MessageCodec c, ref SpanReader r) => ReadKeys(ref r, m.Keys));
+            case MessageKind.FailExternal:
+                return Guard(FailExternal.Rent(), ref reader, static (FailExternal m, MessageCodec c, ref SpanReader r) =>
+                {
+                    m.RequestId = r.ReadInt64();
+                    m.Key = ReadKey(ref r);
+                    m.Reason = r.ReadString();
+                });
+            case MessageKind.QueryStory:
+                return Guard(QueryStory.Rent(), ref reader, static (QueryStory m, MessageCodec c, ref SpanReader r) =>
+                {
+                    m.RequestId = r.ReadInt64();
+                    m.Key = ReadKey(ref r);
+                });
+            case MessageKind.RequestReply:
+                return Guard(RequestReply.Rent(), ref reader, static (RequestReply m, MessageCodec c, ref SpanReader r) =>
+                {
+                    m.RequestId = r.ReadInt64();
+                    m.Error = ReadError(ref r);
+                });
+            case MessageKind.KeyInMemory:
+                return Guard(KeyInMemory.Rent(), ref reader, static (KeyInMemory m, MessageCodec c, ref SpanReader r) =>
+                {
+                    m.Key = ReadKey(ref r);
+                    m.Holder = ReadEndpoint(ref r);
+                    m.Nbytes = r.ReadInt64();
+                });
+            case MessageKind.KeyErred:
+                return Guard(KeyErred.Rent(), ref reader, static (KeyErred m, MessageCodec c, ref SpanReader r) =>
+                {
+                    m.Key = ReadKey(ref r);
+                    m.CauseKey = ReadKey(ref r);
+                    m.Error = ReadError(ref r);
+                    m.Story = r.ReadString();
+                });
+            case MessageKind.StoryReply:
+                return Guard(StoryReply.Rent(), ref reader, static (StoryReply m, MessageCodec c, ref SpanReader r) =>
+                {
+                    m.RequestId = r.ReadInt64();
+                    m.Text = r.ReadString();
+                });
+            case MessageKind.ComputeTask:
+                return Guard(ComputeTask.Rent(), ref reader, static (ComputeTask m, MessageCodec c, ref SpanReader r) =>
+                {
+                    m.Key = ReadKey(ref r);
+                    m.Spec = c.ReadSpec(ref r);
+                    m.Priority = r.ReadInt64();
+                    int count = r.ReadCount(5, "holders");
+                    if (count != m.Spec.Dependencies.Length)
+                    {
+                        throw r.Fail($"task {m.Key} has {m.Spec.Dependencies.Length} dependencies but {count} holders.");
+                    }
+
+                    for (int i = 0; i < count; i++)
+                    {
+                        m.Holders.Add(ReadEndpoint(ref r));
+                    }
+                });
+            case MessageKind.FreeKeys:
+                return Guard(FreeKeys.Rent(), ref reader, static (FreeKeys m, MessageCodec c, ref SpanReader r) => ReadKeys(ref r, m.Keys));
+            case MessageKind.TaskFinished:
+                return Guard(TaskFinished.Rent(), ref reader, static (TaskFinished m, MessageCodec c, ref SpanReader r) =>
+                {
+                    m.Key = ReadKey(ref r);
+                    m.Nbytes = r.ReadInt64();
+                });
+            case MessageKind.TaskErred:
+                return Guard(TaskErred.Rent(), ref reader, static (TaskErred m, MessageCodec c, ref SpanReader r) =>
+                {
+                    m.Key = ReadKey(ref r);
+                    m.Error = ReadError(ref r);
+                });
+            case MessageKind.ExternalArrived:
+                return Guard(ExternalArrived.Rent(), ref reader, static (ExternalArrived m, MessageCodec c, ref SpanReader r) =>
+                {
+                    m.Key = ReadKey(ref r);
+                    m.Nbytes = r.ReadInt64();
+                    m.Producer = ReadEndpoint(ref r);
+                    m.PutId = r.ReadInt64();
+                    m.Stored = r.ReadByte() != 0;
+                });
+            case MessageKind.GetData:
+                return Guard(GetData.Rent(), ref reader, static (GetData m, MessageCodec c, ref SpanReader r) =>
+                {
+                    m.RequestId = r.ReadInt64();
+                    ReadKeys(ref r, m.Keys);
+                });
+            case MessageKind.DataReply:
+                return Guard(DataReply.Rent(), ref reader, static (DataReply m, MessageCodec c, ref SpanReader r) =>
+                {
+                    m.RequestId = r.ReadInt64();
+                    int count = r.ReadCount(3, "values");
+                    for (int i = 0; i < count; i++)
+                    {
+                        m.Keys.Add(ReadKey(ref r));
+                        m.Values.Add(c._values.Read(ref r, c._pool));
+                    }
+
+                    ReadKeys(ref r, m.Missing);
+                });
+            case MessageKind.PutExternal:
+                return Guard(PutExternal.Rent(), ref reader, static (PutExternal m, MessageCodec c, ref SpanReader r) =>
+                {
+                    m.Key = ReadKey(ref r);
+                    m.PutId = r.ReadInt64();
+                    m.Value = c._values.Read(ref r, c._pool);
+                });
+            case MessageKind.PutAck:
+                return Guard(PutAck.Rent(), ref reader, static (PutAck m, MessageCodec c, ref SpanReader r) =>
+                {
+                    m.PutId = r.ReadInt64();
+                    m.Key = ReadKey(ref r);
+                    m.Error = ReadError(ref r);
+                });
+            case MessageKind.Close:
+                return Close.Rent();
+            default:
+                throw reader.Fail($"unknown message kind {kind}.");
+        }
+    }
+
+    private delegate void BodyReader<TMessage>(TMessage message, MessageCodec codec, ref SpanReader reader);
+
+    private TMessage Guard<TMessage>(TMessage message, ref SpanReader reader, BodyReader<TMessage> read)
+        where TMessage : Message
+    {
+        try
+        {
+            read(message, this, ref reader);
+            return message;
+        }
+        catch
+        {
+            message.Return();
+            throw;
+        }
+    }
+
+    private static void WriteKey(TaskKey key, PooledBufferWriter writer)
+    {
+        writer.WriteShortString(key.Name);
+        writer.WriteByte((byte)key.IndexCount);
+        Span<int> indices = stackalloc int[TaskKey.MaxIndices];
+        int count = key.CopyIndicesTo(indices);
+        writer.WriteRaw<int>(indices[..count]);
+    }
+
+    private static TaskKey ReadKey(ref SpanReader reader)
+    {
+        ReadOnlySpan<byte> name = reader.ReadShortStringUtf8();
+        if (name.IsEmpty)
+        {
+            throw reader.Fail("a key has an empty name.");
+        }
+
+        int nameId;
+        try
+        {
+            nameId = KeyNames.InternUtf8(name);
+        }
+        catch (DecoderFallbackException)
+        {
+            throw reader.Fail("a key name is not valid UTF-8.");
+        }
+
+        int count = reader.ReadByte();
+        if (count > TaskKey.MaxIndices)
+        {
+            throw reader.Fail($"a key has {count} indices; at most {TaskKey.MaxIndices} are allowed.");
+        }
+
+        Span<int> indices = stackalloc int[TaskKey.MaxIndices];
+        reader.ReadRaw(indices[..count]);
+        return new TaskKey(nameId, indices[..count]);
+    }
+
+    private static void WriteKeys(List<TaskKey> keys, PooledBufferWriter writer)
+    {
+        writer.WriteInt32(keys.Count);
+        foreach (TaskKey key in CollectionsMarshal.AsSpan(keys))
+        {
+            WriteKey(key, writer);
+        }
+    }
+
+    private static void ReadKeys(ref SpanReader reader, List<TaskKey> keys)
+    {
+        int count = reader.ReadCount(3, "keys");
+        if (keys.Capacity < count)
+        {
+            keys.Capacity = count;
+        }
+
+        for (int i = 0; i < count; i++)
+        {
+            keys.Add(ReadKey(ref reader));
+        }
+    }
+
+    private static void WriteEndpoint(EndpointId endpoint, PooledBufferWriter writer)
+    {
+        writer.WriteInt32(endpoint.Rank);
+        writer.WriteByte((byte)endpoint.Kind);
+    }
+
+    private static EndpointId ReadEndpoint(ref SpanReader reader)
+    {
+        int rank = reader.ReadInt32();
+        byte kind = reader.ReadByte();
+        if (kind > (byte)EndpointKind.Producer || rank < 0)
+        {
+            throw reader.Fail($"invalid endpoint (rank {rank}, kind {kind}).");
+        }
+
+        return new EndpointId(rank, (EndpointKind)kind);
+    }
+
+    private static void WriteError(ErrorInfo? error, PooledBufferWriter writer)
+    {
+        if (error is null)
+        {
+            writer.WriteByte(0);
+            return;
+        }
+
+        writer.WriteByte(1);
+        writer.WriteString(error.TypeName);
+        writer.WriteString(error.Message);
+        writer.WriteString(error.StackTrace ?? string.Empty);
+    }
+
+    private static ErrorInfo? ReadError(ref SpanReader reader)
+    {
+        byte present = reader.ReadByte();
+        if (present == 0)
+        {
+            return null;
+        }
+
+        if (present != 1)
+        {
+            throw reader.Fail($"invalid error marker {present}.");
+        }
+
+        string type = reader.ReadString();
+        string message = reader.ReadString();
+        string stack = reader.ReadString();
+        return new ErrorInfo(type, message, stack.Length == 0 ? null : stack);
+    }
+
+    private static void WriteSpec(TaskSpec spec, PooledBufferWriter writer)
+    {
+        if (spec.Operation.IsLocal)
+        {
+            throw new NotSupportedException(
+                $"The task {spec} runs a local delegate, which cannot cross processes; register the operation by name in an OperationRegistry.");
+        }
+
+        writer.WriteShortString(spec.Operation.Name);
+        writer.WriteInt32(spec.Args.Length);
+        foreach (TaskArg arg in spec.Args)
+        {
+            WriteArg(arg, writer);
+        }
+    }
+
+    private TaskSpec ReadSpec(ref SpanReader reader)
+    {
+        ReadOnlySpan<byte> nameUtf8 = reader.ReadShortStringUtf8();
+        Span<char> name = stackalloc char[256];
+        int length;
+        try
+        {
+            length = Encoding.UTF8.GetChars(nameUtf8, name);
+        }
+        catch (DecoderFallbackException)
+        {
+            throw reader.Fail("an operation name is not valid UTF-8.");
+        }
+
+        if (!_operations.TryGet(name[..length], out Operation? operation))
+        {
+            throw reader.Fail($"operation '{name[..length].ToString()}' is not registered on this rank; register the same operations on every rank.");
+        }
+
+        int count = reader.ReadCount(1, "arguments");
+        var args = new TaskArg[count];
+        for (int i = 0; i < count; i++)
+        {
+            args[i] = ReadArg(ref reader, 0);
+        }
+
+        try
+        {
+            return TaskSpec.FromDecoded(operation, args);
+        }
+        catch (ArgumentException e)
+        {
+            throw reader.Fail(e.Message);
+        }
+    }
+
+    private static void WriteArg(TaskArg arg, PooledBufferWriter writer)
+    {
+        writer.WriteByte((byte)arg.Kind);
+        switch (arg.Kind)
+        {
+            case ArgKind.Null:
+                break;
+            case ArgKind.Bool:
+                writer.WriteByte(arg.Bool ? (byte)1 : (byte)0);
+                break;
+            case ArgKind.Int64:
+                writer.WriteInt64(arg.Int64);
+                break;
+            case ArgKind.Double:
+                writer.WriteDouble(arg.Double);
+                break;
+            case ArgKind.String:
+                writer.WriteString(arg.String);
+                break;
+            case ArgKind.Key:
+                WriteKey(arg.Key, writer);
+                break;
+            case ArgKind.List:
+                writer.WriteInt32(arg.Items.Length);
+                foreach (TaskArg item in arg.Items)
+                {
+                    WriteArg(item, writer);
+                }
+
+                break;
+            case ArgKind.Int64Array:
+                writer.WriteInt32(arg.Int64Array.Length);
+                writer.WriteRaw(arg.Int64Array);
+                break;
+            case ArgKind.Slice:
+                writer.WriteInt64(arg.Slice.Start);
+                writer.WriteInt64(arg.Slice.Stop);
+                writer.WriteInt64(arg.Slice.Step);
+                break;
+            default:
+                throw new NotSupportedException(
+                    $"A local argument ({arg}) cannot cross processes; pass numbers, strings, arrays of longs, slices or keys.");
+        }
+    }
+
+    private static TaskArg ReadArg(ref SpanReader reader, int depth)
+    {
+        if (depth > MaxArgDepth)
+        {
+            throw reader.Fail($"arguments nest deeper than {MaxArgDepth} lists.");
+        }
+
+        byte kind = reader.ReadByte();
+        switch ((ArgKind)kind)
+        {
+            case ArgKind.Null:
+                return TaskArg.Null;
+            case ArgKind.Bool:
+                return TaskArg.FromBool(reader.ReadByte() != 0);
+            case ArgKind.Int64:
+                return TaskArg.FromInt64(reader.ReadInt64());
+            case ArgKind.Double:
+                return TaskArg.FromDouble(reader.ReadDouble());
+            case ArgKind.String:
+                return TaskArg.FromString(reader.ReadString());
+            case ArgKind.Key:
+                return TaskArg.FromKey(ReadKey(ref reader));
+            case ArgKind.List:
+            {
+                int count = reader.ReadCount(1, "list items");
+                var items = new TaskArg[count];
+                for (int i = 0; i < count; i++)
+                {
+                    items[i] = ReadArg(ref reader, depth + 1);
+                }
+
+                return TaskArg.FromList(items);
+            }
+
+            case ArgKind.Int64Array:
+            {
+                int count = reader.ReadCount(8, "integers");
+                var values = new long[count];
+                reader.ReadRaw<long>(values);
+                return TaskArg.FromInt64Array(values);
+            }
+
+            case ArgKind.Slice:
+            {
+                long start = reader.ReadInt64();
+                long stop = reader.ReadInt64();
+                long step = reader.ReadInt64();
+                if (step == 0)
+                {
+                    throw reader.Fail("a slice has step 0.");
+                }
+
+                return TaskArg.FromSlice(new SliceArg(start, stop, step));
+            }
+
+            default:
+                throw reader.Fail($"unknown argument kind {kind}.");
+        }
+    }
+}

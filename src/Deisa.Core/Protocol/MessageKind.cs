@@ -1,0 +1,62 @@
+namespace Deisa.Core.Protocol;
+
+/// <summary>The type of a message; its numeric value is its tag on the wire.</summary>
+public enum MessageKind : byte
+{
+    /// <summary>Client to scheduler: new tasks and the keys the client wants.</summary>
+    UpdateGraph = 1,
+
+    /// <summary>Client to scheduler: keys whose data will come from outside.</summary>
+    CreateExternal = 2,
+
+    /// <summary>Client to scheduler: the client no longer wants these keys.</summary>
+    ReleaseKeys = 3,
+
+    /// <summary>Client to scheduler: an external key's data will never come.</summary>
+    FailExternal = 4,
+
+    /// <summary>Client to scheduler: asks for a key's story.</summary>
+    QueryStory = 5,
+
+    /// <summary>Scheduler to client: the outcome of a request.</summary>
+    RequestReply = 6,
+
+    /// <summary>Scheduler to client: a wanted key's value is in memory on a worker.</summary>
+    KeyInMemory = 7,
+
+    /// <summary>Scheduler to client: a wanted key failed.</summary>
+    KeyErred = 8,
+
+    /// <summary>Scheduler to client: a key's story.</summary>
+    StoryReply = 9,
+
+    /// <summary>Scheduler to worker: compute a task.</summary>
+    ComputeTask = 10,
+
+    /// <summary>Scheduler to worker: drop these keys (and cancel them if not yet run).</summary>
+    FreeKeys = 11,
+
+    /// <summary>Worker to scheduler: a task finished and its value is stored.</summary>
+    TaskFinished = 12,
+
+    /// <summary>Worker to scheduler: a task threw.</summary>
+    TaskErred = 13,
+
+    /// <summary>Worker to scheduler: external data arrived.</summary>
+    ExternalArrived = 14,
+
+    /// <summary>Client or worker to worker: send me these values.</summary>
+    GetData = 15,
+
+    /// <summary>Worker to client or worker: the values asked for.</summary>
+    DataReply = 16,
+
+    /// <summary>Producer to worker: store this value under an external key.</summary>
+    PutExternal = 17,
+
+    /// <summary>Scheduler to producer: the outcome of a put that asked for one.</summary>
+    PutAck = 18,
+
+    /// <summary>Runtime to a host: stop.</summary>
+    Close = 19,
+}

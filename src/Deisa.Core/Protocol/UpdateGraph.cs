@@ -1,0 +1,31 @@
+using Deisa.Core.Graph;
+
+namespace Deisa.Core.Protocol;
+
+/// <summary>Client to scheduler: new tasks, and the keys the client now holds futures to.</summary>
+public sealed class UpdateGraph : PooledMessage<UpdateGraph>
+{
+    /// <inheritdoc/>
+    public override MessageKind Kind => MessageKind.UpdateGraph;
+
+    /// <summary>Gets or sets the request number, echoed in the reply.</summary>
+    public long RequestId { get; set; }
+
+    /// <summary>Gets the keys of the new tasks, in an order where dependencies come first or lie outside.</summary>
+    public List<TaskKey> Keys { get; } = [];
+
+    /// <summary>Gets the tasks, parallel to <see cref="Keys"/>.</summary>
+    public List<TaskSpec> Specs { get; } = [];
+
+    /// <summary>Gets the keys the client takes one reference to.</summary>
+    public List<TaskKey> Wanted { get; } = [];
+
+    /// <inheritdoc/>
+    protected internal override void Reset()
+    {
+        RequestId = 0;
+        Keys.Clear();
+        Specs.Clear();
+        Wanted.Clear();
+    }
+}

@@ -1,0 +1,236 @@
+using Deisa.Core.Buffers;
+
+namespace Deisa.Core.Protocol;
+
+/// <summary>How values cross process boundaries: built-in types, plus the codecs users register by tag.</summary>
+/// <remarks>
+/// Built in: null, bool, int, long, float, double, string, arrays of double, float, int, long and byte, the
+/// matching <see cref="PooledArray{T}"/> (decoded into pooled buffers) and object?[] of those. Register user codecs
+/// on every rank with the same tags before the runtime starts. Thread-safe for reads once registration is done.
+/// </remarks>
+public sealed class ValueCodecRegistry
+{
+    private readonly Dictionary<Type, UserCodec> _byType = [];
+    private readonly UserCodec?[] _byTag = new UserCodec?[256];
+
+    /// <summary>Gets the registry used unless another is given.</summary>
+    public static ValueCodecRegistry Default { get; } = new();
+
+    /// <summary>Registers a codec for <typeparamref name="T"/> under <paramref name="tag"/>.</summary>
+    /// <typeparam name="T">The type, matched exactly.</typeparam>
+    /// <param name="tag">The wire tag, at least <see cref="ValueTag.FirstUserTag"/>.</param>
+    /// <param name="codec">The codec.</param>
+    /// <exception cref="ArgumentException">The tag is reserved or taken, or the type already has a codec.</exception>
+    public void Register<T>(byte tag, IValueCodec<T> codec)
+        where T : notnull
+    {
+        ArgumentNullException.ThrowIfNull(codec);
+        if (tag < (byte)ValueTag.FirstUserTag)
+        {
+            throw new ArgumentException($"Tags below {(byte)ValueTag.FirstUserTag} are reserved for built-in types; {tag} was given.", nameof(tag));
+        }
+
+        lock (_byType)
+        {
+            if (_byTag[tag] is { } taken)
+            {
+                throw new ArgumentException($"Tag {tag} is already used by {taken.Type.Name}.", nameof(tag));
+            }
+
+            if (_byType.ContainsKey(typeof(T)))
+            {
+                throw new ArgumentException($"{typeof(T).Name} already has a codec.", nameof(codec));
+            }
+
+            var entry = new UserCodec(
+                typeof(T),
+                tag,
+                (value, writer) => codec.Write((T)value, writer),
+                (ref SpanReader reader) => codec.Read(ref reader));
+            _byType.Add(typeof(T), entry);
+            _byTag[tag] = entry;
+        }
+    }
+
+    /// <summary>Writes a tagged value.</summary>
+    /// <param name="value">The value.</param>
+    /// <param name="writer">The destination.</param>
+    /// <exception cref="NotSupportedException">No codec knows the value's type.</exception>
+    public void Write(object? value, PooledBufferWriter writer)
+    {
+        switch (value)
+        {
+            case null:
+                writer.WriteByte((byte)ValueTag.Null);
+                break;
+            case bool b:
+                writer.WriteByte((byte)ValueTag.Bool);
+                writer.WriteByte(b ? (byte)1 : (byte)0);
+                break;
+            case int i:
+                writer.WriteByte((byte)ValueTag.Int32);
+                writer.WriteInt32(i);
+                break;
+            case long l:
+                writer.WriteByte((byte)ValueTag.Int64);
+                writer.WriteInt64(l);
+                break;
+            case float f:
+                writer.WriteByte((byte)ValueTag.Single);
+                writer.WriteInt32(BitConverter.SingleToInt32Bits(f));
+                break;
+            case double d:
+                writer.WriteByte((byte)ValueTag.Double);
+                writer.WriteDouble(d);
+                break;
+            case string s:
+                writer.WriteByte((byte)ValueTag.String);
+                writer.WriteString(s);
+                break;
+            case double[] a:
+                WriteArray<double>(ValueTag.DoubleArray, a, writer);
+                break;
+            case float[] a:
+                WriteArray<float>(ValueTag.SingleArray, a, writer);
+                break;
+            case int[] a:
+                WriteArray<int>(ValueTag.Int32Array, a, writer);
+                break;
+            case long[] a:
+                WriteArray<long>(ValueTag.Int64Array, a, writer);
+                break;
+            case byte[] a:
+                WriteArray<byte>(ValueTag.ByteArray, a, writer);
+                break;
+            case PooledArray<double> p:
+                WriteArray<double>(ValueTag.PooledDoubleArray, p.Span, writer);
+                break;
+            case PooledArray<float> p:
+                WriteArray<float>(ValueTag.PooledSingleArray, p.Span, writer);
+                break;
+            case PooledArray<int> p:
+                WriteArray<int>(ValueTag.PooledInt32Array, p.Span, writer);
+                break;
+            case PooledArray<long> p:
+                WriteArray<long>(ValueTag.PooledInt64Array, p.Span, writer);
+                break;
+            case object?[] items:
+                writer.WriteByte((byte)ValueTag.ObjectArray);
+                writer.WriteInt32(items.Length);
+                foreach (object? item in items)
+                {
+                    Write(item, writer);
+                }
+
+                break;
+            default:
+                UserCodec? codec;
+                lock (_byType)
+                {
+                    _byType.TryGetValue(value.GetType(), out codec);
+                }
+
+                if (codec is null)
+                {
+                    throw new NotSupportedException(
+                        $"Values of type {value.GetType().FullName} cannot cross processes: register an IValueCodec for it " +
+                        "with ValueCodecRegistry.Register on every rank, or return a supported type (numbers, strings, arrays, PooledArray).");
+                }
+
+                writer.WriteByte(codec.Tag);
+                codec.Write(value, writer);
+                break;
+        }
+    }
+
+    /// <summary>Reads a tagged value written by <see cref="Write"/>.</summary>
+    /// <param name="reader">The source.</param>
+    /// <param name="pool">The pool for pooled arrays; <see cref="BufferPool.Shared"/> when null.</param>
+    /// <returns>The value; pooled arrays come with one holder, the caller's.</returns>
+    public object? Read(ref SpanReader reader, BufferPool? pool = null)
+    {
+        byte tag = reader.ReadByte();
+        switch ((ValueTag)tag)
+        {
+            case ValueTag.Null:
+                return null;
+            case ValueTag.Bool:
+                return reader.ReadByte() != 0;
+            case ValueTag.Int32:
+                return reader.ReadInt32();
+            case ValueTag.Int64:
+                return reader.ReadInt64();
+            case ValueTag.Single:
+                return BitConverter.Int32BitsToSingle(reader.ReadInt32());
+            case ValueTag.Double:
+                return reader.ReadDouble();
+            case ValueTag.String:
+                return reader.ReadString();
+            case ValueTag.DoubleArray:
+                return ReadArray<double>(ref reader);
+            case ValueTag.SingleArray:
+                return ReadArray<float>(ref reader);
+            case ValueTag.Int32Array:
+                return ReadArray<int>(ref reader);
+            case ValueTag.Int64Array:
+                return ReadArray<long>(ref reader);
+            case ValueTag.ByteArray:
+                return ReadArray<byte>(ref reader);
+            case ValueTag.PooledDoubleArray:
+                return ReadPooled<double>(ref reader, pool);
+            case ValueTag.PooledSingleArray:
+                return ReadPooled<float>(ref reader, pool);
+            case ValueTag.PooledInt32Array:
+                return ReadPooled<int>(ref reader, pool);
+            case ValueTag.PooledInt64Array:
+                return ReadPooled<long>(ref reader, pool);
+            case ValueTag.ObjectArray:
+                int count = reader.ReadCount(1, "array items");
+                var items = new object?[count];
+                for (int i = 0; i < count; i++)
+                {
+                    items[i] = Read(ref reader, pool);
+                }
+
+                return items;
+            default:
+                UserCodec? codec = _byTag[tag];
+                if (codec is null)
+                {
+                    throw reader.Fail($"unknown value tag {tag}; was a value codec registered on the sending rank only?");
+                }
+
+                return codec.Read(ref reader);
+        }
+    }
+
+    private static unsafe void WriteArray<T>(ValueTag tag, ReadOnlySpan<T> values, PooledBufferWriter writer)
+        where T : unmanaged
+    {
+        writer.WriteByte((byte)tag);
+        writer.WriteInt32(values.Length);
+        writer.WriteRaw(values);
+    }
+
+    private static unsafe T[] ReadArray<T>(ref SpanReader reader)
+        where T : unmanaged
+    {
+        int count = reader.ReadCount(sizeof(T), typeof(T).Name + " elements");
+        T[] array = GC.AllocateUninitializedArray<T>(count);
+        reader.ReadRaw<T>(array);
+        return array;
+    }
+
+    private static unsafe PooledArray<T> ReadPooled<T>(ref SpanReader reader, BufferPool? pool)
+        where T : unmanaged
+    {
+        int count = reader.ReadCount(sizeof(T), typeof(T).Name + " elements");
+        PooledArray<T> array = PooledArray<T>.Rent(count, pool);
+        reader.ReadRaw(array.Span);
+        return array;
+    }
+
+    private delegate object ReadFunc(ref SpanReader reader);
+
+    private sealed record UserCodec(Type Type, byte Tag, Action<object, PooledBufferWriter> Write, ReadFunc Read);
+}

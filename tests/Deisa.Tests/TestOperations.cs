@@ -1,0 +1,75 @@
+using Deisa.Core.Graph;
+
+namespace Deisa.Tests;
+
+/// <summary>Operations registered once for every test, in their own registry.</summary>
+public static class TestOperations
+{
+    public static OperationRegistry Registry { get; } = Create();
+
+    public static Operation Inc => Registry.Get("inc");
+
+    public static Operation Add => Registry.Get("add");
+
+    public static Operation Mul => Registry.Get("mul");
+
+    public static Operation Sum => Registry.Get("sum");
+
+    public static Operation Fail => Registry.Get("fail");
+
+    public static Operation Sleep => Registry.Get("sleep");
+
+    public static Operation Const => Registry.Get("const");
+
+    public static Operation Mix => Registry.Get("mix");
+
+    public static Operation ArraySum => Registry.Get("array-sum");
+
+    private static OperationRegistry Create()
+    {
+        var registry = new OperationRegistry();
+        registry.Register<long, long>("inc", static x => x + 1);
+        registry.Register<long, long, long>("add", static (a, b) => unchecked(a + b));
+        registry.Register<long, long, long>("mul", static (a, b) => unchecked(a * b));
+        registry.Register("sum", static args =>
+        {
+            long total = 0;
+            foreach (object? item in args.GetList(0))
+            {
+                total = unchecked(total + (long)item!);
+            }
+
+            return total;
+        }, 1, 1);
+        registry.Register<string, long>("fail", static message => throw new InvalidOperationException(message));
+        registry.Register<long, long>("sleep", static ms =>
+        {
+            Thread.Sleep((int)ms);
+            return ms;
+        });
+        registry.Register<long, long>("const", static x => x);
+
+        // A deterministic mix of a salt and any number of inputs, so that random graphs catch wrong wiring.
+        registry.Register("mix", static args =>
+        {
+            long h = args.GetInt64(0);
+            foreach (object? item in args.GetList(1))
+            {
+                h = unchecked((h * 1_000_003) ^ (long)item!);
+            }
+
+            return h;
+        }, 2, 2);
+        registry.Register("array-sum", static args =>
+        {
+            double total = 0;
+            foreach (double x in args.GetSpan<double>(0))
+            {
+                total += x;
+            }
+
+            return total;
+        }, 1, 1);
+        return registry;
+    }
+}
