@@ -1,1 +1,2 @@
 global using System.Threading.Tasks;
+global using TaskStatus = Deisa.Core.Scheduling.TaskStatus;

@@ -25,6 +25,14 @@ public sealed partial class SchedulerState
         (TaskStatus.Erred, TaskStatus.Released),
     ];
 
+    /// <summary>Moves a key directly, bypassing the handlers: lets tests show that a pair missing from the table raises.</summary>
+    internal void TransitionForTest(Graph.TaskKey key, TaskStatus to)
+    {
+        Transition(_tasks[key], to);
+        RunRecommendations();
+        FlushFreeKeys();
+    }
+
     private Action<SchedulerTask>?[,] BuildTransitionTable()
     {
         int n = Enum.GetValues<TaskStatus>().Length;

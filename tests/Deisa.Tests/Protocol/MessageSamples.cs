@@ -1,0 +1,184 @@
+using Deisa.Core.Buffers;
+using Deisa.Core.Graph;
+using Deisa.Core.Protocol;
+using Deisa.Core.Transport;
+using static Deisa.Tests.TestOperations;
+
+namespace Deisa.Tests.Protocol;
+
+/// <summary>One filled message of every kind, and a structural comparison of two messages.</summary>
+internal static class MessageSamples
+{
+    public static readonly TaskKey Key = ("global_t", 57, 1, 0);
+
+    public static TaskSpec RichSpec() => TaskSpec.Create(
+        Mix,
+        TaskArg.FromInt64(-3),
+        TaskArg.FromList(
+            Key,
+            TaskArg.Null,
+            true,
+            2.5,
+            "text é",
+            TaskArg.FromInt64Array(4, 5, 6),
+            new SliceArg(0, 10, 2),
+            TaskArg.FromList(new TaskKey("nested"), 7)));
+
+    public static IEnumerable<Message> All()
+    {
+        UpdateGraph update = UpdateGraph.Rent();
+        update.RequestId = 11;
+        update.Keys.Add("a");
+        update.Specs.Add(RichSpec());
+        update.Wanted.Add("a");
+        yield return update;
+
+        CreateExternal create = CreateExternal.Rent();
+        create.RequestId = 12;
+        create.Keys.AddRange([Key, ("x", 1)]);
+        yield return create;
+
+        ReleaseKeys release = ReleaseKeys.Rent();
+        release.Keys.Add(Key);
+        yield return release;
+
+        FailExternal fail = FailExternal.Rent();
+        fail.RequestId = 13;
+        fail.Key = Key;
+        fail.Reason = "rank 3 stopped";
+        yield return fail;
+
+        QueryStory query = QueryStory.Rent();
+        query.RequestId = 14;
+        query.Key = Key;
+        yield return query;
+
+        RequestReply reply = RequestReply.Rent();
+        reply.RequestId = 15;
+        reply.Error = new ErrorInfo("System.Exception", "bad", "at somewhere");
+        yield return reply;
+
+        KeyInMemory memory = KeyInMemory.Rent();
+        memory.Key = Key;
+        memory.Holder = EndpointId.Worker(3);
+        memory.Nbytes = 1 << 20;
+        yield return memory;
+
+        KeyErred erred = KeyErred.Rent();
+        erred.Key = "b";
+        erred.CauseKey = Key;
+        erred.Error = new ErrorInfo("X", "y", null);
+        erred.Story = "#1 a b";
+        yield return erred;
+
+        StoryReply story = StoryReply.Rent();
+        story.RequestId = 16;
+        story.Text = "line";
+        yield return story;
+
+        ComputeTask compute = ComputeTask.Rent();
+        compute.Key = "c";
+        compute.Spec = RichSpec();
+        compute.Priority = 99;
+        compute.Holders.AddRange([EndpointId.Worker(1), EndpointId.Worker(2)]);
+        yield return compute;
+
+        FreeKeys free = FreeKeys.Rent();
+        free.Keys.AddRange([("f", 1), ("f", 2)]);
+        yield return free;
+
+        TaskFinished finished = TaskFinished.Rent();
+        finished.Key = Key;
+        finished.Nbytes = 123;
+        yield return finished;
+
+        TaskErred taskErred = TaskErred.Rent();
+        taskErred.Key = Key;
+        taskErred.Error = new ErrorInfo("E", "m", "s");
+        yield return taskErred;
+
+        ExternalArrived arrived = ExternalArrived.Rent();
+        arrived.Key = Key;
+        arrived.Nbytes = 8;
+        arrived.Producer = EndpointId.Producer(4);
+        arrived.PutId = 5;
+        arrived.Stored = true;
+        yield return arrived;
+
+        GetData get = GetData.Rent();
+        get.RequestId = 17;
+        get.Keys.Add(Key);
+        yield return get;
+
+        DataReply data = DataReply.Rent();
+        data.RequestId = 18;
+        object?[] values =
+        [
+            null, true, 3, 4L, 1.5f, 2.5, "s", new double[] { 1, 2 }, new float[] { 3 }, new int[] { 4 }, new long[] { 5 },
+            new byte[] { 6 }, PooledArray<double>.CopyFrom([7, 8]), PooledArray<float>.CopyFrom([9]), PooledArray<int>.CopyFrom([10]),
+            PooledArray<long>.CopyFrom([11]), new object?[] { 1L, "two", new double[] { 3 } },
+        ];
+        for (int i = 0; i < values.Length; i++)
+        {
+            data.Keys.Add(("v", i));
+            data.Values.Add(values[i]);
+        }
+
+        data.Missing.Add("gone");
+        yield return data;
+
+        PutExternal put = PutExternal.Rent();
+        put.Key = Key;
+        put.PutId = 19;
+        put.Value = PooledArray<double>.CopyFrom([1, 2, 3]);
+        yield return put;
+
+        PutAck ack = PutAck.Rent();
+        ack.PutId = 20;
+        ack.Key = Key;
+        yield return ack;
+
+        yield return Close.Rent();
+    }
+
+    /// <summary>Describes a message's content as text, values included, so two messages compare by it.</summary>
+    public static string Describe(Message message) => message switch
+    {
+        UpdateGraph m => $"{m.RequestId} {Keys(m.Keys)} {string.Join("|", m.Specs)} {Keys(m.Wanted)}",
+        CreateExternal m => $"{m.RequestId} {Keys(m.Keys)}",
+        ReleaseKeys m => Keys(m.Keys),
+        FailExternal m => $"{m.RequestId} {m.Key} {m.Reason}",
+        QueryStory m => $"{m.RequestId} {m.Key}",
+        RequestReply m => $"{m.RequestId} {Error(m.Error)}",
+        KeyInMemory m => $"{m.Key} {m.Holder} {m.Nbytes}",
+        KeyErred m => $"{m.Key} {m.CauseKey} {Error(m.Error)} {m.Story}",
+        StoryReply m => $"{m.RequestId} {m.Text}",
+        ComputeTask m => $"{m.Key} {m.Spec} {m.Priority} {string.Join(",", m.Holders)}",
+        FreeKeys m => Keys(m.Keys),
+        TaskFinished m => $"{m.Key} {m.Nbytes}",
+        TaskErred m => $"{m.Key} {Error(m.Error)}",
+        ExternalArrived m => $"{m.Key} {m.Nbytes} {m.Producer} {m.PutId} {m.Stored}",
+        GetData m => $"{m.RequestId} {Keys(m.Keys)}",
+        DataReply m => $"{m.RequestId} {Keys(m.Keys)} {string.Join("|", m.Values.Select(Value))} {Keys(m.Missing)}",
+        PutExternal m => $"{m.Key} {m.PutId} {Value(m.Value)}",
+        PutAck m => $"{m.PutId} {m.Key} {Error(m.Error)}",
+        Close => "close",
+        _ => throw new ArgumentException(message.Kind.ToString()),
+    };
+
+    private static string Keys(List<TaskKey> keys) => string.Join(",", keys);
+
+    private static string Error(ErrorInfo? error) => error is null ? "-" : $"{error.TypeName}:{error.Message}:{error.StackTrace}";
+
+    private static string Value(object? value) => value switch
+    {
+        null => "null",
+        PooledArray<double> p => $"P<double>[{string.Join(",", p.ToArray())}]",
+        PooledArray<float> p => $"P<float>[{string.Join(",", p.ToArray())}]",
+        PooledArray<int> p => $"P<int>[{string.Join(",", p.ToArray())}]",
+        PooledArray<long> p => $"P<long>[{string.Join(",", p.ToArray())}]",
+        object?[] items => $"O[{string.Join(",", items.Select(Value))}]",
+        Array array => $"{array.GetType().Name}[{string.Join(",", array.Cast<object>())}]",
+        _ => $"{value.GetType().Name}:{value}",
+    };
+}
