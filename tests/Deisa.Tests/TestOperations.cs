@@ -25,6 +25,20 @@ public static class TestOperations
 
     public static Operation ArraySum => Registry.Get("array-sum");
 
+    public static Operation MixOrFail => Registry.Get("mix-or-fail");
+
+    /// <summary>What <see cref="Mix"/> and <see cref="MixOrFail"/> compute, for sequential reference evaluation.</summary>
+    public static long MixValue(long salt, IEnumerable<long> inputs)
+    {
+        long h = salt;
+        foreach (long input in inputs)
+        {
+            h = unchecked((h * 1_000_003) ^ input);
+        }
+
+        return h;
+    }
+
     private static OperationRegistry Create()
     {
         var registry = new OperationRegistry();
@@ -60,6 +74,21 @@ public static class TestOperations
 
             return h;
         }, 2, 2);
+        registry.Register("mix-or-fail", static args =>
+        {
+            if (args.Get<bool>(2))
+            {
+                throw new InvalidOperationException($"task {args.Key} fails on purpose");
+            }
+
+            long h = args.GetInt64(0);
+            foreach (object? item in args.GetList(1))
+            {
+                h = unchecked((h * 1_000_003) ^ (long)item!);
+            }
+
+            return h;
+        }, 3, 3);
         registry.Register("array-sum", static args =>
         {
             double total = 0;

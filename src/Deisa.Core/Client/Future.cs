@@ -92,7 +92,7 @@ public class Future : IDisposable
 
     private protected T WaitFor<T>(Task<T> task, TimeSpan? timeout)
     {
-        if (timeout is { } limit && !task.Wait(limit))
+        if (timeout is { } limit && !WaitQuietly(task, limit))
         {
             throw new DeisaTimeoutException(
                 $"The value of {Key} did not arrive within {limit.TotalSeconds:0.###} s (status {Status}). " +
@@ -100,5 +100,18 @@ public class Future : IDisposable
         }
 
         return task.GetAwaiter().GetResult();
+    }
+
+    private static bool WaitQuietly(Task task, TimeSpan limit)
+    {
+        try
+        {
+            return task.Wait(limit);
+        }
+        catch (AggregateException)
+        {
+            // Faulted: GetResult rethrows the original exception, not the aggregate.
+            return true;
+        }
     }
 }

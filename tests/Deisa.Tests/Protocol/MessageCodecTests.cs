@@ -7,6 +7,7 @@ using static Deisa.Tests.TestOperations;
 
 namespace Deisa.Tests.Protocol;
 
+[Collection(AllocationCollection.Name)]
 public sealed class MessageCodecTests
 {
     private static readonly MessageCodec s_codec = new(Registry);
