@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Prepares a fresh Debian machine for Deisa: MPICH (when missing) and a Release build of the solution.
+# Sourced by run_mpi.sh and test.sh; safe to run again (each step is skipped when already done).
+set -euo pipefail
+
+DEISA_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export DEISA_ROOT
+export DOTNET_CLI_TELEMETRY_OPTOUT=1
+export DOTNET_NOLOGO=1
+
+if ! command -v dotnet >/dev/null 2>&1; then
+    echo "error: the .NET SDK (dotnet) is not on PATH. Install the .NET 10 SDK, then run this again." >&2
+    exit 1
+fi
+
+# MPICH, not Open MPI: MPI.NET is bound to MPICH's ABI (libmpich.so.12). Launch with mpiexec.mpich.
+if ! command -v mpiexec.mpich >/dev/null 2>&1 || ! ldconfig -p 2>/dev/null | grep -q 'libmpich\.so\.12'; then
+    if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "== Installing MPICH (apt-get install mpich libmpich-dev)"
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq
+        apt-get install -y -qq --no-install-recommends mpich libmpich-dev >/dev/null
+    else
+        echo "error: MPICH is missing. Install it as root: apt-get install -y mpich libmpich-dev" >&2
+        exit 1
+    fi
+fi
+
+echo "== Building Deisa (Release)"
+dotnet build "$DEISA_ROOT/Deisa.sln" -c Release -nologo -v quiet -clp:NoSummary
