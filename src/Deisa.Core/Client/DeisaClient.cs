@@ -132,7 +132,7 @@ public sealed class DeisaClient
         return value;
     }
 
-    /// <summary>Waits for the values of several futures.</summary>
+    /// <summary>Waits for the values of several futures, fetching them with one request per worker.</summary>
     /// <param name="futures">The futures.</param>
     /// <param name="cancellationToken">Stops waiting.</param>
     /// <returns>The values, in order.</returns>
@@ -141,8 +141,14 @@ public sealed class DeisaClient
     {
         ArgumentNullException.ThrowIfNull(futures);
         ThrowIfClosed();
-        Task<object?>[] fetches = futures.Select(f => f.GetResultAsync(cancellationToken)).ToArray();
-        return await Task.WhenAll(fetches).ConfigureAwait(false);
+        Future[] all = futures.ToArray();
+        await Task.WhenAll(all.Select(f => f.State.Done.Task)).WaitAsync(cancellationToken).ConfigureAwait(false);
+        lock (_lock)
+        {
+            StartFetches(all.Select(f => f.State).Where(s => s.Status == FutureStatus.Finished && s.Fetch is null).Distinct());
+        }
+
+        return await Task.WhenAll(all.Select(f => f.GetResultAsync(cancellationToken))).ConfigureAwait(false);
     }
 
     /// <summary>Gets a future to a key the scheduler already knows, such as an external key.</summary>
@@ -213,7 +219,12 @@ public sealed class DeisaClient
                 ExceptionDispatchInfo.Throw(state.Error!);
             }
 
-            fetch = state.Fetch ??= FetchAsync(state.Key, state.Holder);
+            if (state.Fetch is null)
+            {
+                StartFetches([state]);
+            }
+
+            fetch = state.Fetch!;
         }
 
         return await fetch.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -439,18 +450,55 @@ public sealed class DeisaClient
         }
     }
 
-    private async Task<object?> FetchAsync(TaskKey key, EndpointId holder)
+    /// <summary>Asks each worker for the values it holds among <paramref name="states"/>, one request per worker. Called under the lock.</summary>
+    private void StartFetches(IEnumerable<ClientKey> states)
     {
-        GetData request = GetData.Rent();
-        request.RequestId = NextRequestId();
-        request.Keys.Add(key);
-        var reply = (DataResult)(await RequestAsync(request.RequestId, holder, request, _options.DataTimeout, $"GetData {key}", CancellationToken.None).ConfigureAwait(false))!;
-        if (reply.Values.Length == 0)
+        foreach (IGrouping<EndpointId, ClientKey> group in states.GroupBy(s => s.Holder))
         {
-            throw new DeisaException($"The worker {holder} no longer holds {key}, although the scheduler said it did; this is a bug in Deisa.");
-        }
+            ClientKey[] batch = group.ToArray();
+            var completions = new TaskCompletionSource<object?>[batch.Length];
+            for (int i = 0; i < batch.Length; i++)
+            {
+                completions[i] = new TaskCompletionSource<object?>(TaskCreationOptions.RunContinuationsAsynchronously);
+                batch[i].Fetch = completions[i].Task;
+            }
 
-        return reply.Values[0];
+            _ = FetchBatchAsync(group.Key, batch, completions);
+        }
+    }
+
+    private async Task FetchBatchAsync(EndpointId holder, ClientKey[] batch, TaskCompletionSource<object?>[] completions)
+    {
+        try
+        {
+            GetData request = GetData.Rent();
+            request.RequestId = NextRequestId();
+            foreach (ClientKey state in batch)
+            {
+                request.Keys.Add(state.Key);
+            }
+
+            var reply = (DataResult)(await RequestAsync(request.RequestId, holder, request, _options.DataTimeout, $"GetData of {batch.Length} key(s) such as {batch[0].Key}", CancellationToken.None).ConfigureAwait(false))!;
+            for (int i = 0; i < batch.Length; i++)
+            {
+                int at = Array.IndexOf(reply.Keys, batch[i].Key);
+                if (at < 0)
+                {
+                    completions[i].TrySetException(new DeisaException(
+                        $"The worker {holder} no longer holds {batch[i].Key}, although the scheduler said it did; this is a bug in Deisa."));
+                    continue;
+                }
+
+                completions[i].TrySetResult(reply.Values[at]);
+            }
+        }
+        catch (Exception error)
+        {
+            foreach (TaskCompletionSource<object?> completion in completions)
+            {
+                completion.TrySetException(error);
+            }
+        }
     }
 
     private long NextRequestId() => Interlocked.Increment(ref _nextRequestId);
@@ -521,7 +569,7 @@ public sealed class DeisaClient
             case DataReply m:
                 object?[] values = m.Values.ToArray();
                 m.Values.Clear();
-                if (!CompleteRequest(m.RequestId, new DataResult(values)))
+                if (!CompleteRequest(m.RequestId, new DataResult(m.Keys.ToArray(), values)))
                 {
                     foreach (object? value in values)
                     {
@@ -578,7 +626,7 @@ public sealed class DeisaClient
 
     private delegate Future FutureFactory(DeisaClient client, ClientKey state);
 
-    private sealed record DataResult(object?[] Values);
+    private sealed record DataResult(TaskKey[] Keys, object?[] Values);
 
     private static class Typed<T>
     {

@@ -109,15 +109,18 @@ public sealed class DeisaRuntime : IAsyncDisposable, IDisposable
 
         foreach (WorkerHost worker in _workers)
         {
-            await worker.DisposeAsync().ConfigureAwait(false);
+            await Bounded(worker.DisposeAsync().AsTask()).ConfigureAwait(false);
         }
 
-        await _scheduler.DisposeAsync().ConfigureAwait(false);
+        await Bounded(_scheduler.DisposeAsync().AsTask()).ConfigureAwait(false);
         await _transport.DisposeAsync().ConfigureAwait(false);
     }
 
     /// <summary>Stops the runtime, blocking.</summary>
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    /// <summary>Waits for a stop, but never longer than the shutdown timeout: a loop stuck in a bug must not hang the job.</summary>
+    private Task<Task> Bounded(Task stop) => Task.WhenAny(stop, Task.Delay(_options.ShutdownTimeout));
 
     private static string Describe(Scheduling.TaskStatus status) => status switch
     {
@@ -137,7 +140,13 @@ public sealed class DeisaRuntime : IAsyncDisposable, IDisposable
 
         // A broken loop cannot be trusted to answer: fail whatever waits now rather than let it hang.
         Client.Close(_ => "the runtime failed", error);
-        foreach (ExternalProducer producer in _producers.ToArray())
+        ExternalProducer[] producers;
+        lock (_lock)
+        {
+            producers = [.. _producers];
+        }
+
+        foreach (ExternalProducer producer in producers)
         {
             producer.Fail(error);
         }

@@ -200,7 +200,8 @@ public sealed class InProcessRuntimeTests
             futures.Add(runtime.Client.Submit(("v", i), TaskSpec.Create(Const, i)));
         }
 
-        await runtime.Client.GatherAsync(futures);
+        object?[] values = await runtime.Client.GatherAsync(futures);
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => (object?)(long)i), values);
         Assert.Equal(20, runtime.GetStoredCounts().Sum());
 
         foreach (Future future in futures)
