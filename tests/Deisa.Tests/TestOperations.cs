@@ -39,6 +39,17 @@ public static class TestOperations
         return h;
     }
 
+    private static long MixItems(long salt, ReadOnlySpan<object?> items)
+    {
+        long[] inputs = new long[items.Length];
+        for (int i = 0; i < items.Length; i++)
+        {
+            inputs[i] = (long)items[i]!;
+        }
+
+        return MixValue(salt, inputs);
+    }
+
     private static OperationRegistry Create()
     {
         var registry = new OperationRegistry();
@@ -64,16 +75,7 @@ public static class TestOperations
         registry.Register<long, long>("const", static x => x);
 
         // A deterministic mix of a salt and any number of inputs, so that random graphs catch wrong wiring.
-        registry.Register("mix", static args =>
-        {
-            long h = args.GetInt64(0);
-            foreach (object? item in args.GetList(1))
-            {
-                h = unchecked((h * 1_000_003) ^ (long)item!);
-            }
-
-            return h;
-        }, 2, 2);
+        registry.Register("mix", static args => MixItems(args.GetInt64(0), args.GetList(1)), 2, 2);
         registry.Register("mix-or-fail", static args =>
         {
             if (args.Get<bool>(2))
@@ -81,13 +83,7 @@ public static class TestOperations
                 throw new InvalidOperationException($"task {args.Key} fails on purpose");
             }
 
-            long h = args.GetInt64(0);
-            foreach (object? item in args.GetList(1))
-            {
-                h = unchecked((h * 1_000_003) ^ (long)item!);
-            }
-
-            return h;
+            return MixItems(args.GetInt64(0), args.GetList(1));
         }, 3, 3);
         registry.Register("array-sum", static args =>
         {

@@ -540,19 +540,27 @@ public sealed class DeisaClient
 
     private async Task PumpAsync()
     {
-        while (await _mailbox.Reader.WaitToReadAsync().ConfigureAwait(false))
+        try
         {
-            while (_mailbox.Reader.TryRead(out Message? message))
+            while (await _mailbox.Reader.WaitToReadAsync().ConfigureAwait(false))
             {
-                try
+                while (_mailbox.Reader.TryRead(out Message? message))
                 {
-                    Dispatch(message);
-                }
-                finally
-                {
-                    message.Return();
+                    try
+                    {
+                        Dispatch(message);
+                    }
+                    finally
+                    {
+                        message.Return();
+                    }
                 }
             }
+        }
+        catch (Exception error)
+        {
+            // Nothing would ever complete the futures again: fail them now rather than let them hang.
+            Close(_ => "the client's message loop failed", error);
         }
     }
 

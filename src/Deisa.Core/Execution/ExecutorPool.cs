@@ -45,19 +45,15 @@ internal sealed class ExecutorPool : IDisposable
         return all;
     }
 
+    /// <summary>Frees the semaphore; call only after <see cref="Stop"/> returned true, when no thread can touch it.</summary>
     public void Dispose() => _available.Dispose();
 
     private void Loop()
     {
-        while (true)
+        while (!_stopping)
         {
             _available.Wait();
-            if (_stopping)
-            {
-                return;
-            }
-
-            if (_queue.TryDequeue(out ExecuteInstruction instruction))
+            if (!_stopping && _queue.TryDequeue(out ExecuteInstruction instruction))
             {
                 _run(instruction);
             }

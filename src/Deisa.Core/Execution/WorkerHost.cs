@@ -45,8 +45,10 @@ internal sealed class WorkerHost : IAsyncDisposable
             await _loop.ConfigureAwait(false);
         }
 
-        _executors.Stop(_stopTimeout);
-        _executors.Dispose();
+        if (_executors.Stop(_stopTimeout))
+        {
+            _executors.Dispose();
+        }
     }
 
     private async Task RunAsync()

@@ -23,7 +23,7 @@ public sealed class WorkerState
     private readonly Dictionary<TaskKey, StoredValue> _data = [];
     private readonly Dictionary<TaskKey, WorkerTask> _tasks = [];
     private readonly Dictionary<TaskKey, Fetch> _fetches = [];
-    private readonly Dictionary<long, List<TaskKey>> _requests = [];
+    private readonly HashSet<long> _requests = [];
     private readonly Dictionary<EndpointId, GetData> _pendingRequests = [];
     private readonly PriorityQueue<WorkerTask, (long Priority, long Sequence)> _ready = new();
     private readonly List<OutgoingMessage> _outbox = [];
@@ -272,7 +272,7 @@ public sealed class WorkerState
 
     private void HandleDataReply(DataReply message)
     {
-        if (!_requests.Remove(message.RequestId, out List<TaskKey>? asked))
+        if (!_requests.Remove(message.RequestId))
         {
             return;
         }
@@ -332,8 +332,6 @@ public sealed class WorkerState
                 }
             }
         }
-
-        asked.Clear();
     }
 
     private void HandlePutExternal(PutExternal message)
@@ -513,7 +511,7 @@ public sealed class WorkerState
 
         foreach ((EndpointId holder, GetData request) in _pendingRequests)
         {
-            _requests.Add(request.RequestId, [.. request.Keys]);
+            _requests.Add(request.RequestId);
             Send(holder, request);
         }
 

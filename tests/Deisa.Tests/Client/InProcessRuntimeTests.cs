@@ -141,6 +141,19 @@ public sealed class InProcessRuntimeTests
     }
 
     [Fact]
+    public async Task Shutdown_WhileUserCodeRuns_DoesNotWaitForIt_FutureFails()
+    {
+        var runtime = DeisaRuntime.StartInProcess(1, new RuntimeOptions { Operations = Registry, ShutdownTimeout = TimeSpan.FromMilliseconds(200) });
+        Future<long> slow = runtime.Client.Submit<long>("slow", TaskSpec.Create(Sleep, 3000));
+        await WaitUntil(() => runtime.GetStoredCounts()[0] == 0 && slow.Status == FutureStatus.Pending);
+
+        await runtime.DisposeAsync().AsTask().WaitAsync(s_timeout);
+
+        RuntimeShutdownException error = await Assert.ThrowsAsync<RuntimeShutdownException>(() => slow.GetResultAsync());
+        Assert.Contains("still running", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Submit_Cycle_ThrowsNamingKeys()
     {
         using DeisaRuntime runtime = Start();
