@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
 using System.Text;
 using System.Threading.Tasks;
+using Deisa.Core.Arrays;
 using Deisa.Core.Buffers;
 using Deisa.Core.Errors;
 using Deisa.Core.Graph;
@@ -194,6 +195,58 @@ public sealed class DeisaClient
         message.Key = key;
         message.Reason = reason ?? string.Empty;
         ThrowIfError(await RequestAsync(message.RequestId, _scheduler, message, _options.RequestTimeout, "FailExternal", cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>Waits until every simulation rank has declared its arrays, then returns them.</summary>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>The arrays by name.</returns>
+    /// <exception cref="DeisaException">The declarations do not fit together; the message names the ranks and values.</exception>
+    /// <exception cref="DeisaTimeoutException">Not every rank declared within <see cref="ClientOptions.RequestTimeout"/>.</exception>
+    public async Task<ArrayCatalog> GetArraysAsync(CancellationToken cancellationToken = default)
+    {
+        GetArrays message = Protocol.GetArrays.Rent();
+        message.RequestId = NextRequestId();
+        var reply = (ArraysResult)(await RequestAsync(message.RequestId, _scheduler, message, _options.RequestTimeout, "GetArrays (waiting for every simulation rank to declare its arrays)", cancellationToken).ConfigureAwait(false))!;
+        ThrowIfError(reply.Error);
+        return new ArrayCatalog(reply.Declarations);
+    }
+
+    /// <summary>Waits until every simulation rank has declared its arrays, then returns them.</summary>
+    /// <returns>The arrays by name.</returns>
+    public ArrayCatalog GetArrays() => GetArraysAsync().GetAwaiter().GetResult();
+
+    /// <summary>
+    /// Derives the contract from the external keys the submitted graphs depend on, freezes it, and sends each
+    /// simulation rank the blocks it must ship and where.
+    /// </summary>
+    /// <exception cref="GraphValidationException">An external key does not name a block of its array.</exception>
+    /// <exception cref="DeisaException">The contract was already validated, or arrays are not all declared.</exception>
+    public void ValidateContract() => ValidateContractAsync().GetAwaiter().GetResult();
+
+    /// <summary>Derives, freezes and sends the contract, without blocking.</summary>
+    /// <param name="cancellationToken">Stops waiting for the scheduler's answer.</param>
+    /// <returns>A task that completes once the contract was sent.</returns>
+    public async Task ValidateContractAsync(CancellationToken cancellationToken = default)
+    {
+        ValidateContract message = Protocol.ValidateContract.Rent();
+        message.RequestId = NextRequestId();
+        ThrowIfError(await RequestAsync(message.RequestId, _scheduler, message, _options.RequestTimeout, "ValidateContract", cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>Revokes the contract: simulation ranks ship nothing more, and every contracted key still awaited fails.</summary>
+    /// <param name="reason">Why, shown to the simulation and to whoever waits on those keys.</param>
+    public void RevokeContract(string reason) => RevokeContractAsync(reason).GetAwaiter().GetResult();
+
+    /// <summary>Revokes the contract, without blocking.</summary>
+    /// <param name="reason">Why.</param>
+    /// <param name="cancellationToken">Stops waiting for the scheduler's answer.</param>
+    /// <returns>A task that completes once the producers were told.</returns>
+    public async Task RevokeContractAsync(string reason, CancellationToken cancellationToken = default)
+    {
+        RevokeContract message = Protocol.RevokeContract.Rent();
+        message.RequestId = NextRequestId();
+        message.Reason = reason ?? string.Empty;
+        ThrowIfError(await RequestAsync(message.RequestId, _scheduler, message, _options.RequestTimeout, "RevokeContract", cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>Gets the scheduler's recent transitions of a key, one per line.</summary>
@@ -574,6 +627,9 @@ public sealed class DeisaClient
             case StoryReply m:
                 CompleteRequest(m.RequestId, m.Text);
                 break;
+            case ArraysReply m:
+                CompleteRequest(m.RequestId, new ArraysResult(m.Producers.Zip(m.Declarations).ToArray(), m.Error));
+                break;
             case DataReply m:
                 object?[] values = m.Values.ToArray();
                 m.Values.Clear();
@@ -635,6 +691,8 @@ public sealed class DeisaClient
     private delegate Future FutureFactory(DeisaClient client, ClientKey state);
 
     private sealed record DataResult(TaskKey[] Keys, object?[] Values);
+
+    private sealed record ArraysResult((int Producer, ArrayDeclaration Declaration)[] Declarations, ErrorInfo? Error);
 
     private static class Typed<T>
     {

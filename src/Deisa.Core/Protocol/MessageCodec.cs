@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text;
+using Deisa.Core.Arrays;
 using Deisa.Core.Buffers;
 using Deisa.Core.Graph;
 using Deisa.Core.Transport;
@@ -224,6 +225,52 @@ public sealed class MessageCodec
                 break;
             case Close:
                 break;
+            case DeclareArrays m:
+                writer.WriteInt32(m.Arrays.Count);
+                foreach (ArrayDeclaration declaration in m.Arrays)
+                {
+                    WriteDeclaration(declaration, writer);
+                }
+
+                break;
+            case GetArrays m:
+                writer.WriteInt64(m.RequestId);
+                break;
+            case ArraysReply m:
+                writer.WriteInt64(m.RequestId);
+                writer.WriteInt32(m.Declarations.Count);
+                for (int i = 0; i < m.Declarations.Count; i++)
+                {
+                    writer.WriteInt32(m.Producers[i]);
+                    WriteDeclaration(m.Declarations[i], writer);
+                }
+
+                WriteError(m.Error, writer);
+                break;
+            case ValidateContract m:
+                writer.WriteInt64(m.RequestId);
+                break;
+            case RevokeContract m:
+                writer.WriteInt64(m.RequestId);
+                writer.WriteString(m.Reason);
+                break;
+            case ContractUpdate m:
+                writer.WriteByte(m.Revoked ? (byte)1 : (byte)0);
+                writer.WriteString(m.Reason);
+                writer.WriteInt32(m.Entries.Count);
+                foreach (ContractEntry entry in m.Entries)
+                {
+                    writer.WriteString(entry.Array);
+                    WriteEndpoint(entry.Worker, writer);
+                    writer.WriteInt32(entry.Steps.Length);
+                    writer.WriteRaw<int>(entry.Steps);
+                }
+
+                break;
+            case ProducerFinished m:
+                WriteKeys(m.Missing, writer);
+                writer.WriteInt64(m.BlocksShipped);
+                break;
             default:
                 throw new NotSupportedException($"The codec does not know message type {message.GetType().Name}.");
         }
@@ -378,6 +425,60 @@ public sealed class MessageCodec
                 });
             case MessageKind.Close:
                 return Close.Rent();
+            case MessageKind.DeclareArrays:
+                return Guard(DeclareArrays.Rent(), ref reader, static (DeclareArrays m, MessageCodec c, ref SpanReader r) =>
+                {
+                    int count = r.ReadCount(8, "arrays");
+                    for (int i = 0; i < count; i++)
+                    {
+                        m.Arrays.Add(ReadDeclaration(ref r));
+                    }
+                });
+            case MessageKind.GetArrays:
+                return Guard(GetArrays.Rent(), ref reader, static (GetArrays m, MessageCodec c, ref SpanReader r) => m.RequestId = r.ReadInt64());
+            case MessageKind.ArraysReply:
+                return Guard(ArraysReply.Rent(), ref reader, static (ArraysReply m, MessageCodec c, ref SpanReader r) =>
+                {
+                    m.RequestId = r.ReadInt64();
+                    int count = r.ReadCount(12, "declarations");
+                    for (int i = 0; i < count; i++)
+                    {
+                        m.Producers.Add(r.ReadInt32());
+                        m.Declarations.Add(ReadDeclaration(ref r));
+                    }
+
+                    m.Error = ReadError(ref r);
+                });
+            case MessageKind.ValidateContract:
+                return Guard(ValidateContract.Rent(), ref reader, static (ValidateContract m, MessageCodec c, ref SpanReader r) => m.RequestId = r.ReadInt64());
+            case MessageKind.RevokeContract:
+                return Guard(RevokeContract.Rent(), ref reader, static (RevokeContract m, MessageCodec c, ref SpanReader r) =>
+                {
+                    m.RequestId = r.ReadInt64();
+                    m.Reason = r.ReadString();
+                });
+            case MessageKind.ContractUpdate:
+                return Guard(ContractUpdate.Rent(), ref reader, static (ContractUpdate m, MessageCodec c, ref SpanReader r) =>
+                {
+                    m.Revoked = r.ReadByte() != 0;
+                    m.Reason = r.ReadString();
+                    int count = r.ReadCount(13, "contract entries");
+                    for (int i = 0; i < count; i++)
+                    {
+                        string array = r.ReadString();
+                        EndpointId worker = ReadEndpoint(ref r);
+                        int steps = r.ReadCount(4, "steps");
+                        int[] values = new int[steps];
+                        r.ReadRaw<int>(values);
+                        m.Entries.Add(new ContractEntry(array, worker, values));
+                    }
+                });
+            case MessageKind.ProducerFinished:
+                return Guard(ProducerFinished.Rent(), ref reader, static (ProducerFinished m, MessageCodec c, ref SpanReader r) =>
+                {
+                    ReadKeys(ref r, m.Missing);
+                    m.BlocksShipped = r.ReadInt64();
+                });
             default:
                 throw reader.Fail($"unknown message kind {kind}.");
         }
@@ -459,6 +560,63 @@ public sealed class MessageCodec
         {
             keys.Add(ReadKey(ref reader));
         }
+    }
+
+    private static void WriteDeclaration(ArrayDeclaration declaration, PooledBufferWriter writer)
+    {
+        writer.WriteString(declaration.Name);
+        writer.WriteByte((byte)declaration.ElementType);
+        writer.WriteInt32(declaration.TimeDimension);
+        WriteLongs(declaration.Shape, writer);
+        WriteLongs(declaration.Start, writer);
+        WriteLongs(declaration.Count, writer);
+        writer.WriteInt32(declaration.DimensionNames.Count);
+        foreach (string name in declaration.DimensionNames)
+        {
+            writer.WriteString(name);
+        }
+    }
+
+    private static ArrayDeclaration ReadDeclaration(ref SpanReader reader)
+    {
+        string name = reader.ReadString();
+        byte type = reader.ReadByte();
+        int timeDimension = reader.ReadInt32();
+        long[] shape = ReadLongs(ref reader);
+        long[] start = ReadLongs(ref reader);
+        long[] count = ReadLongs(ref reader);
+        int names = reader.ReadCount(4, "dimension names");
+        string[] dimensionNames = new string[names];
+        for (int i = 0; i < names; i++)
+        {
+            dimensionNames[i] = reader.ReadString();
+        }
+
+        try
+        {
+            return new ArrayDeclaration(name, (ElementType)type, shape, timeDimension, start, count, dimensionNames);
+        }
+        catch (ArgumentException e)
+        {
+            throw reader.Fail($"invalid array declaration: {e.Message}");
+        }
+    }
+
+    private static void WriteLongs(IReadOnlyList<long> values, PooledBufferWriter writer)
+    {
+        writer.WriteInt32(values.Count);
+        foreach (long value in values)
+        {
+            writer.WriteInt64(value);
+        }
+    }
+
+    private static long[] ReadLongs(ref SpanReader reader)
+    {
+        int count = reader.ReadCount(8, "integers");
+        long[] values = new long[count];
+        reader.ReadRaw<long>(values);
+        return values;
     }
 
     private static void WriteEndpoint(EndpointId endpoint, PooledBufferWriter writer)

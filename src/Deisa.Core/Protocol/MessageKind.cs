@@ -59,4 +59,25 @@ public enum MessageKind : byte
 
     /// <summary>Runtime to a host: stop.</summary>
     Close = 19,
+
+    /// <summary>Producer to scheduler: the arrays it publishes.</summary>
+    DeclareArrays = 20,
+
+    /// <summary>Client to scheduler: asks for the declared arrays.</summary>
+    GetArrays = 21,
+
+    /// <summary>Scheduler to client: the declared arrays.</summary>
+    ArraysReply = 22,
+
+    /// <summary>Client to scheduler: derive, freeze and send the contract.</summary>
+    ValidateContract = 23,
+
+    /// <summary>Client to scheduler: revoke the contract.</summary>
+    RevokeContract = 24,
+
+    /// <summary>Scheduler to producer: what to ship, or stop.</summary>
+    ContractUpdate = 25,
+
+    /// <summary>Producer to scheduler: done publishing.</summary>
+    ProducerFinished = 26,
 }

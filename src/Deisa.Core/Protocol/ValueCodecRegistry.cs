@@ -1,3 +1,4 @@
+using Deisa.Core.Arrays;
 using Deisa.Core.Buffers;
 
 namespace Deisa.Core.Protocol;
@@ -114,6 +115,11 @@ public sealed class ValueCodecRegistry
             case PooledArray<long> p:
                 WriteArray<long>(ValueTag.PooledInt64Array, p.Span, writer);
                 break;
+            case DeferredPayload deferred:
+                writer.WriteByte((byte)ValueTag.DeferredPayload);
+                writer.WriteByte((byte)deferred.ElementType);
+                writer.WriteInt32(deferred.Count);
+                break;
             case object?[] items:
                 writer.WriteByte((byte)ValueTag.ObjectArray);
                 writer.WriteInt32(items.Length);
@@ -184,6 +190,19 @@ public sealed class ValueCodecRegistry
                 return ReadPooled<int>(ref reader, pool);
             case ValueTag.PooledInt64Array:
                 return ReadPooled<long>(ref reader, pool);
+            case ValueTag.DeferredPayload:
+            {
+                byte type = reader.ReadByte();
+                int elements = reader.ReadInt32();
+                if (!ElementTypes.IsDefined(type) || elements < 0)
+                {
+                    throw reader.Fail($"invalid deferred payload (element type {type}, count {elements}).");
+                }
+
+                // Only a descriptor: the transport checks it against the payload message's real size before renting.
+                return new DeferredPayload((ElementType)type, elements);
+            }
+
             case ValueTag.ObjectArray:
                 int count = reader.ReadCount(1, "array items");
                 var items = new object?[count];

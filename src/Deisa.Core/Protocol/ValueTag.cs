@@ -54,6 +54,9 @@ public enum ValueTag : byte
     /// <summary>A float.</summary>
     Single = 16,
 
+    /// <summary>A <see cref="Arrays.DeferredPayload"/>: the bytes follow in a separate message.</summary>
+    DeferredPayload = 17,
+
     /// <summary>The first tag free for user codecs.</summary>
     FirstUserTag = 64,
 }

@@ -243,6 +243,14 @@ public sealed partial class SchedulerState
             }
         }
 
+        if (_contractFrozen && message.Keys.FirstOrDefault(k => _layouts?.ContainsKey(k.Name) == true && !_tasks.ContainsKey(k)) is { IsEmpty: false } late)
+        {
+            ReplyToClient(message.RequestId, new GraphValidationException(
+                late,
+                $"Cannot create {late}: the contract was validated, so blocks of '{late.Name}' not in it will never be shipped. Create every external key before ValidateContract."));
+            return;
+        }
+
         foreach (TaskKey key in message.Keys)
         {
             if (_tasks.ContainsKey(key))

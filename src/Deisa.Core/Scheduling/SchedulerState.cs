@@ -63,6 +63,7 @@ public sealed partial class SchedulerState
         _pendingFree = new FreeKeys?[_workers.Length];
         _log = new TransitionLog(options.StoryCapacity);
         _table = BuildTransitionTable();
+        _producers = options.Producers.ToArray();
     }
 
     /// <summary>Gets the messages to send, in order; the host sends them and then calls <see cref="ClearOutbox"/>.</summary>
@@ -167,6 +168,21 @@ public sealed partial class SchedulerState
                 break;
             case ExternalArrived m:
                 HandleExternalArrived(m);
+                break;
+            case DeclareArrays m:
+                HandleDeclareArrays(m);
+                break;
+            case GetArrays m:
+                HandleGetArrays(m);
+                break;
+            case ValidateContract m:
+                HandleValidateContract(m);
+                break;
+            case RevokeContract m:
+                HandleRevokeContract(m);
+                break;
+            case ProducerFinished m:
+                HandleProducerFinished(m);
                 break;
             default:
                 throw new ArgumentException($"The scheduler does not handle {message.Kind} messages (from {message.From}).", nameof(message));

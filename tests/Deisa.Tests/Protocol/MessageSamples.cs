@@ -1,3 +1,4 @@
+using Deisa.Core.Arrays;
 using Deisa.Core.Buffers;
 using Deisa.Core.Graph;
 using Deisa.Core.Protocol;
@@ -116,7 +117,7 @@ internal static class MessageSamples
         [
             null, true, 3, 4L, 1.5f, 2.5, "s", new double[] { 1, 2 }, new float[] { 3 }, new int[] { 4 }, new long[] { 5 },
             new byte[] { 6 }, PooledArray<double>.CopyFrom([7, 8]), PooledArray<float>.CopyFrom([9]), PooledArray<int>.CopyFrom([10]),
-            PooledArray<long>.CopyFrom([11]), new object?[] { 1L, "two", new double[] { 3 } },
+            PooledArray<long>.CopyFrom([11]), new object?[] { 1L, "two", new double[] { 3 } }, new DeferredPayload(ElementType.Float32, 12),
         ];
         for (int i = 0; i < values.Length; i++)
         {
@@ -139,7 +140,45 @@ internal static class MessageSamples
         yield return ack;
 
         yield return Close.Rent();
+
+        DeclareArrays declare = DeclareArrays.Rent();
+        declare.Arrays.Add(Declaration());
+        yield return declare;
+
+        GetArrays getArrays = GetArrays.Rent();
+        getArrays.RequestId = 21;
+        yield return getArrays;
+
+        ArraysReply arrays = ArraysReply.Rent();
+        arrays.RequestId = 22;
+        arrays.Producers.Add(3);
+        arrays.Declarations.Add(Declaration());
+        arrays.Error = new ErrorInfo("E", "bad tiling", null);
+        yield return arrays;
+
+        ValidateContract validate = ValidateContract.Rent();
+        validate.RequestId = 23;
+        yield return validate;
+
+        RevokeContract revoke = RevokeContract.Rent();
+        revoke.RequestId = 24;
+        revoke.Reason = "analytics failed";
+        yield return revoke;
+
+        ContractUpdate contract = ContractUpdate.Rent();
+        contract.Revoked = true;
+        contract.Reason = "why";
+        contract.Entries.Add(new ContractEntry("global_t", EndpointId.Worker(5), [0, 10, 20]));
+        yield return contract;
+
+        ProducerFinished finished2 = ProducerFinished.Rent();
+        finished2.Missing.Add(Key);
+        finished2.BlocksShipped = 99;
+        yield return finished2;
     }
+
+    public static ArrayDeclaration Declaration() =>
+        new("global_t", ElementType.Float64, [100, 64, 48], 0, [32, 0], [32, 48], ["t", "X", "Y"]);
 
     /// <summary>Describes a message's content as text, values included, so two messages compare by it.</summary>
     public static string Describe(Message message) => message switch
@@ -163,6 +202,13 @@ internal static class MessageSamples
         PutExternal m => $"{m.Key} {m.PutId} {Value(m.Value)}",
         PutAck m => $"{m.PutId} {m.Key} {Error(m.Error)}",
         Close => "close",
+        DeclareArrays m => string.Join("|", m.Arrays),
+        GetArrays m => $"{m.RequestId}",
+        ArraysReply m => $"{m.RequestId} {string.Join(",", m.Producers)} {string.Join("|", m.Declarations.Select(d => $"{d} {string.Join(",", d.DimensionNames)}"))} {Error(m.Error)}",
+        ValidateContract m => $"{m.RequestId}",
+        RevokeContract m => $"{m.RequestId} {m.Reason}",
+        ContractUpdate m => $"{m.Revoked} {m.Reason} {string.Join("|", m.Entries.Select(e => $"{e.Array} {e.Worker} {string.Join(",", e.Steps)}"))}",
+        ProducerFinished m => $"{Keys(m.Missing)} {m.BlocksShipped}",
         _ => throw new ArgumentException(message.Kind.ToString()),
     };
 
@@ -178,6 +224,7 @@ internal static class MessageSamples
         PooledArray<int> p => $"P<int>[{string.Join(",", p.ToArray())}]",
         PooledArray<long> p => $"P<long>[{string.Join(",", p.ToArray())}]",
         object?[] items => $"O[{string.Join(",", items.Select(Value))}]",
+        DeferredPayload d => d.ToString(),
         Array array => $"{array.GetType().Name}[{string.Join(",", array.Cast<object>())}]",
         _ => $"{value.GetType().Name}:{value}",
     };

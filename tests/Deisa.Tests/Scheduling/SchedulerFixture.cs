@@ -10,11 +10,14 @@ internal sealed class SchedulerFixture
 {
     private long _requests;
 
-    public SchedulerFixture(int workers = 2)
+    public SchedulerFixture(int workers = 2, int producers = 0)
     {
         Workers = Enumerable.Range(0, workers).Select(EndpointId.Worker).ToArray();
-        State = new SchedulerState(Client, Workers);
+        Producers = Enumerable.Range(0, producers).Select(EndpointId.Producer).ToArray();
+        State = new SchedulerState(Client, Workers, new SchedulerOptions { Producers = Producers });
     }
+
+    public EndpointId[] Producers { get; }
 
     public static EndpointId Client { get; } = EndpointId.Client(0);
 
@@ -104,6 +107,25 @@ internal sealed class SchedulerFixture
         message.PutId = putId;
         message.Stored = stored;
         return Feed(message, Workers[worker]);
+    }
+
+    public List<OutgoingMessage> Request<T>(T message)
+        where T : Message
+    {
+        switch (message)
+        {
+            case GetArrays m:
+                m.RequestId = ++_requests;
+                break;
+            case ValidateContract m:
+                m.RequestId = ++_requests;
+                break;
+            case RevokeContract m:
+                m.RequestId = ++_requests;
+                break;
+        }
+
+        return Feed(message, Client);
     }
 
     /// <summary>Handles one message, validates every invariant, and returns what was emitted.</summary>

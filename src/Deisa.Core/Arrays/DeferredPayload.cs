@@ -1,0 +1,36 @@
+namespace Deisa.Core.Arrays;
+
+/// <summary>
+/// A value whose bytes travel in a separate message right after the one that carries this descriptor, so they can
+/// be sent straight from the producer's memory and received straight into a pooled buffer.
+/// </summary>
+/// <remarks>
+/// The codec writes only the descriptor; a transport that crosses processes sends the payload itself and, on the
+/// receiving side, replaces the descriptor by the received <see cref="Buffers.PooledArray{T}"/>. Transports derive
+/// from this class to carry what they need to send the bytes.
+/// </remarks>
+public class DeferredPayload
+{
+    /// <summary>Creates a descriptor.</summary>
+    /// <param name="elementType">The element type.</param>
+    /// <param name="count">The number of elements.</param>
+    public DeferredPayload(ElementType elementType, int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ElementType = elementType;
+        Count = count;
+    }
+
+    /// <summary>Gets the element type.</summary>
+    public ElementType ElementType { get; }
+
+    /// <summary>Gets the number of elements.</summary>
+    public int Count { get; }
+
+    /// <summary>Gets the payload size in bytes.</summary>
+    public long Bytes => (long)Count * ElementTypes.SizeOf(ElementType);
+
+    /// <summary>Describes the payload.</summary>
+    /// <returns>Type and count.</returns>
+    public override string ToString() => $"DeferredPayload({ElementType}[{Count}])";
+}

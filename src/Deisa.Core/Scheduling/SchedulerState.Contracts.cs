@@ -1,0 +1,254 @@
+using Deisa.Core.Arrays;
+using Deisa.Core.Errors;
+using Deisa.Core.Graph;
+using Deisa.Core.Protocol;
+using Deisa.Core.Transport;
+
+namespace Deisa.Core.Scheduling;
+
+/// <content>Array declarations from producers, and the contract derived from the graph's external keys.</content>
+public sealed partial class SchedulerState
+{
+    private readonly EndpointId[] _producers;
+    private readonly Dictionary<EndpointId, List<ArrayDeclaration>> _declarations = [];
+    private readonly List<long> _waitingForArrays = [];
+    private readonly Dictionary<TaskKey, int> _contractedProducer = [];
+    private readonly HashSet<EndpointId> _finishedProducers = [];
+    private Dictionary<string, ArrayLayout>? _layouts;
+    private Exception? _layoutError;
+    private bool _contractFrozen;
+    private bool _contractRevoked;
+
+    /// <summary>Gets whether the contract has been validated (and so frozen).</summary>
+    public bool ContractFrozen => _contractFrozen;
+
+    /// <summary>Gets the number of external keys in the contract.</summary>
+    public int ContractSize => _contractedProducer.Count;
+
+    /// <summary>Gets the producers that said they finished.</summary>
+    public IReadOnlyCollection<EndpointId> FinishedProducers => _finishedProducers;
+
+    /// <summary>Gets the number of producers expected.</summary>
+    public int ProducerCount => _producers.Length;
+
+    private void HandleDeclareArrays(DeclareArrays message)
+    {
+        if (Array.IndexOf(_producers, message.From) < 0)
+        {
+            throw new ArgumentException($"Array declarations came from {message.From}, which is not one of the scheduler's producers.", nameof(message));
+        }
+
+        if (!_declarations.TryAdd(message.From, [.. message.Arrays]))
+        {
+            _layoutError ??= new DeisaException($"Simulation rank {message.From.Rank} declared its arrays twice; declare once, at start-up.");
+        }
+
+        if (_layouts is null && _declarations.Count == _producers.Length)
+        {
+            AssembleLayouts();
+            foreach (long requestId in _waitingForArrays)
+            {
+                ReplyArrays(requestId);
+            }
+
+            _waitingForArrays.Clear();
+        }
+    }
+
+    private void AssembleLayouts()
+    {
+        var layouts = new Dictionary<string, ArrayLayout>(StringComparer.Ordinal);
+        try
+        {
+            foreach (IGrouping<string, (int Producer, ArrayDeclaration Declaration)> array in _declarations
+                .SelectMany(e => e.Value.Select(d => (e.Key.Rank, d)))
+                .GroupBy(e => e.d.Name, StringComparer.Ordinal))
+            {
+                layouts.Add(array.Key, ArrayLayout.Assemble(array.OrderBy(e => e.Producer).ToList()));
+            }
+        }
+        catch (ArgumentException error)
+        {
+            _layoutError ??= new DeisaException($"The simulation's array declarations do not fit together: {error.Message}");
+        }
+
+        _layouts = layouts;
+    }
+
+    private void HandleGetArrays(GetArrays message)
+    {
+        if (_layouts is null)
+        {
+            _waitingForArrays.Add(message.RequestId);
+            return;
+        }
+
+        ReplyArrays(message.RequestId);
+    }
+
+    private void ReplyArrays(long requestId)
+    {
+        ArraysReply reply = ArraysReply.Rent();
+        reply.RequestId = requestId;
+        foreach ((EndpointId producer, List<ArrayDeclaration> declarations) in _declarations)
+        {
+            foreach (ArrayDeclaration declaration in declarations)
+            {
+                reply.Producers.Add(producer.Rank);
+                reply.Declarations.Add(declaration);
+            }
+        }
+
+        reply.Error = _layoutError is null ? null : ErrorInfo.From(_layoutError);
+        Send(_client, reply);
+    }
+
+    private void HandleValidateContract(ValidateContract message)
+    {
+        Exception? refusal = _contractFrozen
+            ? new DeisaException("The contract was already validated; it is frozen. Validate it once, after submitting the graphs that read the simulation's data.")
+            : _layouts is null
+                ? new DeisaException($"Not every simulation rank has declared its arrays yet (still waiting for {string.Join(", ", _producers.Where(p => !_declarations.ContainsKey(p)).Select(p => $"rank {p.Rank}"))}). Call GetArrays first: it waits for them.")
+                : _layoutError;
+        if (refusal is not null)
+        {
+            ReplyToClient(message.RequestId, refusal);
+            return;
+        }
+
+        // Which steps of which block each graph needs: every external key that names a block of a declared array.
+        var needed = new Dictionary<(string Array, string Block), (ArrayLayout Layout, int[] Block, List<int> Steps)>();
+        Span<int> block = stackalloc int[ArrayDeclaration.MaxSpatialDimensions];
+        foreach (SchedulerTask task in _tasks.Values)
+        {
+            if (!task.IsExternal || !_layouts!.TryGetValue(task.Key.Name, out ArrayLayout? layout))
+            {
+                continue;
+            }
+
+            Span<int> indices = block[..layout.BlockGrid.Count];
+            if (!layout.TryParseKey(task.Key, out int step, indices))
+            {
+                ReplyToClient(message.RequestId, new GraphValidationException(
+                    task.Key,
+                    $"The external key {task.Key} does not name a block of '{layout.Name}', which has steps 0 to {layout.Steps - 1} and a block grid of {string.Join(" x ", layout.BlockGrid)}; keys are (name, step, block indices…)."));
+                return;
+            }
+
+            var id = (layout.Name, string.Join(",", indices.ToArray()));
+            if (!needed.TryGetValue(id, out (ArrayLayout Layout, int[] Block, List<int> Steps) entry))
+            {
+                entry = (layout, indices.ToArray(), []);
+                needed.Add(id, entry);
+            }
+
+            entry.Steps.Add(step);
+        }
+
+        // Stable, balanced placement: a block position always goes to the same worker; the largest total goes first
+        // to the least loaded worker.
+        long[] load = new long[_workers.Length];
+        var contracts = _producers.ToDictionary(p => p.Rank, _ => new List<ContractEntry>());
+        foreach ((ArrayLayout layout, int[] blockIndex, List<int> steps) in needed.Values
+            .OrderByDescending(e => e.Steps.Count * e.Layout.BlockElements(e.Block))
+            .ThenBy(e => e.Layout.Name, StringComparer.Ordinal)
+            .ThenBy(e => string.Join(",", e.Block), StringComparer.Ordinal))
+        {
+            int worker = Array.IndexOf(load, load.Min());
+            load[worker] += steps.Count * layout.BlockElements(blockIndex) * ElementTypes.SizeOf(layout.ElementType);
+            int producer = layout.ProducerOf(blockIndex);
+            steps.Sort();
+            contracts[producer].Add(new ContractEntry(layout.Name, _workers[worker], [.. steps]));
+            foreach (int step in steps)
+            {
+                _contractedProducer[layout.KeyOf(step, blockIndex)] = producer;
+            }
+        }
+
+        _contractFrozen = true;
+        foreach (EndpointId producer in _producers)
+        {
+            ContractUpdate update = ContractUpdate.Rent();
+            update.Entries.AddRange(contracts[producer.Rank]);
+            Send(producer, update);
+        }
+
+        // A producer that already finished will never ship its part.
+        foreach (EndpointId producer in _finishedProducers)
+        {
+            foreach ((TaskKey key, int owner) in _contractedProducer)
+            {
+                if (owner == producer.Rank)
+                {
+                    FailMissingExternal(key, $"simulation rank {owner} finished before the contract was validated");
+                }
+            }
+        }
+
+        ReplyToClient(message.RequestId, null);
+    }
+
+    private void HandleRevokeContract(RevokeContract message)
+    {
+        if (!_contractRevoked)
+        {
+            _contractRevoked = true;
+            foreach (EndpointId producer in _producers.Where(p => !_finishedProducers.Contains(p)))
+            {
+                ContractUpdate update = ContractUpdate.Rent();
+                update.Revoked = true;
+                update.Reason = message.Reason;
+                Send(producer, update);
+            }
+
+            foreach (TaskKey key in _contractedProducer.Keys)
+            {
+                FailMissingExternal(key, $"the contract was revoked ({message.Reason})");
+            }
+        }
+
+        if (message.RequestId != 0)
+        {
+            ReplyToClient(message.RequestId, null);
+        }
+    }
+
+    private void HandleProducerFinished(ProducerFinished message)
+    {
+        if (Array.IndexOf(_producers, message.From) < 0)
+        {
+            throw new ArgumentException($"A finish notice came from {message.From}, which is not one of the scheduler's producers.", nameof(message));
+        }
+
+        _finishedProducers.Add(message.From);
+        foreach (TaskKey key in message.Missing)
+        {
+            FailMissingExternal(key, $"simulation rank {message.From.Rank} finished without producing it");
+        }
+    }
+
+    private void FailMissingExternal(TaskKey key, string why)
+    {
+        if (!_tasks.TryGetValue(key, out SchedulerTask? task) || task.Status != TaskStatus.External)
+        {
+            return;
+        }
+
+        var error = new ExternalDataException(key, $"The data of {DescribeBlock(key)} will never arrive: {why}.");
+        Transition(task, TaskStatus.Erred, new FailureInfo(key, ErrorInfo.From(error)));
+    }
+
+    private string DescribeBlock(TaskKey key)
+    {
+        if (_layouts is not null && _layouts.TryGetValue(key.Name, out ArrayLayout? layout))
+        {
+            Span<int> block = stackalloc int[layout.BlockGrid.Count];
+            if (layout.TryParseKey(key, out int step, block))
+            {
+                return $"{key} (array '{layout.Name}', step {step}, block ({string.Join(", ", block.ToArray())}))";
+            }
+        }
+
+        return key.ToString();
+    }
+}
