@@ -4,11 +4,12 @@ namespace Deisa.Core.Arrays;
 
 /// <summary>Part of a producer's contract: the steps of one array it must ship, and the worker they go to.</summary>
 /// <param name="Array">The array's name.</param>
+/// <param name="Block">This producer's block indices in the array's block grid (the last indices of its keys).</param>
 /// <param name="Worker">The worker that receives every contracted step of this producer's block.</param>
-/// <param name="Steps">The steps to ship, ascending.</param>
-public sealed record ContractEntry(string Array, EndpointId Worker, int[] Steps)
+/// <param name="Steps">The steps to ship, ascending; empty when the analytics need none.</param>
+public sealed record ContractEntry(string Array, int[] Block, EndpointId Worker, int[] Steps)
 {
     /// <summary>Describes the entry.</summary>
-    /// <returns>The array, the number of steps and the worker.</returns>
-    public override string ToString() => $"{Array}: {Steps.Length} step(s) to {Worker}";
+    /// <returns>The array, the block, the number of steps and the worker.</returns>
+    public override string ToString() => $"{Array} block ({string.Join(", ", Block)}): {Steps.Length} step(s) to {Worker}";
 }

@@ -542,6 +542,12 @@ public sealed class DeisaClient
                     continue;
                 }
 
+                if (reply.Values[at] is UnencodableValue unencodable)
+                {
+                    completions[i].TrySetException(unencodable.ToException($"The value of {batch[i].Key}"));
+                    continue;
+                }
+
                 completions[i].TrySetResult(reply.Values[at]);
             }
         }

@@ -35,6 +35,9 @@ internal sealed class WorkerHost : IAsyncDisposable
     /// <summary>Gets the state; read it only once the host has stopped, or for approximate monitoring.</summary>
     public WorkerState State => _state;
 
+    /// <summary>Gets a task that completes when the message loop ends (a Close message, or the mailbox closing).</summary>
+    public Task Completion => _loop ?? Task.CompletedTask;
+
     public void Start() => _loop = Task.Run(RunAsync);
 
     public async ValueTask DisposeAsync()

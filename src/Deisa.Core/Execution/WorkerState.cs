@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Deisa.Core.Buffers;
+using Deisa.Core.Errors;
 using Deisa.Core.Graph;
 using Deisa.Core.Protocol;
 using Deisa.Core.Scheduling;
@@ -375,7 +376,19 @@ public sealed class WorkerState
 
             task.Status = WorkerTaskStatus.Executing;
             _executing++;
-            _toExecute.Add(new ExecuteInstruction(task, Resolve(task)));
+            object?[] resolved;
+            try
+            {
+                resolved = Resolve(task);
+            }
+            catch (DeisaException error)
+            {
+                Finish(task);
+                ReportErred(task.Key, ErrorInfo.From(error));
+                continue;
+            }
+
+            _toExecute.Add(new ExecuteInstruction(task, resolved));
         }
     }
 
@@ -401,7 +414,8 @@ public sealed class WorkerState
         switch (arg.Kind)
         {
             case ArgKind.Key:
-                return _data[arg.Key].Value;
+                object? value = _data[arg.Key].Value;
+                return value is UnencodableValue unencodable ? throw unencodable.ToException($"The value of {arg.Key}") : value;
             case ArgKind.Local:
                 return arg.LocalValue;
             case ArgKind.List:

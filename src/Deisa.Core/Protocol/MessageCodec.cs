@@ -261,6 +261,8 @@ public sealed class MessageCodec
                 foreach (ContractEntry entry in m.Entries)
                 {
                     writer.WriteString(entry.Array);
+                    writer.WriteInt32(entry.Block.Length);
+                    writer.WriteRaw<int>(entry.Block);
                     WriteEndpoint(entry.Worker, writer);
                     writer.WriteInt32(entry.Steps.Length);
                     writer.WriteRaw<int>(entry.Steps);
@@ -462,15 +464,23 @@ public sealed class MessageCodec
                 {
                     m.Revoked = r.ReadByte() != 0;
                     m.Reason = r.ReadString();
-                    int count = r.ReadCount(13, "contract entries");
+                    int count = r.ReadCount(17, "contract entries");
                     for (int i = 0; i < count; i++)
                     {
                         string array = r.ReadString();
+                        int dimensions = r.ReadCount(4, "block indices");
+                        if (dimensions > ArrayDeclaration.MaxSpatialDimensions)
+                        {
+                            throw r.Fail($"a contract entry has {dimensions} block indices.");
+                        }
+
+                        int[] block = new int[dimensions];
+                        r.ReadRaw<int>(block);
                         EndpointId worker = ReadEndpoint(ref r);
                         int steps = r.ReadCount(4, "steps");
                         int[] values = new int[steps];
                         r.ReadRaw<int>(values);
-                        m.Entries.Add(new ContractEntry(array, worker, values));
+                        m.Entries.Add(new ContractEntry(array, block, worker, values));
                     }
                 });
             case MessageKind.ProducerFinished:

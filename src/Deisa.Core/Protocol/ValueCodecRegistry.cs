@@ -7,7 +7,9 @@ namespace Deisa.Core.Protocol;
 /// <remarks>
 /// Built in: null, bool, int, long, float, double, string, arrays of double, float, int, long and byte, the
 /// matching <see cref="PooledArray{T}"/> (decoded into pooled buffers) and object?[] of those. Register user codecs
-/// on every rank with the same tags before the runtime starts. Thread-safe for reads once registration is done.
+/// on every rank with the same tags before the runtime starts. A value of any other type is written as a marker
+/// and decoded as an <see cref="UnencodableValue"/>, so the task or future that uses it fails with the type's name
+/// instead of the whole message being lost. Thread-safe for reads once registration is done.
 /// </remarks>
 public sealed class ValueCodecRegistry
 {
@@ -138,9 +140,10 @@ public sealed class ValueCodecRegistry
 
                 if (codec is null)
                 {
-                    throw new NotSupportedException(
-                        $"Values of type {value.GetType().FullName} cannot cross processes: register an IValueCodec for it " +
-                        "with ValueCodecRegistry.Register on every rank, or return a supported type (numbers, strings, arrays, PooledArray).");
+                    // Never fail the whole message: the receiver gets a marker, and whoever uses the value gets the error.
+                    writer.WriteByte((byte)ValueTag.Unencodable);
+                    writer.WriteString(value.GetType().FullName ?? value.GetType().Name);
+                    break;
                 }
 
                 writer.WriteByte(codec.Tag);
@@ -203,6 +206,8 @@ public sealed class ValueCodecRegistry
                 return new DeferredPayload((ElementType)type, elements);
             }
 
+            case ValueTag.Unencodable:
+                return new UnencodableValue(reader.ReadString());
             case ValueTag.ObjectArray:
                 int count = reader.ReadCount(1, "array items");
                 var items = new object?[count];

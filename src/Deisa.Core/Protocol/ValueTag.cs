@@ -57,6 +57,9 @@ public enum ValueTag : byte
     /// <summary>A <see cref="Arrays.DeferredPayload"/>: the bytes follow in a separate message.</summary>
     DeferredPayload = 17,
 
+    /// <summary>A value no codec could write; decoded as an <see cref="UnencodableValue"/> naming its type.</summary>
+    Unencodable = 18,
+
     /// <summary>The first tag free for user codecs.</summary>
     FirstUserTag = 64,
 }

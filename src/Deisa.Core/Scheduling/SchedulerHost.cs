@@ -11,6 +11,7 @@ internal sealed class SchedulerHost : IAsyncDisposable
     private readonly Mailbox _mailbox;
     private readonly bool _validate;
     private readonly Action<Exception> _onFault;
+    private readonly TaskCompletionSource _producersFinished = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? _loop;
 
     public SchedulerHost(Mailbox mailbox, SchedulerState state, bool validate, Action<Exception> onFault)
@@ -21,10 +22,20 @@ internal sealed class SchedulerHost : IAsyncDisposable
         _onFault = onFault;
     }
 
+    /// <summary>Gets the scheduler's mailbox, to send as the scheduler (the runtime's shutdown notices).</summary>
+    public Mailbox Mailbox => _mailbox;
+
     /// <summary>Gets the state; safe to read once <see cref="StopAsync"/> has returned.</summary>
     public SchedulerState State => _state;
 
-    public void Start() => _loop = Task.Run(RunAsync);
+    /// <summary>Gets a task that completes when every producer has said it finished (at once if there are none).</summary>
+    public Task ProducersFinished => _producersFinished.Task;
+
+    public void Start()
+    {
+        CheckProducers();
+        _loop = Task.Run(RunAsync);
+    }
 
     /// <summary>Stops the loop after the messages already queued, and waits for it.</summary>
     public async Task StopAsync()
@@ -65,6 +76,8 @@ internal sealed class SchedulerHost : IAsyncDisposable
                         {
                             _state.Validate();
                         }
+
+                        CheckProducers();
                     }
                     finally
                     {
@@ -77,6 +90,14 @@ internal sealed class SchedulerHost : IAsyncDisposable
         catch (Exception e)
         {
             _onFault(e);
+        }
+    }
+
+    private void CheckProducers()
+    {
+        if (_state.FinishedProducers.Count == _state.ProducerCount)
+        {
+            _producersFinished.TrySetResult();
         }
     }
 

@@ -158,10 +158,23 @@ public sealed partial class SchedulerState
             load[worker] += steps.Count * layout.BlockElements(blockIndex) * ElementTypes.SizeOf(layout.ElementType);
             int producer = layout.ProducerOf(blockIndex);
             steps.Sort();
-            contracts[producer].Add(new ContractEntry(layout.Name, _workers[worker], [.. steps]));
+            contracts[producer].Add(new ContractEntry(layout.Name, blockIndex, _workers[worker], [.. steps]));
             foreach (int step in steps)
             {
                 _contractedProducer[layout.KeyOf(step, blockIndex)] = producer;
+            }
+        }
+
+        // Every producer learns its block of every array it declared, even those the analytics do not read.
+        foreach (ArrayLayout layout in _layouts!.Values)
+        {
+            foreach (int producer in layout.Producers)
+            {
+                int[] blockIndex = [.. layout.BlockOf(producer)!];
+                if (!contracts[producer].Any(e => e.Array == layout.Name))
+                {
+                    contracts[producer].Add(new ContractEntry(layout.Name, blockIndex, _workers[0], []));
+                }
             }
         }
 

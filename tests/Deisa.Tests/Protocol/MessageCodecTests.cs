@@ -85,18 +85,23 @@ public sealed class MessageCodecTests
     }
 
     [Fact]
-    public void Encode_UnknownValueType_RefusedNamingIt()
+    public void UnknownValueType_DecodedAsMarkerNamingIt()
     {
         PutExternal put = PutExternal.Rent();
         put.Key = "k";
         put.Value = new Uri("http://example.org");
         using var writer = new PooledBufferWriter();
 
-        NotSupportedException error = Assert.Throws<NotSupportedException>(() => s_codec.Encode(put, writer));
+        s_codec.EncodeFrame([put], writer);
+        var decoded = new List<Message>();
+        s_codec.DecodeFrame(writer.WrittenSpan, s_from, decoded);
 
-        Assert.Contains("System.Uri", error.Message, StringComparison.Ordinal);
+        var marker = Assert.IsType<UnencodableValue>(((PutExternal)decoded[0]).Value);
+        Assert.Equal("System.Uri", marker.TypeName);
+        Assert.Contains("register an IValueCodec", marker.ToException("x").Message, StringComparison.Ordinal);
         put.Value = null;
         put.Return();
+        decoded[0].Return();
     }
 
     [Fact]

@@ -168,7 +168,7 @@ internal static class MessageSamples
         ContractUpdate contract = ContractUpdate.Rent();
         contract.Revoked = true;
         contract.Reason = "why";
-        contract.Entries.Add(new ContractEntry("global_t", EndpointId.Worker(5), [0, 10, 20]));
+        contract.Entries.Add(new ContractEntry("global_t", [1, 0], EndpointId.Worker(5), [0, 10, 20]));
         yield return contract;
 
         ProducerFinished finished2 = ProducerFinished.Rent();
@@ -207,7 +207,7 @@ internal static class MessageSamples
         ArraysReply m => $"{m.RequestId} {string.Join(",", m.Producers)} {string.Join("|", m.Declarations.Select(d => $"{d} {string.Join(",", d.DimensionNames)}"))} {Error(m.Error)}",
         ValidateContract m => $"{m.RequestId}",
         RevokeContract m => $"{m.RequestId} {m.Reason}",
-        ContractUpdate m => $"{m.Revoked} {m.Reason} {string.Join("|", m.Entries.Select(e => $"{e.Array} {e.Worker} {string.Join(",", e.Steps)}"))}",
+        ContractUpdate m => $"{m.Revoked} {m.Reason} {string.Join("|", m.Entries.Select(e => $"{e.Array} {string.Join(",", e.Block)} {e.Worker} {string.Join(",", e.Steps)}"))}",
         ProducerFinished m => $"{Keys(m.Missing)} {m.BlocksShipped}",
         _ => throw new ArgumentException(message.Kind.ToString()),
     };

@@ -83,11 +83,12 @@ public sealed class SchedulerContractTests
         ContractUpdate rank1 = sent.Single<ContractUpdate>(f.Producers[1]);
         ContractEntry entry = Assert.Single(rank1.Entries);
         Assert.Equal([0, 2, 4, 6, 8], entry.Steps);
+        Assert.Equal([0, 1], entry.Block);
         ContractEntry rank3 = Assert.Single(sent.Single<ContractUpdate>(f.Producers[3]).Entries);
         Assert.Equal([3], rank3.Steps);
         Assert.NotEqual(entry.Worker, rank3.Worker);
-        Assert.Empty(sent.Single<ContractUpdate>(f.Producers[0]).Entries);
-        Assert.Empty(sent.Single<ContractUpdate>(f.Producers[2]).Entries);
+        Assert.Empty(Assert.Single(sent.Single<ContractUpdate>(f.Producers[0]).Entries).Steps);
+        Assert.Equal([1, 0], Assert.Single(sent.Single<ContractUpdate>(f.Producers[2]).Entries).Block);
         Assert.Equal(6, f.State.ContractSize);
     }
 

@@ -8,7 +8,7 @@ namespace Deisa.Mpi.Native;
 /// The raw MPI calls Deisa makes, each return code checked: MPI.NET's <c>MPI.Unsafe</c> where it has the function,
 /// Deisa's own imports for the MPI-3 ones it lacks. Handles are MPICH-ABI integers.
 /// </summary>
-internal static unsafe partial class Mpi
+internal static unsafe partial class MpiApi
 {
     public const int Success = 0;
     public const int AnySource = MpiUnsafe.MPI_ANY_SOURCE;
@@ -114,10 +114,10 @@ internal static unsafe partial class Mpi
         return true;
     }
 
-    public static void Mrecv(void* buffer, int count, ref int message)
+    public static void Mrecv(void* buffer, int count, int datatype, ref int message)
     {
         MpiUnsafe.MPI_Status raw = default;
-        Check(MPI_Mrecv((IntPtr)buffer, count, Byte, ref message, &raw), "MPI_Mrecv", $"receiving a probed message of {count} bytes");
+        Check(MPI_Mrecv((IntPtr)buffer, count, datatype, ref message, &raw), "MPI_Mrecv", $"receiving a probed message of {count} item(s)");
     }
 
     public static int TypeVector(int count, int blockLength, int stride, int oldType)

@@ -1,0 +1,408 @@
+using System.Buffers;
+using System.Threading.Tasks;
+using Deisa.Core.Arrays;
+using Deisa.Core.Errors;
+using Deisa.Core.Graph;
+using Deisa.Core.Protocol;
+using Deisa.Core.Transport;
+using Deisa.Mpi.Transport;
+
+namespace Deisa.Mpi.Bridge;
+
+/// <summary>
+/// The simulation's side of Deisa, one per simulation rank: declare the arrays once, publish a block per step,
+/// finish. Only the blocks the analytics need (the contract) are sent, straight from the simulation's memory.
+/// </summary>
+/// <remarks>
+/// <para>Declarations go to the scheduler in one message, at the first publish or at <see cref="CommitDeclarations"/>.
+/// The first publish then waits for this rank's contract (up to <see cref="DeisaMpiOptions.ContractTimeout"/>).</para>
+/// <para>The bridge makes no MPI call itself: the rank's communication thread sends. Publish from one thread.</para>
+/// </remarks>
+public sealed class Bridge : IDisposable
+{
+    private readonly Mailbox _mailbox;
+    private readonly EndpointId _scheduler;
+    private readonly IReadOnlyList<EndpointId> _workers;
+    private readonly DeisaMpiOptions _options;
+    private readonly Dictionary<string, Published> _arrays = new(StringComparer.Ordinal);
+    private readonly TaskCompletionSource _contractArrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<Task> _inFlight = [];
+    private readonly Task _pump;
+    private volatile bool _revoked;
+    private string _revokedReason = string.Empty;
+    private bool _committed;
+    private bool _finished;
+    private long _blocksShipped;
+    private long _blocksSkipped;
+    private long _bytesShipped;
+    private long _messagesToScheduler;
+
+    internal Bridge(Mailbox mailbox, EndpointId scheduler, IReadOnlyList<EndpointId> workers, int simulationRank, DeisaMpiOptions options)
+    {
+        _mailbox = mailbox;
+        _scheduler = scheduler;
+        _workers = workers;
+        _options = options;
+        SimulationRank = simulationRank;
+        _pump = Task.Run(PumpAsync);
+    }
+
+    /// <summary>Gets this rank's index among the simulation ranks.</summary>
+    public int SimulationRank { get; }
+
+    /// <summary>Gets whether the analytics revoked the contract: nothing more is shipped.</summary>
+    public bool Revoked => _revoked;
+
+    /// <summary>Gets what this bridge has sent so far.</summary>
+    public BridgeStatistics Statistics => new(
+        Interlocked.Read(ref _blocksShipped), Interlocked.Read(ref _blocksSkipped), Interlocked.Read(ref _bytesShipped), Interlocked.Read(ref _messagesToScheduler));
+
+    /// <summary>Declares an array this rank publishes.</summary>
+    /// <typeparam name="T">The element type: double, float, int or long.</typeparam>
+    /// <param name="name">The array's name.</param>
+    /// <param name="shape">The global shape, time dimension included (its entry is the number of steps).</param>
+    /// <param name="timeDimension">The position of the time dimension in <paramref name="shape"/>.</param>
+    /// <param name="start">This rank's block start, spatial dimensions only.</param>
+    /// <param name="count">This rank's block size, spatial dimensions only.</param>
+    /// <param name="dimensionNames">The dimension names, time included.</param>
+    /// <exception cref="ArgumentException">The declaration is inconsistent, or the name is taken.</exception>
+    /// <exception cref="InvalidOperationException">The declarations were already sent.</exception>
+    public void DeclareArray<T>(string name, long[] shape, int timeDimension, long[] start, long[] count, string[]? dimensionNames = null)
+        where T : unmanaged =>
+        DeclareArray(new ArrayDeclaration(name, ElementTypes.Of<T>(), shape, timeDimension, start, count, dimensionNames));
+
+    /// <summary>Declares an array this rank publishes.</summary>
+    /// <param name="declaration">The declaration.</param>
+    /// <exception cref="ArgumentException">The name is taken.</exception>
+    /// <exception cref="InvalidOperationException">The declarations were already sent.</exception>
+    public void DeclareArray(ArrayDeclaration declaration)
+    {
+        ArgumentNullException.ThrowIfNull(declaration);
+        if (_committed)
+        {
+            throw new InvalidOperationException($"Cannot declare '{declaration.Name}': the declarations were already sent to the analytics. Declare every array before the first publish.");
+        }
+
+        if (declaration.Shape.Count - 1 != declaration.Count.Count)
+        {
+            throw new ArgumentException("Internal: inconsistent declaration.", nameof(declaration));
+        }
+
+        if (!_arrays.TryAdd(declaration.Name, new Published(declaration)))
+        {
+            throw new ArgumentException($"The array '{declaration.Name}' is already declared on this rank.", nameof(declaration));
+        }
+    }
+
+    /// <summary>Sends the declarations to the analytics (one message), if not done yet.</summary>
+    public void CommitDeclarations()
+    {
+        ObjectDisposedException.ThrowIf(_finished, this);
+        if (_committed)
+        {
+            return;
+        }
+
+        _committed = true;
+        DeclareArrays message = DeclareArrays.Rent();
+        foreach (Published array in _arrays.Values)
+        {
+            message.Arrays.Add(array.Declaration);
+        }
+
+        SendToScheduler(message);
+    }
+
+    /// <summary>Publishes this rank's block of an array for one step, from contiguous memory.</summary>
+    /// <typeparam name="T">The element type, as declared.</typeparam>
+    /// <param name="name">The array.</param>
+    /// <param name="step">The step, increasing from one publish to the next.</param>
+    /// <param name="block">The block, row-major, exactly the declared count.</param>
+    /// <returns>Whether it was shipped, and when <paramref name="block"/>'s memory may be reused.</returns>
+    /// <exception cref="ArgumentException">Unknown array, wrong element type or wrong size.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The step is outside the array or not after the previous one.</exception>
+    /// <exception cref="DeisaTimeoutException">The contract did not arrive in time.</exception>
+    public PublishHandle Publish<T>(string name, int step, ReadOnlyMemory<T> block)
+        where T : unmanaged
+    {
+        Published array = Check<T>(name, step);
+        long expected = array.Declaration.BlockElements;
+        if (block.Length != expected)
+        {
+            throw new ArgumentException(
+                $"Publishing '{name}' step {step}: the block has {block.Length} elements but the declared count [{string.Join(", ", array.Declaration.Count)}] holds {expected}.", nameof(block));
+        }
+
+        if (!IsContracted(array, step, out EndpointId worker))
+        {
+            return Skip(array, step);
+        }
+
+        MemoryHandle pin = block.Pin();
+        return Ship(array, step, worker, new OutgoingBlock(array.Declaration.ElementType, block.Length, pin));
+    }
+
+    /// <summary>Publishes the interior of a 2D field with ghost cells, straight from the field: no copy, even of the interior.</summary>
+    /// <typeparam name="T">The element type, as declared.</typeparam>
+    /// <param name="name">The array; its block must be 2D (rows, columns).</param>
+    /// <param name="step">The step.</param>
+    /// <param name="field">The field, row-major, (rows + 2 ghost) x (columns + 2 ghost).</param>
+    /// <param name="ghost">The ghost width on every side.</param>
+    /// <returns>Whether it was shipped, and when <paramref name="field"/>'s memory may be reused.</returns>
+    /// <exception cref="ArgumentException">Unknown array, not 2D, wrong element type or wrong size.</exception>
+    public PublishHandle PublishInterior<T>(string name, int step, ReadOnlyMemory<T> field, int ghost)
+        where T : unmanaged
+    {
+        Published array = Check<T>(name, step);
+        ArgumentOutOfRangeException.ThrowIfNegative(ghost);
+        if (array.Declaration.Count.Count != 2)
+        {
+            throw new ArgumentException($"Publishing '{name}' with ghost cells needs a 2D block; it is declared with {array.Declaration.Count.Count} spatial dimension(s).", nameof(name));
+        }
+
+        int rows = checked((int)array.Declaration.Count[0]);
+        int columns = checked((int)array.Declaration.Count[1]);
+        int stride = columns + (2 * ghost);
+        long expected = (long)(rows + (2 * ghost)) * stride;
+        if (field.Length != expected)
+        {
+            throw new ArgumentException(
+                $"Publishing '{name}' step {step}: the field has {field.Length} elements but a {rows}x{columns} block with {ghost} ghost cell(s) on each side needs {rows + (2 * ghost)}x{stride} = {expected}.",
+                nameof(field));
+        }
+
+        if (!IsContracted(array, step, out EndpointId worker))
+        {
+            return Skip(array, step);
+        }
+
+        MemoryHandle pin = field[((ghost * stride) + ghost)..].Pin();
+        return Ship(array, step, worker, new OutgoingBlock(array.Declaration.ElementType, pin, rows, columns, stride));
+    }
+
+    /// <summary>
+    /// Tells the analytics this rank publishes nothing more: waits for its sends, then names the contracted blocks
+    /// it never shipped, so that whoever waits on them fails instead of hanging.
+    /// </summary>
+    /// <exception cref="DeisaTimeoutException">Sends did not complete within <see cref="DeisaMpiOptions.SendTimeout"/>.</exception>
+    public void Finish()
+    {
+        if (_finished)
+        {
+            return;
+        }
+
+        CommitDeclarations();
+        _finished = true;
+        WaitForSends();
+        ProducerFinished message = ProducerFinished.Rent();
+        message.BlocksShipped = Interlocked.Read(ref _blocksShipped);
+        if (_contractArrived.Task.IsCompleted)
+        {
+            foreach (Published array in _arrays.Values)
+            {
+                foreach (int step in array.ContractedSteps)
+                {
+                    if (!array.Shipped.Contains(step))
+                    {
+                        message.Missing.Add(array.KeyOf(step));
+                    }
+                }
+            }
+        }
+
+        SendToScheduler(message);
+    }
+
+    /// <summary>Finishes, if not done yet, and stops listening for contract updates.</summary>
+    public void Dispose()
+    {
+        try
+        {
+            Finish();
+        }
+        finally
+        {
+            _mailbox.Dispose();
+            _pump.Wait(TimeSpan.FromSeconds(5));
+        }
+    }
+
+    private Published Check<T>(string name, int step)
+        where T : unmanaged
+    {
+        ObjectDisposedException.ThrowIf(_finished, this);
+        ArgumentNullException.ThrowIfNull(name);
+        if (!_arrays.TryGetValue(name, out Published? array))
+        {
+            throw new ArgumentException(
+                $"No array '{name}' was declared on this rank; declared: {(_arrays.Count == 0 ? "(none)" : string.Join(", ", _arrays.Keys))}.", nameof(name));
+        }
+
+        if (ElementTypes.Of<T>() != array.Declaration.ElementType)
+        {
+            throw new ArgumentException($"'{name}' is declared as {array.Declaration.ElementType}, not {typeof(T).Name}.", nameof(name));
+        }
+
+        if ((uint)step >= (uint)array.Declaration.Steps)
+        {
+            throw new ArgumentOutOfRangeException(nameof(step), step, $"'{name}' has steps 0 to {array.Declaration.Steps - 1}.");
+        }
+
+        if (step <= array.LastStep)
+        {
+            throw new ArgumentOutOfRangeException(nameof(step), step, $"'{name}' step {step} comes after step {array.LastStep}: publish each step once, in increasing order.");
+        }
+
+        array.LastStep = step;
+        return array;
+    }
+
+    private bool IsContracted(Published array, int step, out EndpointId worker)
+    {
+        worker = default;
+        WaitForContract();
+        if (_revoked || array.Worker is not { } target || !array.ContractedSteps.Contains(step))
+        {
+            return false;
+        }
+
+        worker = target;
+        return true;
+    }
+
+    private void WaitForContract()
+    {
+        if (_contractArrived.Task.IsCompleted)
+        {
+            return;
+        }
+
+        CommitDeclarations();
+        if (!_contractArrived.Task.Wait(_options.ContractTimeout))
+        {
+            throw new DeisaTimeoutException(
+                $"Simulation rank {SimulationRank} waited {_options.ContractTimeout.TotalSeconds:0.#} s for its contract from the analytics (world rank {_scheduler.Rank}). " +
+                "The analytics must get the arrays and call ValidateContract; check the analytics rank's output for an error.");
+        }
+    }
+
+    private PublishHandle Skip(Published array, int step)
+    {
+        Interlocked.Increment(ref _blocksSkipped);
+        return new PublishHandle(null, $"{array.Declaration.Name} step {step}");
+    }
+
+    private PublishHandle Ship(Published array, int step, EndpointId worker, OutgoingBlock block)
+    {
+        TaskKey key = array.KeyOf(step);
+        PutExternal put = PutExternal.Rent();
+        put.Key = key;
+        put.Value = block;
+        _mailbox.Send(worker, put);
+        array.Shipped.Add(step);
+        Interlocked.Increment(ref _blocksShipped);
+        Interlocked.Add(ref _bytesShipped, block.Bytes);
+        Task sent = block.Completion.Task;
+        lock (_inFlight)
+        {
+            _inFlight.RemoveAll(t => t.IsCompleted);
+            _inFlight.Add(sent);
+        }
+
+        return new PublishHandle(sent, $"{key} to {worker}");
+    }
+
+    private void WaitForSends()
+    {
+        Task[] pending;
+        lock (_inFlight)
+        {
+            pending = [.. _inFlight];
+            _inFlight.Clear();
+        }
+
+        if (pending.Length > 0 && !Task.WaitAll(pending, _options.SendTimeout))
+        {
+            throw new DeisaTimeoutException($"Simulation rank {SimulationRank}: {pending.Count(t => !t.IsCompleted)} block send(s) did not complete within {_options.SendTimeout.TotalSeconds:0.#} s.");
+        }
+    }
+
+    private void SendToScheduler(Message message)
+    {
+        Interlocked.Increment(ref _messagesToScheduler);
+        _mailbox.Send(_scheduler, message);
+    }
+
+    private async Task PumpAsync()
+    {
+        while (await _mailbox.Reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            while (_mailbox.Reader.TryRead(out Message? message))
+            {
+                if (message is ContractUpdate update)
+                {
+                    Apply(update);
+                }
+
+                message.Return();
+            }
+        }
+    }
+
+    private void Apply(ContractUpdate update)
+    {
+        if (update.Revoked)
+        {
+            _revokedReason = update.Reason;
+            _revoked = true;
+        }
+        else
+        {
+            foreach (ContractEntry entry in update.Entries)
+            {
+                if (_arrays.TryGetValue(entry.Array, out Published? array))
+                {
+                    array.Worker = entry.Worker;
+                    array.Block = entry.Block;
+                    array.ContractedSteps.UnionWith(entry.Steps);
+                }
+            }
+        }
+
+        _contractArrived.TrySetResult();
+    }
+
+    private sealed class Published
+    {
+        public Published(ArrayDeclaration declaration)
+        {
+            Declaration = declaration;
+        }
+
+        public ArrayDeclaration Declaration { get; }
+
+        public int LastStep { get; set; } = -1;
+
+        public EndpointId? Worker { get; set; }
+
+        public HashSet<int> ContractedSteps { get; } = [];
+
+        public HashSet<int> Shipped { get; } = [];
+
+        /// <summary>Gets or sets this rank's block indices in the array's grid, from the contract.</summary>
+        public int[] Block { get; set; } = [];
+
+        public TaskKey KeyOf(int step)
+        {
+            Span<int> indices = stackalloc int[TaskKey.MaxIndices];
+            indices[0] = step;
+            for (int d = 0; d < Block.Length; d++)
+            {
+                indices[d + 1] = Block[d];
+            }
+
+            return new TaskKey(Declaration.Name, indices[..(Block.Length + 1)]);
+        }
+    }
+}

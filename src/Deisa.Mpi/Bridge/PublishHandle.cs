@@ -1,0 +1,56 @@
+using System.Threading.Tasks;
+using Deisa.Core.Errors;
+
+namespace Deisa.Mpi.Bridge;
+
+/// <summary>The outcome of a publish: whether the block was shipped, and when its memory may be reused.</summary>
+/// <remarks>
+/// A shipped block is sent straight from the caller's memory: do not overwrite that memory until
+/// <see cref="IsCompleted"/> is true or <see cref="Wait"/> returned (as with ADIOS2's deferred <c>Put</c>).
+/// A block outside the contract costs nothing and is complete at once.
+/// </remarks>
+public readonly struct PublishHandle
+{
+    private readonly Task? _sent;
+    private readonly string _what;
+
+    internal PublishHandle(Task? sent, string what)
+    {
+        _sent = sent;
+        _what = what;
+    }
+
+    /// <summary>Gets whether the block was in the contract and was sent.</summary>
+    public bool Shipped => _sent is not null;
+
+    /// <summary>Gets whether the memory may be reused.</summary>
+    public bool IsCompleted => _sent is null || _sent.IsCompleted;
+
+    /// <summary>Blocks until the memory may be reused.</summary>
+    /// <param name="timeout">How long to wait.</param>
+    /// <exception cref="DeisaTimeoutException">The send did not complete in time.</exception>
+    /// <exception cref="DeisaException">The send failed.</exception>
+    public void Wait(TimeSpan timeout)
+    {
+        if (_sent is null)
+        {
+            return;
+        }
+
+        try
+        {
+            if (!_sent.Wait(timeout))
+            {
+                throw new DeisaTimeoutException($"Sending {_what} did not complete within {timeout.TotalSeconds:0.#} s; is the analytics rank that receives it alive?");
+            }
+        }
+        catch (AggregateException error) when (error.InnerException is not null)
+        {
+            throw new DeisaException($"Sending {_what} failed: {error.InnerException.Message}", error.InnerException);
+        }
+    }
+
+    /// <summary>Gets a task that completes when the memory may be reused.</summary>
+    /// <returns>The task.</returns>
+    public Task AsTask() => _sent ?? Task.CompletedTask;
+}

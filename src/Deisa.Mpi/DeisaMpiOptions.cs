@@ -1,0 +1,49 @@
+using Deisa.Core.Client;
+using Deisa.Core.Graph;
+using Deisa.Core.Protocol;
+using Deisa.Mpi.Transport;
+
+namespace Deisa.Mpi;
+
+/// <summary>Settings of a Deisa MPI job; every rank must pass the same values.</summary>
+public sealed class DeisaMpiOptions
+{
+    /// <summary>Gets or sets how many ranks run the analytics: the last ones of <c>MPI_COMM_WORLD</c>.</summary>
+    public int AnalyticsRanks { get; set; } = 1;
+
+    /// <summary>
+    /// Gets or sets whether analytics rank 0 (scheduler and client) also runs a worker. Null: only when it is the only
+    /// analytics rank.
+    /// </summary>
+    public bool? WorkerOnAnalyticsRoot { get; set; }
+
+    /// <summary>Gets or sets how many tasks each worker runs at once.</summary>
+    public int ThreadsPerWorker { get; set; } = 1;
+
+    /// <summary>Gets or sets the coupling mode.</summary>
+    public CouplingMode Mode { get; set; } = CouplingMode.Deisa3;
+
+    /// <summary>Gets or sets how long a simulation rank waits for its contract before its first publish fails.</summary>
+    public TimeSpan ContractTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Gets or sets how long a publish or finish waits for sends to complete.</summary>
+    public TimeSpan SendTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Gets or sets how long the analytics wait, once done, for the simulation ranks to finish before aborting the job.</summary>
+    public TimeSpan FinishTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Gets or sets the operations tasks may name; the same registrations on every rank.</summary>
+    public OperationRegistry? Operations { get; set; }
+
+    /// <summary>Gets or sets the value codecs; the same registrations on every rank.</summary>
+    public ValueCodecRegistry? Values { get; set; }
+
+    /// <summary>Gets or sets the client's time limits.</summary>
+    public ClientOptions Client { get; set; } = new();
+
+    /// <summary>Gets or sets the communication thread's settings.</summary>
+    public MpiTransportOptions Transport { get; set; } = new();
+
+    /// <summary>Gets or sets whether the scheduler checks its invariants after every message (slow; for tests).</summary>
+    public bool ValidateScheduler { get; set; }
+}

@@ -1,0 +1,103 @@
+using System.Threading.Tasks;
+using Deisa.Core.Client;
+using Deisa.Core.Execution;
+using Deisa.Core.Protocol;
+using Deisa.Core.Scheduling;
+using Deisa.Core.Transport;
+using Deisa.Mpi.Native;
+using Deisa.Mpi.Transport;
+
+namespace Deisa.Mpi.Runtime;
+
+/// <summary>Analytics rank 0: the scheduler, the client, the user's analytics and possibly a worker.</summary>
+internal sealed class AnalyticsRoot : IAsyncDisposable
+{
+    private readonly JobLayout _layout;
+    private readonly DeisaMpiOptions _options;
+    private readonly SchedulerHost _scheduler;
+    private readonly WorkerHost? _worker;
+    private readonly DeisaClient _client;
+
+    public AnalyticsRoot(MpiTransport transport, JobLayout layout, DeisaMpiOptions options)
+    {
+        _layout = layout;
+        _options = options;
+        var state = new SchedulerState(layout.Client, layout.Workers, new SchedulerOptions { Producers = layout.Producers });
+        _scheduler = new SchedulerHost(transport.Open(layout.Scheduler), state, options.ValidateScheduler, OnFault);
+        if (layout.WorkerOnRoot)
+        {
+            _worker = new WorkerHost(transport.Open(EndpointId.Worker(layout.AnalyticsRoot)), layout.Scheduler, options.ThreadsPerWorker, options.SendTimeout, OnFault);
+        }
+
+        _client = new DeisaClient(transport.Open(layout.Client), layout.Scheduler, layout.Workers.Count, crossesProcesses: true, options.Client);
+        _scheduler.Start();
+        _worker?.Start();
+    }
+
+    public async Task<int> RunAsync(Func<DeisaClient, Task<int>> analytics, int rank)
+    {
+        int code;
+        string? failure = null;
+        try
+        {
+            code = await analytics(_client).ConfigureAwait(false);
+            if (code != 0)
+            {
+                failure = $"the analytics returned exit code {code}";
+            }
+        }
+        catch (Exception error)
+        {
+            code = 1;
+            failure = $"the analytics failed: {error.GetType().Name}: {error.Message}";
+            await Console.Error.WriteLineAsync($"deisa: world rank {rank}: analytics failed: {error}").ConfigureAwait(false);
+        }
+
+        if (failure is not null)
+        {
+            // The simulation must not wait for analytics that are gone: it stops shipping and finishes normally.
+            try
+            {
+                await _client.RevokeContractAsync(failure).ConfigureAwait(false);
+            }
+            catch (Exception error)
+            {
+                await Console.Error.WriteLineAsync($"deisa: world rank {rank}: could not revoke the contract: {error.Message}").ConfigureAwait(false);
+            }
+        }
+
+        Task finished = _scheduler.ProducersFinished;
+        if (await Task.WhenAny(finished, Task.Delay(_options.FinishTimeout)).ConfigureAwait(false) != finished)
+        {
+            MpiApi.Abort(MpiApi.CommWorld, code == 0 ? 1 : code);
+        }
+
+        return code;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Task stop = _scheduler.StopAsync();
+        bool stopped = await Task.WhenAny(stop, Task.Delay(_options.SendTimeout)).ConfigureAwait(false) == stop;
+        _client.Close(key => stopped ? _scheduler.State.GetStatus(key).ToString() : "unknown: the scheduler did not stop", null);
+        await _client.StopPumpAsync().ConfigureAwait(false);
+        foreach (EndpointId worker in _layout.Workers)
+        {
+            _scheduler.Mailbox.Send(worker, Close.Rent());
+        }
+
+        if (_worker is not null)
+        {
+            await _worker.DisposeAsync().ConfigureAwait(false);
+        }
+
+        await _scheduler.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private void OnFault(Exception error)
+    {
+        Console.Error.WriteLine($"deisa: world rank {_layout.AnalyticsRoot}: fatal: the runtime failed: {error}");
+        Console.Error.Flush();
+        MpiApi.Abort(MpiApi.CommWorld, 1);
+    }
+}

@@ -1,0 +1,32 @@
+using System.Threading.Tasks;
+using Deisa.Core.Execution;
+using Deisa.Core.Transport;
+using Deisa.Mpi.Native;
+using Deisa.Mpi.Transport;
+
+namespace Deisa.Mpi.Runtime;
+
+/// <summary>An analytics rank other than 0: a worker until analytics rank 0 closes it.</summary>
+internal sealed class AnalyticsWorker : IAsyncDisposable
+{
+    private readonly WorkerHost _host;
+    private readonly int _rank;
+
+    public AnalyticsWorker(MpiTransport transport, JobLayout layout, DeisaMpiOptions options, int rank)
+    {
+        _rank = rank;
+        _host = new WorkerHost(transport.Open(EndpointId.Worker(rank)), layout.Scheduler, options.ThreadsPerWorker, options.SendTimeout, OnFault);
+        _host.Start();
+    }
+
+    public Task RunUntilClosedAsync() => _host.Completion;
+
+    public ValueTask DisposeAsync() => _host.DisposeAsync();
+
+    private void OnFault(Exception error)
+    {
+        Console.Error.WriteLine($"deisa: world rank {_rank}: fatal: the worker failed: {error}");
+        Console.Error.Flush();
+        MpiApi.Abort(MpiApi.CommWorld, 1);
+    }
+}

@@ -1,0 +1,551 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Threading.Channels;
+using System.Threading.Tasks;
+using Deisa.Core.Arrays;
+using Deisa.Core.Buffers;
+using Deisa.Core.Errors;
+using Deisa.Core.Protocol;
+using Deisa.Core.Transport;
+using Deisa.Mpi.Native;
+
+namespace Deisa.Mpi.Transport;
+
+/// <summary>
+/// Carries messages between ranks over MPI point-to-point, with one communication thread per rank that owns every
+/// MPI call Deisa makes.
+/// </summary>
+/// <remarks>
+/// <para>Endpoints on this rank exchange messages by reference, never encoded. For another rank, messages are
+/// queued; the communication thread groups them by destination, encodes each group as one frame in a pooled
+/// pinned buffer and posts a non-blocking send whose tag names the destination's role. Incoming frames are found
+/// with matched probes, received into pooled buffers and decoded into the mailboxes.</para>
+/// <para>A <see cref="PutExternal"/> whose value is an <see cref="OutgoingBlock"/> travels as a header in its frame
+/// followed by a payload message sent straight from the producer's memory (a derived datatype picks the
+/// ghost-free interior); the receiver checks the payload's size against the header, receives it straight into a
+/// pooled array, and only then delivers the put.</para>
+/// <para>The thread never burns a core when idle: after a few polls that found nothing it yields, then sleeps at
+/// most <see cref="MpiTransportOptions.MaxIdleWait"/> between polls; a send wakes it at once.</para>
+/// </remarks>
+internal sealed class MpiTransport : ITransport
+{
+    private const int PayloadTag = 16;
+    private const int MaxProbesPerPoll = 64;
+
+    private readonly int _comm;
+    private readonly int _rank;
+    private readonly HashSet<EndpointId> _known;
+    private readonly MessageCodec _codec;
+    private readonly MpiTransportOptions _options;
+    private readonly Action<Exception> _onFault;
+    private readonly ConcurrentDictionary<EndpointId, MpiMailbox> _local = new();
+    private readonly ConcurrentQueue<(EndpointId From, EndpointId To, Message Message)> _outgoing = new();
+    private readonly ManualResetEventSlim _wake = new(initialState: false, spinCount: 1);
+    private readonly Thread _thread;
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    // Owned by the communication thread.
+    private readonly Dictionary<(EndpointId To, EndpointKind From), List<Message>> _batches = [];
+    private readonly List<PendingSend> _sends = [];
+    private readonly Stack<PooledBufferWriter> _writers = new();
+    private readonly Dictionary<int, Queue<(PutExternal Put, DeferredPayload Payload, EndpointId To)>> _awaitingPayload = [];
+    private readonly List<Message> _decoded = [];
+    private readonly Dictionary<(ElementType Type, int Rows, int Columns, int Stride), int> _datatypes = [];
+    private volatile bool _stopping;
+    private long _framesSent;
+    private long _framesReceived;
+    private long _bytesSent;
+    private long _payloadBytesSent;
+
+    public MpiTransport(int comm, int rank, IEnumerable<EndpointId> endpoints, MessageCodec codec, MpiTransportOptions? options, Action<Exception> onFault)
+    {
+        _comm = comm;
+        _rank = rank;
+        _known = [.. endpoints];
+        _codec = codec;
+        _options = options ?? new MpiTransportOptions();
+        _onFault = onFault;
+        _thread = new Thread(Run) { IsBackground = true, Name = $"deisa-mpi-{rank}" };
+        _thread.Start();
+    }
+
+    public string Name => "mpi";
+
+    public bool CrossesProcesses => true;
+
+    /// <summary>Gets how many frames this rank sent to other ranks.</summary>
+    public long FramesSent => Interlocked.Read(ref _framesSent);
+
+    /// <summary>Gets how many frames this rank received from other ranks.</summary>
+    public long FramesReceived => Interlocked.Read(ref _framesReceived);
+
+    /// <summary>Gets the bytes of frames sent (payloads excluded).</summary>
+    public long BytesSent => Interlocked.Read(ref _bytesSent);
+
+    /// <summary>Gets the bytes of block payloads sent without copy.</summary>
+    public long PayloadBytesSent => Interlocked.Read(ref _payloadBytesSent);
+
+    public Mailbox Open(EndpointId endpoint)
+    {
+        if (endpoint.Rank != _rank)
+        {
+            throw new ArgumentException($"The endpoint {endpoint} lives on rank {endpoint.Rank}; this is rank {_rank}.", nameof(endpoint));
+        }
+
+        var mailbox = new MpiMailbox(this, endpoint);
+        if (!_local.TryAdd(endpoint, mailbox))
+        {
+            throw new ArgumentException($"The endpoint {endpoint} is already open.", nameof(endpoint));
+        }
+
+        _known.Add(endpoint);
+        return mailbox;
+    }
+
+    /// <summary>Stops the thread after sending what is queued and waiting (bounded) for sends in flight; then closes the mailboxes.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _stopping = true;
+        _wake.Set();
+        await _stopped.Task.WaitAsync(_options.ShutdownTimeout + TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        foreach (MpiMailbox mailbox in _local.Values)
+        {
+            mailbox.Complete();
+        }
+    }
+
+    private void Send(EndpointId from, EndpointId to, Message message)
+    {
+        message.From = from;
+        if (to.Rank == _rank)
+        {
+            if (!_local.TryGetValue(to, out MpiMailbox? target))
+            {
+                message.Return();
+                throw new ArgumentException($"No endpoint {to} is open on this rank (sending a {message.Kind} from {from}).", nameof(to));
+            }
+
+            if (message is PutExternal { Value: OutgoingBlock block } put)
+            {
+                put.Value = CopyLocally(block);
+            }
+
+            if (!target.Writer.TryWrite(message))
+            {
+                message.Return();
+            }
+
+            return;
+        }
+
+        if (!_known.Contains(to))
+        {
+            message.Return();
+            throw new ArgumentException($"No endpoint {to} exists in this job (sending a {message.Kind} from {from}).", nameof(to));
+        }
+
+        if (_stopping)
+        {
+            message.Return();
+            return;
+        }
+
+        _outgoing.Enqueue((from, to, message));
+        _wake.Set();
+    }
+
+    private static unsafe object CopyLocally(OutgoingBlock block)
+    {
+        // Only a rank that both publishes and works would get here: copy, since the producer keeps its memory.
+        var bytes = new ReadOnlySpan<byte>(block.Pointer, checked((int)block.Bytes));
+        object value = block.ElementType switch
+        {
+            ElementType.Float32 => PooledArray<float>.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(bytes)),
+            ElementType.Int32 => PooledArray<int>.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, int>(bytes)),
+            ElementType.Int64 => PooledArray<long>.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, long>(bytes)),
+            _ => PooledArray<double>.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, double>(bytes)),
+        };
+        block.Complete(null);
+        return value;
+    }
+
+    private void Run()
+    {
+        try
+        {
+            int idle = 0;
+            while (true)
+            {
+                bool busy = SendQueued();
+                busy |= TestSends();
+                busy |= Poll();
+                if (_stopping && _outgoing.IsEmpty)
+                {
+                    Drain();
+                    return;
+                }
+
+                if (busy)
+                {
+                    idle = 0;
+                    continue;
+                }
+
+                Idle(ref idle);
+            }
+        }
+        catch (Exception error)
+        {
+            _onFault(error);
+        }
+        finally
+        {
+            _stopped.TrySetResult();
+        }
+    }
+
+    private void Idle(ref int idle)
+    {
+        idle++;
+        if (idle <= _options.YieldPolls)
+        {
+            Thread.Yield();
+            return;
+        }
+
+        // Sleep until a send wakes us or the poll interval is up; incoming messages wait at most that long.
+        _wake.Wait(_options.MaxIdleWait);
+        _wake.Reset();
+    }
+
+    /// <summary>Sends what is queued, waiting at most the shutdown timeout for sends in flight, still receiving meanwhile.</summary>
+    private void Drain()
+    {
+        var clock = Stopwatch.StartNew();
+        SendQueued();
+        while (_sends.Count > 0 && clock.Elapsed < _options.ShutdownTimeout)
+        {
+            if (!TestSends() && !Poll())
+            {
+                Thread.Sleep(1);
+            }
+        }
+
+        foreach (PendingSend send in _sends)
+        {
+            send.Block?.Complete(new DeisaException($"Rank {_rank} shut down before a block send completed."));
+        }
+
+        if (_sends.Count == 0)
+        {
+            foreach (int cached in _datatypes.Values)
+            {
+                int type = cached;
+                MpiApi.TypeFree(ref type);
+            }
+
+            _datatypes.Clear();
+        }
+    }
+
+    private bool SendQueued()
+    {
+        if (_outgoing.IsEmpty)
+        {
+            return false;
+        }
+
+        // Group by destination and sender role, keeping each pair's order: one frame per group.
+        var order = new List<(EndpointId To, EndpointKind From)>();
+        while (_outgoing.TryDequeue(out (EndpointId From, EndpointId To, Message Message) item))
+        {
+            (EndpointId To, EndpointKind Kind) key = (item.To, item.From.Kind);
+            if (!_batches.TryGetValue(key, out List<Message>? batch))
+            {
+                batch = [];
+                _batches.Add(key, batch);
+            }
+
+            if (batch.Count == 0)
+            {
+                order.Add(key);
+            }
+
+            batch.Add(item.Message);
+        }
+
+        foreach ((EndpointId to, EndpointKind from) in order)
+        {
+            List<Message> batch = _batches[(to, from)];
+            SendFrame(to, from, batch);
+            batch.Clear();
+        }
+
+        return true;
+    }
+
+    private unsafe void SendFrame(EndpointId to, EndpointKind from, List<Message> batch)
+    {
+        PooledBufferWriter writer = _writers.Count > 0 ? _writers.Pop() : new PooledBufferWriter(4096);
+        writer.Clear();
+        try
+        {
+            writer.WriteByte((byte)from);
+            _codec.EncodeFrame(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(batch), writer);
+            fixed (byte* buffer = writer.Buffer)
+            {
+                // The buffer is pinned for its whole life (pinned object heap), so MPI may keep the pointer.
+                int request = MpiApi.Isend(buffer, writer.WrittenCount, MpiApi.Byte, to.Rank, TagFor(to.Kind), _comm);
+                _sends.Add(new PendingSend(request, writer, null));
+            }
+
+            Interlocked.Increment(ref _framesSent);
+            Interlocked.Add(ref _bytesSent, writer.WrittenCount);
+            foreach (Message message in batch)
+            {
+                if (message is PutExternal { Value: OutgoingBlock block })
+                {
+                    int request = block.IsContiguous
+                        ? MpiApi.Isend(block.Pointer, block.Count, BasicType(block.ElementType), to.Rank, PayloadTag, _comm)
+                        : MpiApi.Isend(block.Pointer, 1, VectorType(block), to.Rank, PayloadTag, _comm);
+                    _sends.Add(new PendingSend(request, null, block));
+                    Interlocked.Add(ref _payloadBytesSent, block.Bytes);
+                }
+            }
+        }
+        catch (Exception error)
+        {
+            foreach (Message message in batch)
+            {
+                if (message is PutExternal { Value: OutgoingBlock block })
+                {
+                    block.Complete(error);
+                }
+            }
+
+            _writers.Push(writer);
+            throw new DeisaException($"Rank {_rank} could not send {batch.Count} message(s) to {to}: {error.Message}", error);
+        }
+        finally
+        {
+            foreach (Message message in batch)
+            {
+                if (message is PutExternal put)
+                {
+                    // The block belongs to the pending send now; the message must not touch it.
+                    put.Value = null;
+                }
+
+                message.Return();
+            }
+        }
+    }
+
+    private bool TestSends()
+    {
+        bool progressed = false;
+        for (int i = _sends.Count - 1; i >= 0; i--)
+        {
+            int request = _sends[i].Request;
+            if (!MpiApi.Test(ref request))
+            {
+                continue;
+            }
+
+            PendingSend done = _sends[i];
+            _sends.RemoveAt(i);
+            if (done.Writer is not null)
+            {
+                _writers.Push(done.Writer);
+            }
+
+            done.Block?.Complete(null);
+            progressed = true;
+        }
+
+        return progressed;
+    }
+
+    private bool Poll()
+    {
+        bool progressed = false;
+        for (int i = 0; i < MaxProbesPerPoll; i++)
+        {
+            if (!MpiApi.Improbe(MpiApi.AnySource, MpiApi.AnyTag, _comm, out int handle, out ProbeStatus status))
+            {
+                break;
+            }
+
+            progressed = true;
+            if (status.Tag == PayloadTag)
+            {
+                ReceivePayload(handle, status);
+            }
+            else
+            {
+                ReceiveFrame(handle, status);
+            }
+        }
+
+        return progressed;
+    }
+
+    private unsafe void ReceiveFrame(int handle, ProbeStatus status)
+    {
+        if (status.Tag < TagFor(EndpointKind.Scheduler) || status.Tag > TagFor(EndpointKind.Producer) || status.Bytes < 1)
+        {
+            throw new MessageDecodeException($"Rank {_rank} received a message with tag {status.Tag} and {status.Bytes} bytes from rank {status.Source} on Deisa's communicator; nothing else may use it.");
+        }
+
+        byte[] buffer = BufferPool.Shared.Rent(status.Bytes);
+        try
+        {
+            fixed (byte* pointer = buffer)
+            {
+                MpiApi.Mrecv(pointer, status.Bytes, MpiApi.Byte, ref handle);
+            }
+
+            Interlocked.Increment(ref _framesReceived);
+            byte fromKind = buffer[0];
+            if (fromKind > (byte)EndpointKind.Producer)
+            {
+                throw new MessageDecodeException($"Rank {_rank} received a frame from rank {status.Source} with an invalid sender role {fromKind}.");
+            }
+
+            var to = new EndpointId(_rank, (EndpointKind)(status.Tag - 1));
+            _codec.DecodeFrame(buffer.AsSpan(1, status.Bytes - 1), new EndpointId(status.Source, (EndpointKind)fromKind), _decoded);
+            foreach (Message message in _decoded)
+            {
+                if (message is PutExternal { Value: DeferredPayload payload } put && payload.GetType() == typeof(DeferredPayload))
+                {
+                    if (!_awaitingPayload.TryGetValue(status.Source, out Queue<(PutExternal, DeferredPayload, EndpointId)>? queue))
+                    {
+                        queue = new Queue<(PutExternal, DeferredPayload, EndpointId)>();
+                        _awaitingPayload.Add(status.Source, queue);
+                    }
+
+                    queue.Enqueue((put, payload, to));
+                    continue;
+                }
+
+                Deliver(to, message);
+            }
+        }
+        finally
+        {
+            _decoded.Clear();
+            BufferPool.Shared.Return(buffer);
+        }
+    }
+
+    private unsafe void ReceivePayload(int handle, ProbeStatus status)
+    {
+        if (!_awaitingPayload.TryGetValue(status.Source, out Queue<(PutExternal Put, DeferredPayload Payload, EndpointId To)>? queue) || queue.Count == 0)
+        {
+            throw new MessageDecodeException($"Rank {_rank} received a block payload of {status.Bytes} bytes from rank {status.Source} without its header.");
+        }
+
+        (PutExternal put, DeferredPayload payload, EndpointId to) = queue.Dequeue();
+        if (payload.Bytes != status.Bytes)
+        {
+            put.Return();
+            throw new MessageDecodeException(
+                $"Rank {_rank} expected a payload of {payload.Bytes} bytes ({payload.ElementType}[{payload.Count}]) for {put.Key} from rank {status.Source}, but {status.Bytes} arrived.");
+        }
+
+        object value = payload.ElementType switch
+        {
+            ElementType.Float32 => PooledArray<float>.Rent(payload.Count),
+            ElementType.Int32 => PooledArray<int>.Rent(payload.Count),
+            ElementType.Int64 => PooledArray<long>.Rent(payload.Count),
+            _ => PooledArray<double>.Rent(payload.Count),
+        };
+        Span<byte> target = value switch
+        {
+            PooledArray<float> a => a.Bytes,
+            PooledArray<int> a => a.Bytes,
+            PooledArray<long> a => a.Bytes,
+            _ => ((PooledArray<double>)value).Bytes,
+        };
+        fixed (byte* pointer = target)
+        {
+            MpiApi.Mrecv(pointer, payload.Count, BasicType(payload.ElementType), ref handle);
+        }
+
+        put.Value = value;
+        Deliver(to, put);
+    }
+
+    private void Deliver(EndpointId to, Message message)
+    {
+        if (!_local.TryGetValue(to, out MpiMailbox? mailbox))
+        {
+            message.Return();
+            throw new DeisaException($"Rank {_rank} received a {message.Kind} for {to}, which is not open on this rank; the ranks disagree on the job's layout.");
+        }
+
+        if (!mailbox.Writer.TryWrite(message))
+        {
+            message.Return();
+        }
+    }
+
+    private static int TagFor(EndpointKind kind) => 1 + (int)kind;
+
+    private static int BasicType(ElementType type) => type switch
+    {
+        ElementType.Float32 => MpiApi.Float,
+        ElementType.Int32 => MpiApi.Int,
+        ElementType.Int64 => MpiApi.Long,
+        _ => MpiApi.Double,
+    };
+
+    /// <summary>Gets (creating and caching it on first use) the vector datatype of a strided block.</summary>
+    private int VectorType(OutgoingBlock block)
+    {
+        (ElementType, int, int, int) key = (block.ElementType, block.Rows, block.Columns, block.Stride);
+        if (!_datatypes.TryGetValue(key, out int type))
+        {
+            type = MpiApi.TypeVector(block.Rows, block.Columns, block.Stride, BasicType(block.ElementType));
+            _datatypes.Add(key, type);
+        }
+
+        return type;
+    }
+
+    private readonly record struct PendingSend(int Request, PooledBufferWriter? Writer, OutgoingBlock? Block);
+
+    private sealed class MpiMailbox : Mailbox
+    {
+        private readonly MpiTransport _transport;
+        private readonly Channel<Message> _channel = Channel.CreateUnbounded<Message>(
+            new UnboundedChannelOptions { SingleReader = true, SingleWriter = false, AllowSynchronousContinuations = false });
+
+        public MpiMailbox(MpiTransport transport, EndpointId id)
+            : base(id)
+        {
+            _transport = transport;
+        }
+
+        public override ChannelReader<Message> Reader => _channel.Reader;
+
+        public ChannelWriter<Message> Writer => _channel.Writer;
+
+        public override void Send(EndpointId to, Message message)
+        {
+            ArgumentNullException.ThrowIfNull(message);
+            _transport.Send(Id, to, message);
+        }
+
+        public void Complete() => _channel.Writer.TryComplete();
+
+        protected override void Dispose(bool disposing)
+        {
+            Complete();
+            while (_channel.Reader.TryRead(out Message? message))
+            {
+                message.Return();
+            }
+        }
+    }
+}

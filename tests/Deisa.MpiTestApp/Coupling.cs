@@ -1,0 +1,161 @@
+using System.Globalization;
+using Deisa.Core.Arrays;
+using Deisa.Core.Client;
+using Deisa.Core.Errors;
+using Deisa.Core.Graph;
+using Deisa.Mpi;
+using Deisa.Mpi.Bridge;
+
+namespace Deisa.MpiTestApp;
+
+/// <summary>
+/// Simulation ranks publish a 2D field with ghost cells, split over a process grid, for every step; the analytics
+/// read a chosen subset (every k-th step of some blocks) and check the sums against the formula that fills the field.
+/// </summary>
+/// <remarks>
+/// Arguments: --grid PYxPX, --size HxW, --steps N, --every K (steps read), --blocks all|first (blocks read),
+/// --finish-early S (simulation stops after S steps), --fail (the analytics throw after validating).
+/// </remarks>
+public static class Coupling
+{
+    public static int Run(DeisaSession session, string[] args)
+    {
+        string[] grid = Program.Arg(args, "--grid", "1x1").Split('x');
+        string[] size = Program.Arg(args, "--size", "12x10").Split('x');
+        var settings = new Settings(
+            int.Parse(grid[0], CultureInfo.InvariantCulture), int.Parse(grid[1], CultureInfo.InvariantCulture),
+            int.Parse(size[0], CultureInfo.InvariantCulture), int.Parse(size[1], CultureInfo.InvariantCulture),
+            int.Parse(Program.Arg(args, "--steps", "6"), CultureInfo.InvariantCulture),
+            int.Parse(Program.Arg(args, "--every", "1"), CultureInfo.InvariantCulture),
+            Program.Arg(args, "--blocks", "all"),
+            int.Parse(Program.Arg(args, "--finish-early", "-1"), CultureInfo.InvariantCulture),
+            args.Contains("--fail"));
+        return session.IsSimulation ? Simulate(session, settings) : session.RunAnalytics(client => Analyse(client, settings));
+    }
+
+    /// <summary>The value of global cell (y, x) at step t.</summary>
+    public static double Value(int t, long y, long x) => (1000.0 * t) + (10.0 * y) + x;
+
+    private static int Simulate(DeisaSession session, Settings s)
+    {
+        int rank = session.SimulationRank;
+        (int py, int px) = (rank / s.GridX, rank % s.GridX);
+        (long y0, long rows) = Split(s.Height, s.GridY, py);
+        (long x0, long cols) = Split(s.Width, s.GridX, px);
+        const int Ghost = 1;
+        long stride = cols + (2 * Ghost);
+        double[] field = new double[(rows + (2 * Ghost)) * stride];
+        using Bridge bridge = session.CreateBridge();
+        bridge.DeclareArray<double>("global_t", [s.Steps, s.Height, s.Width], 0, [y0, x0], [rows, cols], ["t", "Y", "X"]);
+        int steps = s.FinishEarly >= 0 ? s.FinishEarly : s.Steps;
+        for (int t = 0; t < steps; t++)
+        {
+            Array.Fill(field, double.NaN);
+            for (long y = 0; y < rows; y++)
+            {
+                for (long x = 0; x < cols; x++)
+                {
+                    field[((y + Ghost) * stride) + x + Ghost] = Value(t, y0 + y, x0 + x);
+                }
+            }
+
+            PublishHandle handle = bridge.PublishInterior<double>("global_t", t, field, Ghost);
+            handle.Wait(TimeSpan.FromSeconds(60));
+        }
+
+        bridge.Finish();
+        BridgeStatistics stats = bridge.Statistics;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"STATS rank={rank} shipped={stats.BlocksShipped} skipped={stats.BlocksSkipped} bytes={stats.BytesShipped} scheduler_messages={stats.MessagesToScheduler} revoked={bridge.Revoked}"));
+        return 0;
+    }
+
+    private static int Analyse(DeisaClient client, Settings s)
+    {
+        ArrayCatalog arrays = client.GetArrays();
+        ArrayLayout field = arrays["global_t"];
+        Program.Check(field.BlockGrid.SequenceEqual([s.GridY, s.GridX]), "layout-grid", string.Join("x", field.BlockGrid));
+
+        // One graph over all steps before any data exists: a sum per block read, a total per step.
+        var graph = new TaskGraph();
+        var externals = new List<TaskKey>();
+        var totals = new Dictionary<int, TaskKey>();
+        var expected = new Dictionary<int, double>();
+        var blocks = new List<int[]>();
+        for (int by = 0; by < s.GridY; by++)
+        {
+            for (int bx = 0; bx < s.GridX; bx++)
+            {
+                if (s.Blocks == "all" || (by == 0 && bx == 0))
+                {
+                    blocks.Add([by, bx]);
+                }
+            }
+        }
+
+        for (int t = 0; t < s.Steps; t += s.Every)
+        {
+            var sums = new List<TaskKey>();
+            double total = 0;
+            foreach (int[] block in blocks)
+            {
+                TaskKey key = field.KeyOf(t, block);
+                externals.Add(key);
+                sums.Add(graph.Add(("block_sum", t, block[0], block[1]), TaskSpec.Create(TestOps.Registry.Get("block-sum"), key)));
+                long[] start = field.BlockStart(block);
+                long[] count = field.BlockCount(block);
+                for (long y = 0; y < count[0]; y++)
+                {
+                    for (long x = 0; x < count[1]; x++)
+                    {
+                        total += Value(t, start[0] + y, start[1] + x);
+                    }
+                }
+            }
+
+            totals[t] = graph.Add(("total", t), TaskSpec.Create(TestOps.Registry.Get("sum-list"), TaskArg.FromKeys(sums)));
+            expected[t] = total;
+        }
+
+        client.CreateExternal(externals);
+        IReadOnlyList<Future<double>> futures = client.Persist<double>(graph, totals.Values);
+        client.ValidateContract();
+        Console.WriteLine($"CONTRACT blocks={externals.Count}");
+        if (s.Fail)
+        {
+            throw new InvalidOperationException("the analytics fail on purpose");
+        }
+
+        bool allOk = true;
+        foreach (Future<double> future in futures)
+        {
+            int t = future.Key[0];
+            try
+            {
+                double value = future.Result(TimeSpan.FromSeconds(60));
+                bool ok = Math.Abs(value - expected[t]) <= 1e-9 * Math.Abs(expected[t]);
+                allOk &= ok;
+                Program.Check(ok, $"total-{t}", string.Create(CultureInfo.InvariantCulture, $"{value} expected {expected[t]}"));
+            }
+            catch (TaskFailedException error)
+            {
+                allOk = false;
+                Console.WriteLine($"ERRED {future.Key} {error.InnerException?.Message}");
+            }
+
+            future.Dispose();
+        }
+
+        return allOk ? 0 : 3;
+    }
+
+    private static (long Start, long Count) Split(long size, int parts, int index)
+    {
+        long baseCount = size / parts;
+        long extra = size % parts;
+        long start = (index * baseCount) + Math.Min(index, extra);
+        return (start, baseCount + (index < extra ? 1 : 0));
+    }
+
+    private sealed record Settings(int GridY, int GridX, int Height, int Width, int Steps, int Every, string Blocks, int FinishEarly, bool Fail);
+}

@@ -1,0 +1,49 @@
+using Deisa.Core.Client;
+using Deisa.Core.Errors;
+using Deisa.Mpi;
+
+namespace Deisa.MpiTestApp;
+
+/// <summary>Scenarios run under mpiexec.mpich by the xunit tests; each prints CHECK lines and returns an exit code.</summary>
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        if (args.Length == 0)
+        {
+            Console.Error.WriteLine("usage: Deisa.MpiTestApp <scenario> [arguments]");
+            return 2;
+        }
+
+        string scenario = args[0];
+        var options = new DeisaMpiOptions
+        {
+            Operations = TestOps.Registry,
+            AnalyticsRanks = int.Parse(Arg(args, "--analytics", "1"), System.Globalization.CultureInfo.InvariantCulture),
+            ContractTimeout = TimeSpan.FromSeconds(60),
+            FinishTimeout = TimeSpan.FromSeconds(60),
+            ValidateScheduler = true,
+            Client = new ClientOptions { RequestTimeout = TimeSpan.FromSeconds(60), DataTimeout = TimeSpan.FromSeconds(60) },
+        };
+        using DeisaSession session = DeisaSession.Initialize(options);
+        return scenario switch
+        {
+            "coupling" => Coupling.Run(session, args),
+            "transport" => TransportChecks.Run(session),
+            _ => Unknown(scenario),
+        };
+    }
+
+    public static string Arg(string[] args, string name, string fallback)
+    {
+        int at = Array.IndexOf(args, name);
+        return at >= 0 && at + 1 < args.Length ? args[at + 1] : fallback;
+    }
+
+    public static void Check(bool ok, string name, string detail = "")
+    {
+        Console.WriteLine($"CHECK {(ok ? "PASS" : "FAIL")} {name} {detail}".TrimEnd());
+    }
+
+    private static int Unknown(string scenario) => throw new DeisaException($"Unknown scenario '{scenario}'.");
+}

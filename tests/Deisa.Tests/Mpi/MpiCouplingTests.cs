@@ -1,0 +1,98 @@
+namespace Deisa.Tests.Mpi;
+
+/// <summary>Real ranks under mpiexec.mpich: simulation ranks publish, analytics ranks compute, named by shape.</summary>
+[Collection(MpiCollection.Name)]
+public sealed class MpiCouplingTests
+{
+    [Fact]
+    public void Sim1_Analytics1_EveryBlockEveryStep_TotalsMatch()
+    {
+        MpiResult result = MpiJob.Run(2, "coupling", "--grid", "1x1", "--steps", "5");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        result.AssertChecksPass(6);
+        Assert.Equal(5, result.Stat(0, "shipped"));
+        Assert.Equal(0, result.Stat(0, "skipped"));
+    }
+
+    [Fact]
+    public void Sim2_Analytics1_GhostCellsUnequalBlocks_TotalsMatch()
+    {
+        MpiResult result = MpiJob.Run(3, "coupling", "--grid", "2x1", "--size", "13x7", "--steps", "4");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        result.AssertChecksPass(5);
+        long rows0 = 7, rows1 = 6, columns = 7;
+        Assert.Equal(4 * rows0 * columns * sizeof(double), result.Stat(0, "bytes"));
+        Assert.Equal(4 * rows1 * columns * sizeof(double), result.Stat(1, "bytes"));
+    }
+
+    [Fact]
+    public void Sim2_Analytics2_ContractSelectsPartOfTheBlocks_OnlyThoseShipped()
+    {
+        // The analytics read block (0, 0) every third step of ten: steps 0, 3, 6, 9.
+        MpiResult result = MpiJob.Run(4, "coupling", "--grid", "1x2", "--size", "6x10", "--steps", "10", "--every", "3", "--blocks", "first", "--analytics", "2");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        result.AssertChecksPass(5);
+        Assert.Equal(4, result.Stat(0, "shipped"));
+        Assert.Equal(6, result.Stat(0, "skipped"));
+        Assert.Equal(4 * 6 * 5 * sizeof(double), result.Stat(0, "bytes"));
+        Assert.Equal(0, result.Stat(1, "shipped"));
+        Assert.Equal(10, result.Stat(1, "skipped"));
+        Assert.Contains("CONTRACT blocks=4", result.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Sim4_Analytics2_GridOfBlocks_NoPerStepMessagesToScheduler()
+    {
+        MpiResult result = MpiJob.Run(6, "coupling", "--grid", "2x2", "--size", "9x11", "--steps", "6", "--analytics", "2");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        result.AssertChecksPass(7);
+        for (int rank = 0; rank < 4; rank++)
+        {
+            // Metadata once, finish once: nothing per step.
+            Assert.Equal(2, result.Stat(rank, "scheduler_messages"));
+            Assert.Equal(6, result.Stat(rank, "shipped"));
+        }
+    }
+
+    [Fact]
+    public void Sim2_Analytics1_SimulationFinishesEarly_MissingStepsErrNamingThem()
+    {
+        MpiResult result = MpiJob.Run(3, "coupling", "--grid", "2x1", "--steps", "6", "--finish-early", "4");
+
+        Assert.Equal(3, result.ExitCode);
+        result.AssertChecksPass(5);
+        string[] erred = result.Lines("ERRED").ToArray();
+        Assert.Equal(2, erred.Length);
+        Assert.Contains("step 4", erred[0], StringComparison.Ordinal);
+        Assert.Contains("finished without producing it", erred[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Sim2_Analytics1_AnalyticsThrow_SimulationStopsShippingAndEnds_ExitCodeNonZero()
+    {
+        MpiResult result = MpiJob.Run(3, "coupling", "--grid", "2x1", "--steps", "6", "--fail");
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("analytics failed", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("the analytics fail on purpose", result.Stderr, StringComparison.Ordinal);
+        Assert.Equal("True", result.Stats(0)["revoked"]);
+        Assert.Equal("True", result.Stats(1)["revoked"]);
+    }
+
+    [Theory]
+    [InlineData(2, 1)]
+    [InlineData(3, 1)]
+    [InlineData(4, 2)]
+    public void Transport_AcrossRanks_PassesTheContractChecks(int ranks, int analytics)
+    {
+        MpiResult result = MpiJob.Run(ranks, "transport", "--analytics", analytics.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        int simulation = ranks - analytics;
+        result.AssertChecksPass(1 + (5 * simulation));
+    }
+}

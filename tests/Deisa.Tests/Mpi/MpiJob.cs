@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Deisa.Tests.Mpi;
+
+/// <summary>Launches a program under mpiexec.mpich and collects what it printed; kills it if it hangs.</summary>
+internal static class MpiJob
+{
+    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(180);
+
+    /// <summary>Gets the path of the scenario program, built next to the tests in the same configuration.</summary>
+    public static string TestApp { get; } = Locate("Deisa.MpiTestApp", Path.Combine("tests", "Deisa.MpiTestApp"));
+
+    /// <summary>Runs the scenario program on <paramref name="ranks"/> ranks.</summary>
+    public static MpiResult Run(int ranks, params string[] arguments) => RunProgram(ranks, TestApp, arguments);
+
+    /// <summary>Runs any .NET program on <paramref name="ranks"/> ranks.</summary>
+    public static MpiResult RunProgram(int ranks, string dll, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("mpiexec.mpich")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add("-n");
+        start.ArgumentList.Add(ranks.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        start.ArgumentList.Add("dotnet");
+        start.ArgumentList.Add(dll);
+        foreach (string argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = new Process { StartInfo = start };
+        var stdout = new StringBuilder();
+        var stderr = new StringBuilder();
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                lock (stdout)
+                {
+                    stdout.AppendLine(e.Data);
+                }
+            }
+        };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                lock (stderr)
+                {
+                    stderr.AppendLine(e.Data);
+                }
+            }
+        };
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        if (!process.WaitForExit(s_timeout))
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+            throw new TimeoutException($"mpiexec.mpich -n {ranks} {string.Join(' ', arguments)} hung for {s_timeout.TotalSeconds} s and was killed.\nstdout:\n{stdout}\nstderr:\n{stderr}");
+        }
+
+        process.WaitForExit();
+        return new MpiResult(process.ExitCode, stdout.ToString(), stderr.ToString());
+    }
+
+    private static string Locate(string project, string folder)
+    {
+        // bin/<Configuration>/net10.0 of this test project → the same folders of the other project.
+        var here = new DirectoryInfo(AppContext.BaseDirectory);
+        string framework = here.Name;
+        string configuration = here.Parent!.Name;
+        DirectoryInfo root = here;
+        while (root.Parent is not null && !File.Exists(Path.Combine(root.FullName, "Deisa.sln")))
+        {
+            root = root.Parent;
+        }
+
+        string path = Path.Combine(root.FullName, folder, "bin", configuration, framework, project + ".dll");
+        return File.Exists(path) ? path : throw new FileNotFoundException($"Build {project} first (dotnet build Deisa.sln -c {configuration}).", path);
+    }
+}
