@@ -14,7 +14,8 @@ namespace Deisa.MpiTestApp;
 /// </summary>
 /// <remarks>
 /// Arguments: --grid PYxPX, --size HxW, --steps N, --every K (steps read), --blocks all|first (blocks read),
-/// --finish-early S (simulation stops after S steps), --fail (the analytics throw after validating).
+/// --finish-early S (simulation stops after S steps), --fail (the analytics throw after validating),
+/// --step-delay MS (the simulation sleeps after each step, standing for computation).
 /// </remarks>
 public static class Coupling
 {
@@ -29,7 +30,8 @@ public static class Coupling
             int.Parse(Program.Arg(args, "--every", "1"), CultureInfo.InvariantCulture),
             Program.Arg(args, "--blocks", "all"),
             int.Parse(Program.Arg(args, "--finish-early", "-1"), CultureInfo.InvariantCulture),
-            args.Contains("--fail"));
+            args.Contains("--fail"),
+            int.Parse(Program.Arg(args, "--step-delay", "0"), CultureInfo.InvariantCulture));
         return session.IsSimulation ? Simulate(session, settings) : session.RunAnalytics(client => Analyse(client, settings));
     }
 
@@ -61,6 +63,7 @@ public static class Coupling
 
             PublishHandle handle = bridge.PublishInterior<double>("global_t", t, field, Ghost);
             handle.Wait(TimeSpan.FromSeconds(60));
+            Thread.Sleep(s.StepDelay);
         }
 
         bridge.Finish();
@@ -157,5 +160,5 @@ public static class Coupling
         return (start, baseCount + (index < extra ? 1 : 0));
     }
 
-    private sealed record Settings(int GridY, int GridX, int Height, int Width, int Steps, int Every, string Blocks, int FinishEarly, bool Fail);
+    private sealed record Settings(int GridY, int GridX, int Height, int Width, int Steps, int Every, string Blocks, int FinishEarly, bool Fail, int StepDelay);
 }

@@ -65,6 +65,17 @@ internal sealed class MpiTransport : ITransport
         _codec = codec;
         _options = options ?? new MpiTransportOptions();
         _onFault = onFault;
+
+        // Every mailbox of this rank exists from the start, so messages that arrive before their endpoint's loop
+        // starts wait in it instead of finding no one.
+        foreach (EndpointId endpoint in _known)
+        {
+            if (endpoint.Rank == rank)
+            {
+                _local.TryAdd(endpoint, new MpiMailbox(this, endpoint));
+            }
+        }
+
         _thread = new Thread(Run) { IsBackground = true, Name = $"deisa-mpi-{rank}" };
         _thread.Start();
     }
@@ -92,13 +103,16 @@ internal sealed class MpiTransport : ITransport
             throw new ArgumentException($"The endpoint {endpoint} lives on rank {endpoint.Rank}; this is rank {_rank}.", nameof(endpoint));
         }
 
-        var mailbox = new MpiMailbox(this, endpoint);
-        if (!_local.TryAdd(endpoint, mailbox))
+        if (!_local.TryGetValue(endpoint, out MpiMailbox? mailbox))
+        {
+            throw new ArgumentException($"The endpoint {endpoint} is not part of this job's layout.", nameof(endpoint));
+        }
+
+        if (!mailbox.TryOpen())
         {
             throw new ArgumentException($"The endpoint {endpoint} is already open.", nameof(endpoint));
         }
 
-        _known.Add(endpoint);
         return mailbox;
     }
 
@@ -527,9 +541,14 @@ internal sealed class MpiTransport : ITransport
             _transport = transport;
         }
 
+        private int _opened;
+
         public override ChannelReader<Message> Reader => _channel.Reader;
 
         public ChannelWriter<Message> Writer => _channel.Writer;
+
+        /// <summary>Marks the mailbox handed out; false if it already was.</summary>
+        public bool TryOpen() => Interlocked.Exchange(ref _opened, 1) == 0;
 
         public override void Send(EndpointId to, Message message)
         {

@@ -74,13 +74,18 @@ public sealed class MpiCouplingTests
     [Fact]
     public void Sim2_Analytics1_AnalyticsThrow_SimulationStopsShippingAndEnds_ExitCodeNonZero()
     {
-        MpiResult result = MpiJob.Run(3, "coupling", "--grid", "2x1", "--steps", "6", "--fail");
+        // The simulation takes 20 x 50 ms, far longer than the revocation needs to reach it.
+        MpiResult result = MpiJob.Run(3, "coupling", "--grid", "2x1", "--steps", "20", "--step-delay", "50", "--fail");
 
         Assert.NotEqual(0, result.ExitCode);
-        Assert.Contains("analytics failed", result.Stderr, StringComparison.Ordinal);
-        Assert.Contains("the analytics fail on purpose", result.Stderr, StringComparison.Ordinal);
-        Assert.Equal("True", result.Stats(0)["revoked"]);
-        Assert.Equal("True", result.Stats(1)["revoked"]);
+        Assert.True(result.Stderr.Contains("analytics failed", StringComparison.Ordinal), result.ToString());
+        Assert.True(result.Stderr.Contains("the analytics fail on purpose", StringComparison.Ordinal), result.ToString());
+        for (int rank = 0; rank < 2; rank++)
+        {
+            Assert.Equal("True", result.Stats(rank)["revoked"]);
+            Assert.True(result.Stat(rank, "skipped") > 0, result.ToString());
+            Assert.Equal(20, result.Stat(rank, "shipped") + result.Stat(rank, "skipped"));
+        }
     }
 
     [Theory]
