@@ -1,3 +1,4 @@
+using Deisa.Core.Arrays;
 using Deisa.Core.Client;
 using Deisa.Core.Graph;
 using Deisa.Core.Protocol;

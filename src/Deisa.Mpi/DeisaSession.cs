@@ -128,7 +128,7 @@ public sealed class DeisaSession : IDisposable
             throw new InvalidOperationException("This rank already has a bridge; create one per simulation rank.");
         }
 
-        _bridge = new Bridge.Bridge(_transport.Open(EndpointId.Producer(WorldRank)), Layout.Scheduler, Layout.Workers, WorldRank, _options);
+        _bridge = new Bridge.Bridge(_transport.Open(EndpointId.Producer(WorldRank)), Layout.Scheduler, WorldRank, _options);
         return _bridge;
     }
 

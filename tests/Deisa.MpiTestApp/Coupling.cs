@@ -32,7 +32,14 @@ public static class Coupling
             int.Parse(Program.Arg(args, "--finish-early", "-1"), CultureInfo.InvariantCulture),
             args.Contains("--fail"),
             int.Parse(Program.Arg(args, "--step-delay", "0"), CultureInfo.InvariantCulture));
-        return session.IsSimulation ? Simulate(session, settings) : session.RunAnalytics(client => Analyse(client, settings));
+        if (session.IsSimulation)
+        {
+            return Simulate(session, settings);
+        }
+
+        return Program.Arg(args, "--mode", "deisa3") == "deisa1"
+            ? session.RunAnalytics(client => AnalysePerStep(client, settings))
+            : session.RunAnalytics(client => Analyse(client, settings));
     }
 
     /// <summary>The value of global cell (y, x) at step t.</summary>
@@ -147,6 +154,51 @@ public static class Coupling
             }
 
             future.Dispose();
+        }
+
+        return allOk ? 0 : 3;
+    }
+
+    /// <summary>Deisa1: every step, wait for the blocks' announcements, then submit that step's graph.</summary>
+    private static int AnalysePerStep(DeisaClient client, Settings s)
+    {
+        ArrayLayout field = client.GetArrays()["global_t"];
+        bool allOk = true;
+        for (int t = 0; t < s.Steps; t++)
+        {
+            var blocks = new List<Future<object>>();
+            var graph = new TaskGraph();
+            var sums = new List<TaskKey>();
+            double expected = 0;
+            for (int by = 0; by < s.GridY; by++)
+            {
+                for (int bx = 0; bx < s.GridX; bx++)
+                {
+                    int[] block = [by, bx];
+                    TaskKey key = field.KeyOf(t, block);
+                    blocks.Add(client.WaitForBlockAsync<object>(key).GetAwaiter().GetResult());
+                    sums.Add(graph.Add(("block_sum", t, by, bx), TaskSpec.Create(TestOps.Registry.Get("block-sum"), key)));
+                    long[] start = field.BlockStart(block);
+                    long[] count = field.BlockCount(block);
+                    for (long y = 0; y < count[0]; y++)
+                    {
+                        for (long x = 0; x < count[1]; x++)
+                        {
+                            expected += Value(t, start[0] + y, start[1] + x);
+                        }
+                    }
+                }
+            }
+
+            TaskKey total = graph.Add(("total", t), TaskSpec.Create(TestOps.Registry.Get("sum-list"), TaskArg.FromKeys(sums)));
+            double value = client.Compute<double>(graph, total, TimeSpan.FromSeconds(60));
+            bool ok = Math.Abs(value - expected) <= 1e-9 * Math.Abs(expected);
+            allOk &= ok;
+            Program.Check(ok, $"total-{t}", string.Create(CultureInfo.InvariantCulture, $"{value} expected {expected}"));
+            foreach (Future<object> block in blocks)
+            {
+                block.Dispose();
+            }
         }
 
         return allOk ? 0 : 3;

@@ -28,6 +28,7 @@ public sealed class DeisaClient
     private readonly ClientOptions _options;
     private readonly Dictionary<TaskKey, ClientKey> _keys = [];
     private readonly ConcurrentDictionary<long, TaskCompletionSource<object?>> _requests = new();
+    private readonly Dictionary<TaskKey, TaskCompletionSource<ClientKey>> _announced = [];
     private readonly Task _pump;
     private long _nextRequestId;
     private Exception? _closed;
@@ -247,6 +248,50 @@ public sealed class DeisaClient
         message.RequestId = NextRequestId();
         message.Reason = reason ?? string.Empty;
         ThrowIfError(await RequestAsync(message.RequestId, _scheduler, message, _options.RequestTimeout, "RevokeContract", cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>
+    /// Deisa1 coupling: waits until the simulation announces a block (its per-step metadata), then returns a future
+    /// to it. The block is held for the client from its announcement; the future takes over that hold.
+    /// </summary>
+    /// <typeparam name="T">The value type.</typeparam>
+    /// <param name="key">The block's key.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>The future.</returns>
+    /// <exception cref="DeisaTimeoutException">No announcement within <see cref="ClientOptions.RequestTimeout"/>.</exception>
+    /// <exception cref="InvalidOperationException">The block was already taken.</exception>
+    public async Task<Future<T>> WaitForBlockAsync<T>(TaskKey key, CancellationToken cancellationToken = default)
+    {
+        ThrowIfClosed();
+        TaskCompletionSource<ClientKey> announced;
+        lock (_lock)
+        {
+            if (!_announced.TryGetValue(key, out announced!))
+            {
+                announced = new TaskCompletionSource<ClientKey>(TaskCreationOptions.RunContinuationsAsynchronously);
+                _announced.Add(key, announced);
+            }
+        }
+
+        ClientKey state;
+        try
+        {
+            state = await announced.Task.WaitAsync(_options.RequestTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            throw new DeisaTimeoutException($"The simulation did not announce {key} within {_options.RequestTimeout.TotalSeconds:0.#} s.");
+        }
+
+        lock (_lock)
+        {
+            if (!_announced.Remove(key))
+            {
+                throw new InvalidOperationException($"The block {key} was already taken; take each announced block once.");
+            }
+        }
+
+        return new Future<T>(this, state);
     }
 
     /// <summary>Gets the scheduler's recent transitions of a key, one per line.</summary>
@@ -667,6 +712,27 @@ public sealed class DeisaClient
                         ErrorInfo error = m.Error ?? new ErrorInfo("Unknown", "no details", null);
                         state.Complete(FutureStatus.Error, new TaskFailedException(m.Key, m.CauseKey, m.Story, error.ToException()));
                     }
+                }
+
+                break;
+            case BlockMetadata m:
+                lock (_lock)
+                {
+                    if (!_keys.TryGetValue(m.Key, out ClientKey? state))
+                    {
+                        state = new ClientKey(m.Key);
+                        _keys.Add(m.Key, state);
+                    }
+
+                    // The scheduler holds the block for the client; that hold becomes the future's.
+                    state.Refs++;
+                    if (!_announced.TryGetValue(m.Key, out TaskCompletionSource<ClientKey>? announced))
+                    {
+                        announced = new TaskCompletionSource<ClientKey>(TaskCreationOptions.RunContinuationsAsynchronously);
+                        _announced.Add(m.Key, announced);
+                    }
+
+                    announced.TrySetResult(state);
                 }
 
                 break;

@@ -273,6 +273,12 @@ public sealed class MessageCodec
                 WriteKeys(m.Missing, writer);
                 writer.WriteInt64(m.BlocksShipped);
                 break;
+            case BlockMetadata m:
+                WriteKey(m.Key, writer);
+                WriteEndpoint(m.Worker, writer);
+                WriteLongs(m.Start, writer);
+                WriteLongs(m.Count, writer);
+                break;
             default:
                 throw new NotSupportedException($"The codec does not know message type {message.GetType().Name}.");
         }
@@ -483,6 +489,14 @@ public sealed class MessageCodec
                         m.Entries.Add(new ContractEntry(array, block, worker, values));
                     }
                 });
+            case MessageKind.BlockMetadata:
+                return Guard(BlockMetadata.Rent(), ref reader, static (BlockMetadata m, MessageCodec c, ref SpanReader r) =>
+                {
+                    m.Key = ReadKey(ref r);
+                    m.Worker = ReadEndpoint(ref r);
+                    ReadLongs(ref r, m.Start);
+                    ReadLongs(ref r, m.Count);
+                });
             case MessageKind.ProducerFinished:
                 return Guard(ProducerFinished.Rent(), ref reader, static (ProducerFinished m, MessageCodec c, ref SpanReader r) =>
                 {
@@ -627,6 +641,15 @@ public sealed class MessageCodec
         long[] values = new long[count];
         reader.ReadRaw<long>(values);
         return values;
+    }
+
+    private static void ReadLongs(ref SpanReader reader, List<long> values)
+    {
+        int count = reader.ReadCount(8, "integers");
+        for (int i = 0; i < count; i++)
+        {
+            values.Add(reader.ReadInt64());
+        }
     }
 
     private static void WriteEndpoint(EndpointId endpoint, PooledBufferWriter writer)

@@ -80,4 +80,7 @@ public enum MessageKind : byte
 
     /// <summary>Producer to scheduler: done publishing.</summary>
     ProducerFinished = 26,
+
+    /// <summary>Deisa1 coupling: a block's metadata, every step.</summary>
+    BlockMetadata = 27,
 }

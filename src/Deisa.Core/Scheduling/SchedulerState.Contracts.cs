@@ -10,6 +10,7 @@ namespace Deisa.Core.Scheduling;
 public sealed partial class SchedulerState
 {
     private readonly EndpointId[] _producers;
+    private readonly CouplingMode _mode;
     private readonly Dictionary<EndpointId, List<ArrayDeclaration>> _declarations = [];
     private readonly List<long> _waitingForArrays = [];
     private readonly Dictionary<TaskKey, int> _contractedProducer = [];
@@ -46,6 +47,22 @@ public sealed partial class SchedulerState
         if (_layouts is null && _declarations.Count == _producers.Length)
         {
             AssembleLayouts();
+            if (_mode == CouplingMode.Deisa1 && _layoutError is null)
+            {
+                // Deisa1 ships everything: the contract is every block of every step, known as soon as declared.
+                var everything = new Dictionary<(string Array, string Block), (ArrayLayout Layout, int[] Block, List<int> Steps)>();
+                foreach (ArrayLayout layout in _layouts!.Values)
+                {
+                    foreach (int producer in layout.Producers)
+                    {
+                        int[] blockIndex = [.. layout.BlockOf(producer)!];
+                        everything[(layout.Name, string.Join(",", blockIndex))] = (layout, blockIndex, [.. Enumerable.Range(0, layout.Steps)]);
+                    }
+                }
+
+                FreezeContract(everything);
+            }
+
             foreach (long requestId in _waitingForArrays)
             {
                 ReplyArrays(requestId);
@@ -145,6 +162,13 @@ public sealed partial class SchedulerState
             entry.Steps.Add(step);
         }
 
+        FreezeContract(needed);
+        ReplyToClient(message.RequestId, null);
+    }
+
+    /// <summary>Places the needed blocks on workers, freezes the contract and sends each producer its part.</summary>
+    private void FreezeContract(Dictionary<(string Array, string Block), (ArrayLayout Layout, int[] Block, List<int> Steps)> needed)
+    {
         // Stable, balanced placement: a block position always goes to the same worker; the largest total goes first
         // to the least loaded worker.
         long[] load = new long[_workers.Length];
@@ -197,8 +221,51 @@ public sealed partial class SchedulerState
                 }
             }
         }
+    }
 
-        ReplyToClient(message.RequestId, null);
+    private void HandleBlockMetadata(BlockMetadata message)
+    {
+        if (_mode != CouplingMode.Deisa1 || Array.IndexOf(_producers, message.From) < 0)
+        {
+            throw new ArgumentException($"Per-step block metadata came from {message.From}, but the scheduler is not in Deisa1 coupling with that producer.", nameof(message));
+        }
+
+        SchedulerTask task = _tasks.TryGetValue(message.Key, out SchedulerTask? known) ? known : CreateAnnounced(message.Key);
+        BlockMetadata notice = BlockMetadata.Rent();
+        notice.Key = message.Key;
+        notice.Worker = message.Worker;
+        notice.Start.AddRange(message.Start);
+        notice.Count.AddRange(message.Count);
+        Send(_client, notice);
+        if (task.Status == TaskStatus.Memory)
+        {
+            // The data overtook its metadata: the client learns now that the key it just heard of is ready.
+            KeyInMemory ready = KeyInMemory.Rent();
+            ready.Key = task.Key;
+            ready.Holder = _workers[task.Holder];
+            ready.Nbytes = task.Nbytes;
+            Send(_client, ready);
+        }
+    }
+
+    /// <summary>Deisa1: a block the client has not asked for yet, held on its behalf until it takes it.</summary>
+    private SchedulerTask CreateAnnounced(TaskKey key)
+    {
+        var task = new SchedulerTask(key, spec: null) { Priority = ++_priorityCounter, ClientRefs = 1 };
+        _tasks.Add(key, task);
+        Transition(task, TaskStatus.External);
+        return task;
+    }
+
+    private bool IsDeclaredBlock(TaskKey key)
+    {
+        if (_layouts is null || !_layouts.TryGetValue(key.Name, out ArrayLayout? layout))
+        {
+            return false;
+        }
+
+        Span<int> block = stackalloc int[layout.BlockGrid.Count];
+        return layout.TryParseKey(key, out _, block);
     }
 
     private void HandleRevokeContract(RevokeContract message)

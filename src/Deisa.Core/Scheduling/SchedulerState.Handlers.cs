@@ -334,6 +334,12 @@ public sealed partial class SchedulerState
     {
         int worker = WorkerIndexOf(message.From);
         _tasks.TryGetValue(message.Key, out SchedulerTask? task);
+        if (task is null && _mode == Arrays.CouplingMode.Deisa1 && message.Stored && IsDeclaredBlock(message.Key))
+        {
+            // Deisa1: the data arrived before its metadata announced it.
+            task = CreateAnnounced(message.Key);
+        }
+
         if (task is not null && task.Status == TaskStatus.External)
         {
             task.Holder = worker;

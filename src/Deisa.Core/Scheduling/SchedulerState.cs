@@ -64,6 +64,7 @@ public sealed partial class SchedulerState
         _log = new TransitionLog(options.StoryCapacity);
         _table = BuildTransitionTable();
         _producers = options.Producers.ToArray();
+        _mode = options.Mode;
     }
 
     /// <summary>Gets the messages to send, in order; the host sends them and then calls <see cref="ClearOutbox"/>.</summary>
@@ -183,6 +184,9 @@ public sealed partial class SchedulerState
                 break;
             case ProducerFinished m:
                 HandleProducerFinished(m);
+                break;
+            case BlockMetadata m:
+                HandleBlockMetadata(m);
                 break;
             default:
                 throw new ArgumentException($"The scheduler does not handle {message.Kind} messages (from {message.From}).", nameof(message));

@@ -22,7 +22,6 @@ public sealed class Bridge : IDisposable
 {
     private readonly Mailbox _mailbox;
     private readonly EndpointId _scheduler;
-    private readonly IReadOnlyList<EndpointId> _workers;
     private readonly DeisaMpiOptions _options;
     private readonly Dictionary<string, Published> _arrays = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource _contractArrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -37,11 +36,10 @@ public sealed class Bridge : IDisposable
     private long _bytesShipped;
     private long _messagesToScheduler;
 
-    internal Bridge(Mailbox mailbox, EndpointId scheduler, IReadOnlyList<EndpointId> workers, int simulationRank, DeisaMpiOptions options)
+    internal Bridge(Mailbox mailbox, EndpointId scheduler, int simulationRank, DeisaMpiOptions options)
     {
         _mailbox = mailbox;
         _scheduler = scheduler;
-        _workers = workers;
         _options = options;
         SimulationRank = simulationRank;
         _pump = Task.Run(PumpAsync);
@@ -296,6 +294,17 @@ public sealed class Bridge : IDisposable
     private PublishHandle Ship(Published array, int step, EndpointId worker, OutgoingBlock block)
     {
         TaskKey key = array.KeyOf(step);
+        if (_options.Mode == CouplingMode.Deisa1)
+        {
+            // Deisa1's per-step metadata, which Deisa3's contract makes unnecessary.
+            BlockMetadata metadata = BlockMetadata.Rent();
+            metadata.Key = key;
+            metadata.Worker = worker;
+            metadata.Start.AddRange(array.Declaration.Start);
+            metadata.Count.AddRange(array.Declaration.Count);
+            SendToScheduler(metadata);
+        }
+
         PutExternal put = PutExternal.Rent();
         put.Key = key;
         put.Value = block;

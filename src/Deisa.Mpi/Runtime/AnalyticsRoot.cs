@@ -22,7 +22,7 @@ internal sealed class AnalyticsRoot : IAsyncDisposable
     {
         _layout = layout;
         _options = options;
-        var state = new SchedulerState(layout.Client, layout.Workers, new SchedulerOptions { Producers = layout.Producers });
+        var state = new SchedulerState(layout.Client, layout.Workers, new SchedulerOptions { Producers = layout.Producers, Mode = options.Mode });
         _scheduler = new SchedulerHost(transport.Open(layout.Scheduler), state, options.ValidateScheduler, OnFault);
         if (layout.WorkerOnRoot)
         {

@@ -88,6 +88,22 @@ public sealed class MpiCouplingTests
         }
     }
 
+    [Fact]
+    public void Sim2_Analytics1_Deisa1Mode_PerStepMetadataAndEveryBlock_TotalsMatch()
+    {
+        MpiResult result = MpiJob.Run(3, "coupling", "--mode", "deisa1", "--grid", "1x2", "--steps", "5");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        result.AssertChecksPass(5);
+        for (int rank = 0; rank < 2; rank++)
+        {
+            Assert.Equal(5, result.Stat(rank, "shipped"));
+
+            // Declarations, one metadata message per block per step, finish.
+            Assert.Equal(1 + 5 + 1, result.Stat(rank, "scheduler_messages"));
+        }
+    }
+
     [Theory]
     [InlineData(2, 1)]
     [InlineData(3, 1)]

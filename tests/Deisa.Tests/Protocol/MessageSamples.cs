@@ -171,6 +171,13 @@ internal static class MessageSamples
         contract.Entries.Add(new ContractEntry("global_t", [1, 0], EndpointId.Worker(5), [0, 10, 20]));
         yield return contract;
 
+        BlockMetadata metadata = BlockMetadata.Rent();
+        metadata.Key = Key;
+        metadata.Worker = EndpointId.Worker(4);
+        metadata.Start.AddRange([32, 0]);
+        metadata.Count.AddRange([32, 48]);
+        yield return metadata;
+
         ProducerFinished finished2 = ProducerFinished.Rent();
         finished2.Missing.Add(Key);
         finished2.BlocksShipped = 99;
@@ -209,6 +216,7 @@ internal static class MessageSamples
         RevokeContract m => $"{m.RequestId} {m.Reason}",
         ContractUpdate m => $"{m.Revoked} {m.Reason} {string.Join("|", m.Entries.Select(e => $"{e.Array} {string.Join(",", e.Block)} {e.Worker} {string.Join(",", e.Steps)}"))}",
         ProducerFinished m => $"{Keys(m.Missing)} {m.BlocksShipped}",
+        BlockMetadata m => $"{m.Key} {m.Worker} {string.Join(",", m.Start)} {string.Join(",", m.Count)}",
         _ => throw new ArgumentException(message.Kind.ToString()),
     };
 

@@ -12,9 +12,9 @@ public sealed class SchedulerContractTests
     private const int Steps = 10;
 
     /// <summary>Four producers publish a 2x2 block grid of a [10, 8, 6] array (time first), unequal blocks in Y.</summary>
-    private static SchedulerFixture Declared(int workers = 2)
+    private static SchedulerFixture Declared(int workers = 2, CouplingMode mode = CouplingMode.Deisa3)
     {
-        var f = new SchedulerFixture(workers, producers: 4);
+        var f = new SchedulerFixture(workers, producers: 4, mode);
         long[][] starts = [[0, 0], [0, 4], [4, 0], [4, 4]];
         long[][] counts = [[4, 4], [4, 2], [4, 4], [4, 2]];
         for (int p = 0; p < 4; p++)
@@ -166,6 +166,40 @@ public sealed class SchedulerContractTests
         KeyErred erred = sent.Single<KeyErred>();
         Assert.Contains("step 7, block (1, 0)", erred.Error!.Message, StringComparison.Ordinal);
         Assert.Contains("simulation rank 2 finished without producing it", erred.Error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Deisa1_ContractOfEverythingSentOnceDeclared()
+    {
+        var f = new SchedulerFixture(2, producers: 1, CouplingMode.Deisa1);
+        DeclareArrays declare = DeclareArrays.Rent();
+        declare.Arrays.Add(new ArrayDeclaration("a", ElementType.Float64, [4, 10], 0, [0], [10]));
+
+        List<OutgoingMessage> sent = f.Feed(declare, f.Producers[0]);
+
+        ContractEntry entry = Assert.Single(sent.Single<ContractUpdate>(f.Producers[0]).Entries);
+        Assert.Equal([0, 1, 2, 3], entry.Steps);
+        Assert.True(f.State.ContractFrozen);
+    }
+
+    [Fact]
+    public void Deisa1_DataBeforeMetadata_ClientToldItIsReadyAfterTheAnnouncement()
+    {
+        SchedulerFixture f = Declared(mode: CouplingMode.Deisa1);
+        TaskKey key = ("global_t", 2, 1, 1);
+
+        List<OutgoingMessage> arrived = f.Arrive(key, worker: 1, putId: 0);
+        BlockMetadata metadata = BlockMetadata.Rent();
+        metadata.Key = key;
+        metadata.Worker = f.Workers[1];
+        List<OutgoingMessage> announced = f.Feed(metadata, f.Producers[3]);
+
+        arrived.None<FreeKeys>();
+        Assert.Equal(TaskStatus.Memory, f[key]);
+        Assert.Equal(key, announced.Single<BlockMetadata>(SchedulerFixture.Client).Key);
+        Assert.Equal(key, announced.Single<KeyInMemory>(SchedulerFixture.Client).Key);
+        f.Release(key);
+        Assert.Equal(TaskStatus.Forgotten, f[key]);
     }
 
     [Fact]

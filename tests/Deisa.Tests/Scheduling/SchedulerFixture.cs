@@ -1,3 +1,4 @@
+using Deisa.Core.Arrays;
 using Deisa.Core.Graph;
 using Deisa.Core.Protocol;
 using Deisa.Core.Scheduling;
@@ -10,11 +11,11 @@ internal sealed class SchedulerFixture
 {
     private long _requests;
 
-    public SchedulerFixture(int workers = 2, int producers = 0)
+    public SchedulerFixture(int workers = 2, int producers = 0, CouplingMode mode = CouplingMode.Deisa3)
     {
         Workers = Enumerable.Range(0, workers).Select(EndpointId.Worker).ToArray();
         Producers = Enumerable.Range(0, producers).Select(EndpointId.Producer).ToArray();
-        State = new SchedulerState(Client, Workers, new SchedulerOptions { Producers = Producers });
+        State = new SchedulerState(Client, Workers, new SchedulerOptions { Producers = Producers, Mode = mode });
     }
 
     public EndpointId[] Producers { get; }

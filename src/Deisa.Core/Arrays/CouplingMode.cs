@@ -1,4 +1,4 @@
-namespace Deisa.Mpi;
+namespace Deisa.Core.Arrays;
 
 /// <summary>How the simulation and the analytics are coupled.</summary>
 public enum CouplingMode
