@@ -68,6 +68,9 @@ public sealed class DeisaSession : IDisposable
     /// <summary>Gets the simulation ranks' communicator, for the simulation's own MPI calls; null on analytics ranks.</summary>
     public MPI.Intracommunicator? SimulationCommunicator { get; }
 
+    /// <summary>Gets what reached the scheduler during <see cref="RunAnalytics"/>, on analytics rank 0 once it returned.</summary>
+    public SchedulerLoad? SchedulerLoad { get; private set; }
+
     /// <summary>Gets the transport, for tests that exercise it directly.</summary>
     internal MpiTransport Transport => _transport;
 
@@ -164,7 +167,9 @@ public sealed class DeisaSession : IDisposable
         if (WorldRank == Layout.AnalyticsRoot)
         {
             await using var root = new AnalyticsRoot(_transport, Layout, _options);
-            return await root.RunAsync(analytics, WorldRank).ConfigureAwait(false);
+            int code = await root.RunAsync(analytics, WorldRank).ConfigureAwait(false);
+            SchedulerLoad = root.Load;
+            return code;
         }
 
         await using var worker = new AnalyticsWorker(_transport, Layout, _options, WorldRank);

@@ -29,7 +29,7 @@ public sealed class DeisaClient
     private readonly Dictionary<TaskKey, ClientKey> _keys = [];
     private readonly ConcurrentDictionary<long, TaskCompletionSource<object?>> _requests = new();
     private readonly Dictionary<TaskKey, TaskCompletionSource<ClientKey>> _announced = [];
-    private readonly Task _pump;
+    private readonly MailboxThread _pump;
     private long _nextRequestId;
     private Exception? _closed;
 
@@ -40,7 +40,9 @@ public sealed class DeisaClient
         _options = options ?? new ClientOptions();
         WorkerCount = workerCount;
         CrossesProcesses = crossesProcesses;
-        _pump = Task.Run(PumpAsync);
+        // Nothing would ever complete the futures again if this loop died: fail them now rather than let them hang.
+        _pump = new MailboxThread(mailbox.Reader, $"deisa-client-{mailbox.Id.Rank}", Dispatch, error => Close(_ => "the client's message loop failed", error));
+        _pump.Start();
     }
 
     /// <summary>Gets the number of workers.</summary>
@@ -415,7 +417,7 @@ public sealed class DeisaClient
     internal Task StopPumpAsync()
     {
         _mailbox.Dispose();
-        return _pump;
+        return _pump.Completion;
     }
 
     private static TaskGraph SingleTask(TaskKey key, TaskSpec spec)
@@ -642,33 +644,7 @@ public sealed class DeisaClient
         }
     }
 
-    private async Task PumpAsync()
-    {
-        try
-        {
-            while (await _mailbox.Reader.WaitToReadAsync().ConfigureAwait(false))
-            {
-                while (_mailbox.Reader.TryRead(out Message? message))
-                {
-                    try
-                    {
-                        Dispatch(message);
-                    }
-                    finally
-                    {
-                        message.Return();
-                    }
-                }
-            }
-        }
-        catch (Exception error)
-        {
-            // Nothing would ever complete the futures again: fail them now rather than let them hang.
-            Close(_ => "the client's message loop failed", error);
-        }
-    }
-
-    private void Dispatch(Message message)
+    private bool Dispatch(Message message)
     {
         switch (message)
         {
@@ -753,6 +729,8 @@ public sealed class DeisaClient
 
                 break;
         }
+
+        return true;
     }
 
     private bool CompleteRequest(long id, object? result) =>

@@ -21,7 +21,7 @@ public sealed class ExternalProducer : IDisposable
     private readonly IReadOnlyList<EndpointId> _workers;
     private readonly TimeSpan _timeout;
     private readonly ConcurrentDictionary<long, TaskCompletionSource> _pending = new();
-    private readonly Task _pump;
+    private readonly MailboxThread _pump;
     private long _nextPutId;
     private volatile bool _disposed;
 
@@ -30,7 +30,8 @@ public sealed class ExternalProducer : IDisposable
         _mailbox = mailbox;
         _workers = workers;
         _timeout = timeout;
-        _pump = Task.Run(PumpAsync);
+        _pump = new MailboxThread(mailbox.Reader, $"deisa-{mailbox.Id}", Handle, Fail);
+        _pump.Start();
     }
 
     /// <summary>Gets the producer's endpoint.</summary>
@@ -106,7 +107,7 @@ public sealed class ExternalProducer : IDisposable
 
         _disposed = true;
         _mailbox.Dispose();
-        _pump.GetAwaiter().GetResult();
+        _pump.Completion.GetAwaiter().GetResult();
         foreach (TaskCompletionSource pending in _pending.Values)
         {
             pending.TrySetException(new ObjectDisposedException(nameof(ExternalProducer), "The producer was disposed before the put was acknowledged."));
@@ -121,26 +122,20 @@ public sealed class ExternalProducer : IDisposable
         }
     }
 
-    private async Task PumpAsync()
+    private bool Handle(Message message)
     {
-        while (await _mailbox.Reader.WaitToReadAsync().ConfigureAwait(false))
+        if (message is PutAck ack && _pending.TryRemove(ack.PutId, out TaskCompletionSource? pending))
         {
-            while (_mailbox.Reader.TryRead(out Message? message))
+            if (ack.Error is null)
             {
-                if (message is PutAck ack && _pending.TryRemove(ack.PutId, out TaskCompletionSource? pending))
-                {
-                    if (ack.Error is null)
-                    {
-                        pending.TrySetResult();
-                    }
-                    else
-                    {
-                        pending.TrySetException(ack.Error.Exception ?? new ExternalDataException(ack.Key, ack.Error.Message));
-                    }
-                }
-
-                message.Return();
+                pending.TrySetResult();
+            }
+            else
+            {
+                pending.TrySetException(ack.Error.Exception ?? new ExternalDataException(ack.Key, ack.Error.Message));
             }
         }
+
+        return true;
     }
 }

@@ -19,7 +19,7 @@ internal sealed class WorkerHost : IAsyncDisposable
     private readonly ExecutorPool _executors;
     private readonly Action<Exception> _onFault;
     private readonly TimeSpan _stopTimeout;
-    private Task? _loop;
+    private readonly MailboxThread _loop;
 
     public WorkerHost(Mailbox mailbox, EndpointId scheduler, int threads, TimeSpan stopTimeout, Action<Exception> onFault)
     {
@@ -28,6 +28,7 @@ internal sealed class WorkerHost : IAsyncDisposable
         _onFault = onFault;
         _stopTimeout = stopTimeout;
         _executors = new ExecutorPool(threads, mailbox.Id.ToString(), Execute);
+        _loop = new MailboxThread(mailbox.Reader, $"deisa-{mailbox.Id}", Handle, onFault);
     }
 
     public EndpointId Id => _mailbox.Id;
@@ -36,17 +37,14 @@ internal sealed class WorkerHost : IAsyncDisposable
     public WorkerState State => _state;
 
     /// <summary>Gets a task that completes when the message loop ends (a Close message, or the mailbox closing).</summary>
-    public Task Completion => _loop ?? Task.CompletedTask;
+    public Task Completion => _loop.Completion;
 
-    public void Start() => _loop = Task.Run(RunAsync);
+    public void Start() => _loop.Start();
 
     public async ValueTask DisposeAsync()
     {
         _mailbox.Dispose();
-        if (_loop is not null)
-        {
-            await _loop.ConfigureAwait(false);
-        }
+        await _loop.Completion.ConfigureAwait(false);
 
         if (_executors.Stop(_stopTimeout))
         {
@@ -54,39 +52,20 @@ internal sealed class WorkerHost : IAsyncDisposable
         }
     }
 
-    private async Task RunAsync()
+    private bool Handle(Message message)
     {
-        try
+        if (message is Close)
         {
-            while (await _mailbox.Reader.WaitToReadAsync().ConfigureAwait(false))
-            {
-                lock (_lock)
-                {
-                    while (_mailbox.Reader.TryRead(out Message? message))
-                    {
-                        try
-                        {
-                            if (message is Close)
-                            {
-                                return;
-                            }
-
-                            _state.Handle(message);
-                        }
-                        finally
-                        {
-                            message.Return();
-                        }
-
-                        Flush();
-                    }
-                }
-            }
+            return false;
         }
-        catch (Exception e)
+
+        lock (_lock)
         {
-            _onFault(e);
+            _state.Handle(message);
+            Flush();
         }
+
+        return true;
     }
 
     private void Execute(ExecuteInstruction instruction)

@@ -10,16 +10,16 @@ internal sealed class SchedulerHost : IAsyncDisposable
     private readonly SchedulerState _state;
     private readonly Mailbox _mailbox;
     private readonly bool _validate;
-    private readonly Action<Exception> _onFault;
     private readonly TaskCompletionSource _producersFinished = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private Task? _loop;
+    private readonly long[] _messagesFrom = new long[4];
+    private readonly MailboxThread _loop;
 
     public SchedulerHost(Mailbox mailbox, SchedulerState state, bool validate, Action<Exception> onFault)
     {
         _mailbox = mailbox;
         _state = state;
         _validate = validate;
-        _onFault = onFault;
+        _loop = new MailboxThread(mailbox.Reader, $"deisa-scheduler-{mailbox.Id.Rank}", Handle, onFault);
     }
 
     /// <summary>Gets the scheduler's mailbox, to send as the scheduler (the runtime's shutdown notices).</summary>
@@ -28,69 +28,57 @@ internal sealed class SchedulerHost : IAsyncDisposable
     /// <summary>Gets the state; safe to read once <see cref="StopAsync"/> has returned.</summary>
     public SchedulerState State => _state;
 
+    /// <summary>Gets how many messages reached the scheduler from endpoints of a role (producers, workers, the client).</summary>
+    /// <param name="kind">The sender's role.</param>
+    /// <returns>The count.</returns>
+    public long MessagesFrom(EndpointKind kind) => Interlocked.Read(ref _messagesFrom[(int)kind]);
+
     /// <summary>Gets a task that completes when every producer has said it finished (at once if there are none).</summary>
     public Task ProducersFinished => _producersFinished.Task;
 
     public void Start()
     {
         CheckProducers();
-        _loop = Task.Run(RunAsync);
+        _loop.Start();
     }
 
     /// <summary>Stops the loop after the messages already queued, and waits for it.</summary>
-    public async Task StopAsync()
+    public Task StopAsync()
     {
         _mailbox.Send(_mailbox.Id, Close.Rent());
-        if (_loop is not null)
-        {
-            await _loop.ConfigureAwait(false);
-        }
+        return _loop.Completion;
     }
 
     public async ValueTask DisposeAsync()
     {
         _mailbox.Dispose();
-        if (_loop is not null)
-        {
-            await _loop.ConfigureAwait(false);
-        }
+        await _loop.Completion.ConfigureAwait(false);
     }
 
-    private async Task RunAsync()
+    private bool Handle(Message message)
     {
+        if (message is Close)
+        {
+            return false;
+        }
+
+        Interlocked.Increment(ref _messagesFrom[(int)message.From.Kind]);
         try
         {
-            while (await _mailbox.Reader.WaitToReadAsync().ConfigureAwait(false))
+            _state.Handle(message);
+            if (_validate)
             {
-                while (_mailbox.Reader.TryRead(out Message? message))
-                {
-                    try
-                    {
-                        if (message is Close)
-                        {
-                            return;
-                        }
-
-                        _state.Handle(message);
-                        if (_validate)
-                        {
-                            _state.Validate();
-                        }
-
-                        CheckProducers();
-                    }
-                    finally
-                    {
-                        message.Return();
-                        Flush();
-                    }
-                }
+                _state.Validate();
             }
+
+            CheckProducers();
         }
-        catch (Exception e)
+        finally
         {
-            _onFault(e);
+            Flush();
         }
+
+        return true;
     }
 
     private void CheckProducers()

@@ -104,7 +104,7 @@ public sealed class InProcessTransport : ITransport
     {
         private readonly InProcessTransport _transport;
         private readonly Channel<Message> _channel = Channel.CreateUnbounded<Message>(
-            new UnboundedChannelOptions { SingleReader = true, SingleWriter = false, AllowSynchronousContinuations = false });
+            new UnboundedChannelOptions { SingleReader = true, SingleWriter = false, AllowSynchronousContinuations = true });
 
         public InProcessMailbox(InProcessTransport transport, EndpointId id)
             : base(id)

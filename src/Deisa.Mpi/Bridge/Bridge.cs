@@ -26,7 +26,7 @@ public sealed class Bridge : IDisposable
     private readonly Dictionary<string, Published> _arrays = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource _contractArrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<Task> _inFlight = [];
-    private readonly Task _pump;
+    private readonly MailboxThread _pump;
     private volatile bool _revoked;
     private string _revokedReason = string.Empty;
     private bool _committed;
@@ -42,7 +42,8 @@ public sealed class Bridge : IDisposable
         _scheduler = scheduler;
         _options = options;
         SimulationRank = simulationRank;
-        _pump = Task.Run(PumpAsync);
+        _pump = new MailboxThread(mailbox.Reader, $"deisa-bridge-{simulationRank}", Handle, error => _contractArrived.TrySetException(error));
+        _pump.Start();
     }
 
     /// <summary>Gets this rank's index among the simulation ranks.</summary>
@@ -222,7 +223,7 @@ public sealed class Bridge : IDisposable
         finally
         {
             _mailbox.Dispose();
-            _pump.Wait(TimeSpan.FromSeconds(5));
+            _pump.Completion.Wait(TimeSpan.FromSeconds(5));
         }
     }
 
@@ -343,20 +344,14 @@ public sealed class Bridge : IDisposable
         _mailbox.Send(_scheduler, message);
     }
 
-    private async Task PumpAsync()
+    private bool Handle(Message message)
     {
-        while (await _mailbox.Reader.WaitToReadAsync().ConfigureAwait(false))
+        if (message is ContractUpdate update)
         {
-            while (_mailbox.Reader.TryRead(out Message? message))
-            {
-                if (message is ContractUpdate update)
-                {
-                    Apply(update);
-                }
-
-                message.Return();
-            }
+            Apply(update);
         }
+
+        return true;
     }
 
     private void Apply(ContractUpdate update)

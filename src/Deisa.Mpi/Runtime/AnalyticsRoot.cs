@@ -17,11 +17,13 @@ internal sealed class AnalyticsRoot : IAsyncDisposable
     private readonly SchedulerHost _scheduler;
     private readonly WorkerHost? _worker;
     private readonly DeisaClient _client;
+    private readonly MpiTransport _transport;
 
     public AnalyticsRoot(MpiTransport transport, JobLayout layout, DeisaMpiOptions options)
     {
         _layout = layout;
         _options = options;
+        _transport = transport;
         var state = new SchedulerState(layout.Client, layout.Workers, new SchedulerOptions { Producers = layout.Producers, Mode = options.Mode });
         _scheduler = new SchedulerHost(transport.Open(layout.Scheduler), state, options.ValidateScheduler, OnFault);
         if (layout.WorkerOnRoot)
@@ -74,6 +76,14 @@ internal sealed class AnalyticsRoot : IAsyncDisposable
 
         return code;
     }
+
+    /// <summary>Gets what reached the scheduler so far.</summary>
+    public SchedulerLoad Load => new(
+        _scheduler.MessagesFrom(EndpointKind.Producer),
+        _scheduler.MessagesFrom(EndpointKind.Worker),
+        _scheduler.MessagesFrom(EndpointKind.Client),
+        _transport.FramesReceivedBy(EndpointKind.Scheduler),
+        _transport.BytesReceivedBy(EndpointKind.Scheduler));
 
     public async ValueTask DisposeAsync()
     {

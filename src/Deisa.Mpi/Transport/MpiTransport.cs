@@ -56,6 +56,8 @@ internal sealed class MpiTransport : ITransport
     private long _framesReceived;
     private long _bytesSent;
     private long _payloadBytesSent;
+    private readonly long[] _framesReceivedBy = new long[4];
+    private readonly long[] _bytesReceivedBy = new long[4];
 
     public MpiTransport(int comm, int rank, IEnumerable<EndpointId> endpoints, MessageCodec codec, MpiTransportOptions? options, Action<Exception> onFault)
     {
@@ -95,6 +97,16 @@ internal sealed class MpiTransport : ITransport
 
     /// <summary>Gets the bytes of block payloads sent without copy.</summary>
     public long PayloadBytesSent => Interlocked.Read(ref _payloadBytesSent);
+
+    /// <summary>Gets how many frames from other ranks reached this rank's endpoints of a role.</summary>
+    /// <param name="kind">The receiving role.</param>
+    /// <returns>The count.</returns>
+    public long FramesReceivedBy(EndpointKind kind) => Interlocked.Read(ref _framesReceivedBy[(int)kind]);
+
+    /// <summary>Gets the bytes of frames from other ranks that reached this rank's endpoints of a role.</summary>
+    /// <param name="kind">The receiving role.</param>
+    /// <returns>The bytes.</returns>
+    public long BytesReceivedBy(EndpointKind kind) => Interlocked.Read(ref _bytesReceivedBy[(int)kind]);
 
     public Mailbox Open(EndpointId endpoint)
     {
@@ -187,25 +199,32 @@ internal sealed class MpiTransport : ITransport
     {
         try
         {
-            int idle = 0;
+            Native.Sleep.UsePreciseTimers();
+            long lastActivity = Stopwatch.GetTimestamp();
+            long lastReceive = long.MinValue / 2;
             while (true)
             {
-                bool busy = SendQueued();
-                busy |= TestSends();
-                busy |= Poll();
+                bool sent = SendQueued();
+                bool completed = TestSends();
+                bool received = Poll();
                 if (_stopping && _outgoing.IsEmpty)
                 {
                     Drain();
                     return;
                 }
 
-                if (busy)
+                if (sent || completed || received)
                 {
-                    idle = 0;
+                    lastActivity = Stopwatch.GetTimestamp();
+                    if (received)
+                    {
+                        lastReceive = lastActivity;
+                    }
+
                     continue;
                 }
 
-                Idle(ref idle);
+                Idle(lastActivity, lastReceive);
             }
         }
         catch (Exception error)
@@ -218,16 +237,26 @@ internal sealed class MpiTransport : ITransport
         }
     }
 
-    private void Idle(ref int idle)
+    /// <summary>
+    /// Waits before the next poll, as briefly as the traffic needs: spin right after activity; poll every few tens of
+    /// microseconds while sends are in flight (they progress only when polled) or while messages have been arriving;
+    /// otherwise sleep until a send wakes the thread, or <see cref="MpiTransportOptions.MaxIdleWait"/> at most. A rank
+    /// that mostly sends (a simulation rank) so sleeps between its publishes and wakes at once for the next one.
+    /// </summary>
+    private void Idle(long lastActivity, long lastReceive)
     {
-        idle++;
-        if (idle <= _options.YieldPolls)
+        if (Stopwatch.GetElapsedTime(lastActivity) < _options.BusyWindow)
         {
-            Thread.Yield();
+            Thread.SpinWait(20);
             return;
         }
 
-        // Sleep until a send wakes us or the poll interval is up; incoming messages wait at most that long.
+        if (_sends.Count > 0 || Stopwatch.GetElapsedTime(lastReceive) < _options.WarmWindow)
+        {
+            Native.Sleep.For(_options.WarmPollInterval);
+            return;
+        }
+
         _wake.Wait(_options.MaxIdleWait);
         _wake.Reset();
     }
@@ -383,11 +412,19 @@ internal sealed class MpiTransport : ITransport
     private bool Poll()
     {
         bool progressed = false;
+        int empty = 0;
         for (int i = 0; i < MaxProbesPerPoll; i++)
         {
             if (!MpiApi.Improbe(MpiApi.AnySource, MpiApi.AnyTag, _comm, out int handle, out ProbeStatus status))
             {
-                break;
+                // A probe also drives MPI's progress engine, which may only then pull in a message that arrived
+                // while the thread slept (UCX does): probe once more before concluding that nothing is there.
+                if (++empty == 2)
+                {
+                    break;
+                }
+
+                continue;
             }
 
             progressed = true;
@@ -427,6 +464,8 @@ internal sealed class MpiTransport : ITransport
             }
 
             var to = new EndpointId(_rank, (EndpointKind)(status.Tag - 1));
+            Interlocked.Increment(ref _framesReceivedBy[(int)to.Kind]);
+            Interlocked.Add(ref _bytesReceivedBy[(int)to.Kind], status.Bytes);
             _codec.DecodeFrame(buffer.AsSpan(1, status.Bytes - 1), new EndpointId(status.Source, (EndpointKind)fromKind), _decoded);
             foreach (Message message in _decoded)
             {
@@ -533,7 +572,7 @@ internal sealed class MpiTransport : ITransport
     {
         private readonly MpiTransport _transport;
         private readonly Channel<Message> _channel = Channel.CreateUnbounded<Message>(
-            new UnboundedChannelOptions { SingleReader = true, SingleWriter = false, AllowSynchronousContinuations = false });
+            new UnboundedChannelOptions { SingleReader = true, SingleWriter = false, AllowSynchronousContinuations = true });
 
         public MpiMailbox(MpiTransport transport, EndpointId id)
             : base(id)

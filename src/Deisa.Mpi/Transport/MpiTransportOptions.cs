@@ -9,8 +9,21 @@ public sealed class MpiTransportOptions
     /// </summary>
     public TimeSpan MaxIdleWait { get; set; } = TimeSpan.FromMilliseconds(1);
 
-    /// <summary>Gets or sets how many idle polls yield the core before the thread starts sleeping.</summary>
-    public int YieldPolls { get; set; } = 16;
+    /// <summary>
+    /// Gets or sets how long after its last send or receive the thread keeps polling without sleeping, to catch the
+    /// immediate follow-up of a message (a reply, a send completing). Kept short: spinning steals the core from
+    /// compute threads when ranks share cores.
+    /// </summary>
+    public TimeSpan BusyWindow { get; set; } = TimeSpan.FromMicroseconds(20);
+
+    /// <summary>
+    /// Gets or sets how long after the last message it received the thread polls with short sleeps of
+    /// <see cref="WarmPollInterval"/> before it falls back to sleeping up to <see cref="MaxIdleWait"/>.
+    /// </summary>
+    public TimeSpan WarmWindow { get; set; } = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>Gets or sets the sleep between polls while warm: a few wake-ups per millisecond cost little CPU.</summary>
+    public TimeSpan WarmPollInterval { get; set; } = TimeSpan.FromMicroseconds(20);
 
     /// <summary>Gets or sets how long shutdown waits for sends in flight to complete.</summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);

@@ -1,0 +1,444 @@
+using System.Diagnostics;
+using System.Globalization;
+using Deisa.Core.Arrays;
+using Deisa.Core.Client;
+using Deisa.Core.Graph;
+using Deisa.Core.Protocol;
+using Deisa.Core.Transport;
+using Deisa.Mpi;
+using Deisa.Mpi.Bridge;
+
+namespace Deisa.Bench.Mpi;
+
+/// <summary>
+/// Benchmarks that need real ranks, launched with mpiexec.mpich (see bench/run_mpi_benchmarks.sh). Rank 0 prints
+/// the results; every figure is measured side by side with its reference in the same run.
+/// </summary>
+public static class Program
+{
+    private static readonly CultureInfo s_invariant = CultureInfo.InvariantCulture;
+
+    public static int Main(string[] args)
+    {
+        string scenario = args.Length > 0 ? args[0] : "help";
+        var operations = new OperationRegistry();
+        operations.Register("block-sum", static a =>
+        {
+            double sum = 0;
+            foreach (double x in a.GetSpan<double>(0))
+            {
+                sum += x;
+            }
+
+            return sum;
+        }, 1, 1);
+        operations.Register("sum-list", static a =>
+        {
+            double sum = 0;
+            foreach (object? x in a.GetList(0))
+            {
+                sum += (double)x!;
+            }
+
+            return sum;
+        }, 1, 1);
+        var options = new DeisaMpiOptions
+        {
+            Operations = operations,
+            AnalyticsRanks = Int(args, "--analytics", 1),
+            Mode = Arg(args, "--mode", "deisa3") == "deisa1" ? CouplingMode.Deisa1 : CouplingMode.Deisa3,
+        };
+        using DeisaSession session = DeisaSession.Initialize(options);
+        return scenario switch
+        {
+            "shipping" => Shipping(session, args),
+            "publish-cost" => PublishCost(session, args),
+            "scheduler-load" => SchedulerLoad(session, operations, args),
+            "idle-latency" => IdleLatency(session, args),
+            _ => throw new ArgumentException($"Unknown scenario '{scenario}': shipping, publish-cost, scheduler-load or idle-latency."),
+        };
+    }
+
+    /// <summary>Shipping a contracted block versus a raw MPI.NET send of the same size, round after round.</summary>
+    private static int Shipping(DeisaSession session, string[] args)
+    {
+        long[] sizes = Arg(args, "--sizes", "65536,1048576,8388608").Split(',').Select(v => long.Parse(v, s_invariant)).ToArray();
+        int rounds = Int(args, "--rounds", 5);
+        long volume = long.Parse(Arg(args, "--volume", "67108864"), s_invariant);
+        MPI.Intracommunicator world = MPI.Communicator.world;
+        int root = session.Layout.AnalyticsRoot;
+        int[] messages = sizes.Select(size => (int)Math.Clamp(volume / size, 8, 1000)).ToArray();
+        if (session.IsSimulation)
+        {
+            using Bridge bridge = session.CreateBridge();
+            for (int s = 0; s < sizes.Length; s++)
+            {
+                int count = (int)(sizes[s] / sizeof(double));
+                bridge.DeclareArray<double>($"ship{s}", [rounds * messages[s] * 2, count], 0, [0], [count]);
+            }
+
+            bridge.CommitDeclarations();
+
+            for (int s = 0; s < sizes.Length; s++)
+            {
+                double[] block = GC.AllocateArray<double>((int)(sizes[s] / sizeof(double)), pinned: true);
+                block.AsSpan().Fill(1.0);
+                double[][] blocks = [.. Enumerable.Range(0, 4).Select(_ => block.ToArray())];
+                for (int round = 0; round < rounds; round++)
+                {
+                    world.Barrier();
+                    for (int m = 0; m < messages[s]; m++)
+                    {
+                        world.Send(block, root, 7);
+                    }
+
+                    world.Barrier();
+                    for (int m = 0; m < messages[s]; m++)
+                    {
+                        bridge.Publish<double>($"ship{s}", (round * messages[s] * 2) + m, block).Wait(TimeSpan.FromMinutes(2));
+                    }
+
+                    // The same blocks with up to four sends in flight, as a simulation that keeps computing does.
+                    world.Barrier();
+                    var window = new Queue<PublishHandle>();
+                    for (int m = 0; m < messages[s]; m++)
+                    {
+                        if (window.Count == 4)
+                        {
+                            window.Dequeue().Wait(TimeSpan.FromMinutes(2));
+                        }
+
+                        window.Enqueue(bridge.Publish<double>($"ship{s}", (round * messages[s] * 2) + messages[s] + m, blocks[m % 4]));
+                    }
+
+                    while (window.Count > 0)
+                    {
+                        window.Dequeue().Wait(TimeSpan.FromMinutes(2));
+                    }
+                }
+            }
+
+            bridge.Finish();
+            return 0;
+        }
+
+        return session.RunAnalytics(client =>
+        {
+            ArrayCatalog arrays = client.GetArrays();
+            var lastOfRound = new Dictionary<(int Size, int Round, int Variant), Future<object>>();
+            var keys = new List<TaskKey>();
+            for (int s = 0; s < sizes.Length; s++)
+            {
+                ArrayLayout layout = arrays[$"ship{s}"];
+                for (int step = 0; step < layout.Steps; step++)
+                {
+                    keys.Add(layout.KeyOf(step, [0]));
+                }
+            }
+
+            client.CreateExternal(keys);
+            for (int s = 0; s < sizes.Length; s++)
+            {
+                for (int round = 0; round < rounds; round++)
+                {
+                    for (int variant = 0; variant < 2; variant++)
+                    {
+                        int last = (round * messages[s] * 2) + ((variant + 1) * messages[s]) - 1;
+                        lastOfRound[(s, round, variant)] = client.GetFuture<object>(arrays[$"ship{s}"].KeyOf(last, [0]));
+                    }
+                }
+            }
+
+            client.ValidateContract();
+            Console.WriteLine($"Shipping a block from a simulation rank to a worker, {session.Layout}; {rounds} rounds, raw MPI.NET then Deisa in each.");
+            Console.WriteLine("| Block | Messages per round | Raw MPI.NET blocking send/receive | Deisa, waiting for each send | ratio | Deisa, 4 sends in flight | ratio |");
+            Console.WriteLine("|------:|-------------------:|----------------------------------:|-----------------------------:|------:|-------------------------:|------:|");
+            for (int s = 0; s < sizes.Length; s++)
+            {
+                double[] buffer = GC.AllocateArray<double>((int)(sizes[s] / sizeof(double)), pinned: true);
+                var raw = new List<double>();
+                var deisa = new List<double>();
+                var pipelined = new List<double>();
+                for (int round = 0; round < rounds; round++)
+                {
+                    world.Barrier();
+                    var clock = Stopwatch.StartNew();
+                    for (int m = 0; m < messages[s]; m++)
+                    {
+                        world.Receive(0, 7, ref buffer);
+                    }
+
+                    raw.Add(clock.Elapsed.TotalSeconds);
+                    world.Barrier();
+                    clock.Restart();
+                    lastOfRound[(s, round, 0)].WaitAsync().GetAwaiter().GetResult();
+                    deisa.Add(clock.Elapsed.TotalSeconds);
+                    world.Barrier();
+                    clock.Restart();
+                    lastOfRound[(s, round, 1)].WaitAsync().GetAwaiter().GetResult();
+                    pipelined.Add(clock.Elapsed.TotalSeconds);
+                    lastOfRound[(s, round, 0)].Dispose();
+                    lastOfRound[(s, round, 1)].Dispose();
+                }
+
+                double rawMedian = Median(raw);
+                double deisaMedian = Median(deisa);
+                double pipelinedMedian = Median(pipelined);
+                double gib = sizes[s] * (double)messages[s] / (1 << 30);
+                Console.WriteLine(string.Create(s_invariant,
+                    $"| {Bytes(sizes[s])} | {messages[s]} | {gib / rawMedian:F2} GiB/s | {gib / deisaMedian:F2} GiB/s | {rawMedian / deisaMedian:P0} | {gib / pipelinedMedian:F2} GiB/s | {rawMedian / pipelinedMedian:P0} |"));
+            }
+
+            return 0;
+        });
+    }
+
+    /// <summary>The time a Publish call takes on the simulation rank, for contracted and uncontracted steps.</summary>
+    private static int PublishCost(DeisaSession session, string[] args)
+    {
+        int steps = Int(args, "--steps", 20000);
+        int elements = Int(args, "--elements", 1024);
+        if (session.IsSimulation)
+        {
+            using Bridge bridge = session.CreateBridge();
+            bridge.DeclareArray<double>("cost", [steps, elements], 0, [0], [elements]);
+            double[] block = GC.AllocateArray<double>(elements, pinned: true);
+            var shipped = new List<double>();
+            var skipped = new List<double>();
+            var waited = new List<double>();
+            var clock = new Stopwatch();
+            for (int step = 0; step < steps; step++)
+            {
+                clock.Restart();
+                PublishHandle handle = bridge.Publish<double>("cost", step, block);
+                double call = clock.Elapsed.TotalMicroseconds;
+                (handle.Shipped ? shipped : skipped).Add(call);
+                clock.Restart();
+                handle.Wait(TimeSpan.FromMinutes(1));
+                if (handle.Shipped)
+                {
+                    waited.Add(clock.Elapsed.TotalMicroseconds);
+                }
+            }
+
+            bridge.Finish();
+
+            // The first publish waits for the contract: leave it out.
+            shipped.RemoveAt(0);
+            Console.WriteLine($"Publish of a {Bytes(elements * sizeof(double))} block, {steps} steps, every other one contracted; {session.Layout}.");
+            Console.WriteLine("| Publish | Calls | Median time of the call | 99th percentile | Median wait for send completion |");
+            Console.WriteLine("|---------|------:|------------------------:|----------------:|--------------------------------:|");
+            Console.WriteLine(string.Create(s_invariant, $"| contracted (shipped) | {shipped.Count} | {Median(shipped):F2} µs | {Percentile(shipped, 0.99):F2} µs | {Median(waited):F2} µs |"));
+            Console.WriteLine(string.Create(s_invariant, $"| not contracted | {skipped.Count} | {Median(skipped) * 1000:F0} ns | {Percentile(skipped, 0.99) * 1000:F0} ns | - |"));
+            return 0;
+        }
+
+        return session.RunAnalytics(client =>
+        {
+            ArrayLayout layout = client.GetArrays()["cost"];
+            client.CreateExternal(Enumerable.Range(0, steps).Where(t => t % 2 == 0).Select(t => layout.KeyOf(t, [0])));
+            client.ValidateContract();
+            return 0;
+        });
+    }
+
+    /// <summary>What reaches the scheduler per step in Deisa3 and Deisa1 for the same analytics.</summary>
+    private static int SchedulerLoad(DeisaSession session, OperationRegistry operations, string[] args)
+    {
+        int steps = Int(args, "--steps", 100);
+        int elements = Int(args, "--elements", 4096);
+        string mode = Arg(args, "--mode", "deisa3");
+        if (session.IsSimulation)
+        {
+            using Bridge bridge = session.CreateBridge();
+            int ranks = session.Layout.SimulationSize;
+            bridge.DeclareArray<double>("field", [steps, (long)ranks * elements], 0, [(long)session.SimulationRank * elements], [elements]);
+            double[] block = GC.AllocateArray<double>(elements, pinned: true);
+            for (int step = 0; step < steps; step++)
+            {
+                block.AsSpan().Fill(step);
+                bridge.Publish<double>("field", step, block).Wait(TimeSpan.FromMinutes(1));
+            }
+
+            bridge.Finish();
+            BridgeStatistics stats = bridge.Statistics;
+            Console.WriteLine(string.Create(s_invariant, $"SIM rank={session.SimulationRank} messages_to_scheduler={stats.MessagesToScheduler} shipped={stats.BlocksShipped}"));
+            return 0;
+        }
+
+        var clock = Stopwatch.StartNew();
+        int code = session.RunAnalytics(client =>
+        {
+            ArrayLayout layout = client.GetArrays()["field"];
+            Operation blockSum = operations.Get("block-sum");
+            Operation sumList = operations.Get("sum-list");
+            if (mode == "deisa1")
+            {
+                for (int step = 0; step < steps; step++)
+                {
+                    var graph = new TaskGraph();
+                    var sums = new List<TaskKey>();
+                    var blocks = new List<Future<object>>();
+                    for (int b = 0; b < layout.BlockGrid[0]; b++)
+                    {
+                        TaskKey key = layout.KeyOf(step, [b]);
+                        blocks.Add(client.WaitForBlockAsync<object>(key).GetAwaiter().GetResult());
+                        sums.Add(graph.Add(("sum", step, b), TaskSpec.Create(blockSum, key)));
+                    }
+
+                    TaskKey total = graph.Add(("total", step), TaskSpec.Create(sumList, TaskArg.FromKeys(sums)));
+                    client.Compute<double>(graph, total, TimeSpan.FromMinutes(1));
+                    blocks.ForEach(f => f.Dispose());
+                }
+
+                return 0;
+            }
+
+            var all = new TaskGraph();
+            var externals = new List<TaskKey>();
+            var totals = new List<TaskKey>();
+            for (int step = 0; step < steps; step++)
+            {
+                var sums = new List<TaskKey>();
+                for (int b = 0; b < layout.BlockGrid[0]; b++)
+                {
+                    TaskKey key = layout.KeyOf(step, [b]);
+                    externals.Add(key);
+                    sums.Add(all.Add(("sum", step, b), TaskSpec.Create(blockSum, key)));
+                }
+
+                totals.Add(all.Add(("total", step), TaskSpec.Create(sumList, TaskArg.FromKeys(sums))));
+            }
+
+            client.CreateExternal(externals);
+            IReadOnlyList<Future<double>> futures = client.Persist<double>(all, totals);
+            client.ValidateContract();
+            foreach (Future<double> future in futures)
+            {
+                future.Result(TimeSpan.FromMinutes(1));
+                future.Dispose();
+            }
+
+            return 0;
+        });
+        if (session.SchedulerLoad is { } load)
+        {
+            Console.WriteLine(string.Create(s_invariant,
+                $"LOAD mode={mode} steps={steps} simulation_ranks={session.Layout.SimulationSize} from_simulation={load.MessagesFromSimulation} from_workers={load.MessagesFromWorkers} " +
+                $"from_client={load.MessagesFromClient} frames_in={load.FramesFromOtherRanks} bytes_in={load.BytesFromOtherRanks} seconds={clock.Elapsed.TotalSeconds:F2}"));
+        }
+
+        return code;
+    }
+
+    /// <summary>Round trips through the Deisa transport, busy and after idle pauses, against raw MPI.NET.</summary>
+    private static int IdleLatency(DeisaSession session, string[] args)
+    {
+        int pings = Int(args, "--pings", 200);
+        int pauseMs = Int(args, "--pause", 20);
+        MPI.Intracommunicator world = MPI.Communicator.world;
+        int root = session.Layout.AnalyticsRoot;
+        if (session.IsSimulation)
+        {
+            using Mailbox self = session.Transport.Open(EndpointId.Producer(session.WorldRank));
+            var raw = new List<double>();
+            var busy = new List<double>();
+            var idle = new List<double>();
+            int[] token = [0];
+            world.Barrier();
+            for (int i = 0; i < pings; i++)
+            {
+                var clock = Stopwatch.StartNew();
+                world.Send(token, root, 3);
+                world.Receive(root, 3, ref token);
+                raw.Add(clock.Elapsed.TotalMicroseconds);
+            }
+
+            for (int i = 0; i < 2 * pings; i++)
+            {
+                bool afterPause = i % 2 == 1;
+                if (afterPause)
+                {
+                    Thread.Sleep(pauseMs);
+                }
+
+                var clock = Stopwatch.StartNew();
+                self.Send(session.Layout.Scheduler, Ping(i));
+                Message pong = Read(self);
+                (afterPause ? idle : busy).Add(clock.Elapsed.TotalMicroseconds);
+                pong.Return();
+            }
+
+            self.Send(session.Layout.Scheduler, Ping(-1));
+            Console.WriteLine($"Round trip of a small message between two ranks; {session.Layout}; {pings} of each.");
+            Console.WriteLine("| Path | Median round trip | 90th percentile |");
+            Console.WriteLine("|------|------------------:|----------------:|");
+            Console.WriteLine(string.Create(s_invariant, $"| raw MPI.NET blocking send/receive (both ranks spinning) | {Median(raw):F1} µs | {Percentile(raw, 0.9):F1} µs |"));
+            Console.WriteLine(string.Create(s_invariant, $"| Deisa transport, back to back | {Median(busy):F1} µs | {Percentile(busy, 0.9):F1} µs |"));
+            Console.WriteLine(string.Create(s_invariant, $"| Deisa transport, after {pauseMs} ms idle (threads asleep) | {Median(idle):F1} µs | {Percentile(idle, 0.9):F1} µs |"));
+            return 0;
+        }
+
+        if (session.WorldRank == root)
+        {
+            using Mailbox scheduler = session.Transport.Open(session.Layout.Scheduler);
+            int[] token = [0];
+            world.Barrier();
+            for (int i = 0; i < pings; i++)
+            {
+                world.Receive(0, 3, ref token);
+                world.Send(token, 0, 3);
+            }
+
+            while (true)
+            {
+                var ping = (TaskFinished)Read(scheduler);
+                bool last = ping.Nbytes < 0;
+                if (!last)
+                {
+                    scheduler.Send(ping.From, Ping(ping.Nbytes));
+                }
+
+                ping.Return();
+                if (last)
+                {
+                            break;
+                }
+            }
+        }
+        else
+        {
+            world.Barrier();
+        }
+
+        return 0;
+    }
+
+    private static Message Read(Mailbox mailbox) => mailbox.Reader.ReadAsync().AsTask().GetAwaiter().GetResult();
+
+    private static TaskFinished Ping(long n)
+    {
+        TaskFinished message = TaskFinished.Rent();
+        message.Key = "ping";
+        message.Nbytes = n;
+        return message;
+    }
+
+    private static string Arg(string[] args, string name, string fallback)
+    {
+        int at = Array.IndexOf(args, name);
+        return at >= 0 && at + 1 < args.Length ? args[at + 1] : fallback;
+    }
+
+    private static int Int(string[] args, string name, int fallback) => int.Parse(Arg(args, name, fallback.ToString(s_invariant)), s_invariant);
+
+    private static double Median(List<double> values) => Percentile(values, 0.5);
+
+    private static double Percentile(List<double> values, double p)
+    {
+        double[] sorted = [.. values.Order()];
+        return sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];
+    }
+
+    private static string Bytes(long bytes) => bytes >= 1 << 20 ? $"{bytes >> 20} MiB" : $"{bytes >> 10} KiB";
+}
