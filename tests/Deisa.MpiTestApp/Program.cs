@@ -23,6 +23,7 @@ public static class Program
             ContractTimeout = TimeSpan.FromSeconds(60),
             FinishTimeout = TimeSpan.FromSeconds(60),
             ValidateScheduler = true,
+            WorkerOnAnalyticsRoot = args.Contains("--worker-on-root") ? true : null,
             Mode = Arg(args, "--mode", "deisa3") == "deisa1" ? Deisa.Core.Arrays.CouplingMode.Deisa1 : Deisa.Core.Arrays.CouplingMode.Deisa3,
             Client = new ClientOptions { RequestTimeout = TimeSpan.FromSeconds(60), DataTimeout = TimeSpan.FromSeconds(60) },
         };

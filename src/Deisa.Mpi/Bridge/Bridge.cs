@@ -52,6 +52,9 @@ public sealed class Bridge : IDisposable
     /// <summary>Gets whether the analytics revoked the contract: nothing more is shipped.</summary>
     public bool Revoked => _revoked;
 
+    /// <summary>Gets this rank's contract: for each array, its block, the worker it ships to and the steps; empty until it arrives.</summary>
+    public IReadOnlyList<ContractEntry> Contract { get; private set; } = [];
+
     /// <summary>Gets what this bridge has sent so far.</summary>
     public BridgeStatistics Statistics => new(
         Interlocked.Read(ref _blocksShipped), Interlocked.Read(ref _blocksSkipped), Interlocked.Read(ref _bytesShipped), Interlocked.Read(ref _messagesToScheduler));
@@ -363,6 +366,7 @@ public sealed class Bridge : IDisposable
         }
         else
         {
+            Contract = [.. update.Entries];
             foreach (ContractEntry entry in update.Entries)
             {
                 if (_arrays.TryGetValue(entry.Array, out Published? array))

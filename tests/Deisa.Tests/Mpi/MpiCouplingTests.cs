@@ -44,6 +44,18 @@ public sealed class MpiCouplingTests
     }
 
     [Fact]
+    public void Sim2_Analytics2_TwoWorkers_BlocksSpreadAndTotalsFetchAcrossWorkers()
+    {
+        // A worker on each analytics rank: the two blocks go to different workers, so every total reads one block
+        // sum from the other worker, peer to peer.
+        MpiResult result = MpiJob.Run(4, "coupling", "--grid", "1x2", "--size", "8x12", "--steps", "5", "--analytics", "2", "--worker-on-root");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        result.AssertChecksPass(6);
+        Assert.NotEqual(result.Stats(0)["worker"], result.Stats(1)["worker"]);
+    }
+
+    [Fact]
     public void Sim4_Analytics2_GridOfBlocks_NoPerStepMessagesToScheduler()
     {
         MpiResult result = MpiJob.Run(6, "coupling", "--grid", "2x2", "--size", "9x11", "--steps", "6", "--analytics", "2");
