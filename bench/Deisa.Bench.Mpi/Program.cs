@@ -48,6 +48,10 @@ public static class Program
             AnalyticsRanks = Int(args, "--analytics", 1),
             Mode = Arg(args, "--mode", "deisa3") == "deisa1" ? CouplingMode.Deisa1 : CouplingMode.Deisa3,
         };
+        if (Int(args, "--warm-poll-us", -1) is int poll and >= 0)
+        {
+            options.Transport.WarmPollInterval = TimeSpan.FromMicroseconds(poll);
+        }
         using DeisaSession session = DeisaSession.Initialize(options);
         return scenario switch
         {

@@ -202,6 +202,7 @@ internal sealed class MpiTransport : ITransport
             Native.Sleep.UsePreciseTimers();
             long lastActivity = Stopwatch.GetTimestamp();
             long lastReceive = long.MinValue / 2;
+            long lastSend = long.MinValue / 2;
             while (true)
             {
                 bool sent = SendQueued();
@@ -221,10 +222,15 @@ internal sealed class MpiTransport : ITransport
                         lastReceive = lastActivity;
                     }
 
+                    if (sent)
+                    {
+                        lastSend = lastActivity;
+                    }
+
                     continue;
                 }
 
-                Idle(lastActivity, lastReceive);
+                Idle(lastActivity, lastReceive, lastSend);
             }
         }
         catch (Exception error)
@@ -239,11 +245,11 @@ internal sealed class MpiTransport : ITransport
 
     /// <summary>
     /// Waits before the next poll, as briefly as the traffic needs: spin right after activity; poll every few tens of
-    /// microseconds while sends are in flight (they progress only when polled) or while messages have been arriving;
-    /// otherwise sleep until a send wakes the thread, or <see cref="MpiTransportOptions.MaxIdleWait"/> at most. A rank
-    /// that mostly sends (a simulation rank) so sleeps between its publishes and wakes at once for the next one.
+    /// microseconds while sends are in flight (they progress only when polled), while messages have been arriving, or
+    /// shortly after a send; otherwise sleep until a send wakes the thread, or <see cref="MpiTransportOptions.MaxIdleWait"/>
+    /// at most. A rank that mostly sends (a simulation rank) so sleeps between its steps and wakes at once for the next.
     /// </summary>
-    private void Idle(long lastActivity, long lastReceive)
+    private void Idle(long lastActivity, long lastReceive, long lastSend)
     {
         if (Stopwatch.GetElapsedTime(lastActivity) < _options.BusyWindow)
         {
@@ -251,7 +257,8 @@ internal sealed class MpiTransport : ITransport
             return;
         }
 
-        if (_sends.Count > 0 || Stopwatch.GetElapsedTime(lastReceive) < _options.WarmWindow)
+        if (_sends.Count > 0 || Stopwatch.GetElapsedTime(lastReceive) < _options.WarmWindow ||
+            Stopwatch.GetElapsedTime(lastSend) < _options.WarmWindowAfterSend)
         {
             Native.Sleep.For(_options.WarmPollInterval);
             return;

@@ -22,6 +22,13 @@ public sealed class MpiTransportOptions
     /// </summary>
     public TimeSpan WarmWindow { get; set; } = TimeSpan.FromMilliseconds(20);
 
+    /// <summary>
+    /// Gets or sets how long after its last send the thread stays warm. Shorter than <see cref="WarmWindow"/>: a
+    /// simulation rank publishes once per step, and between steps it should cost nothing; but a burst of publishes
+    /// should not pay for waking the thread each time.
+    /// </summary>
+    public TimeSpan WarmWindowAfterSend { get; set; } = TimeSpan.FromMilliseconds(2);
+
     /// <summary>Gets or sets the sleep between polls while warm: a few wake-ups per millisecond cost little CPU.</summary>
     public TimeSpan WarmPollInterval { get; set; } = TimeSpan.FromMicroseconds(20);
 
