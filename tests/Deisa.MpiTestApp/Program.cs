@@ -27,7 +27,25 @@ public static class Program
             Mode = Arg(args, "--mode", "deisa3") == "deisa1" ? Deisa.Core.Arrays.CouplingMode.Deisa1 : Deisa.Core.Arrays.CouplingMode.Deisa3,
             Client = new ClientOptions { RequestTimeout = TimeSpan.FromSeconds(60), DataTimeout = TimeSpan.FromSeconds(60) },
         };
-        using DeisaSession session = DeisaSession.Initialize(options);
+        DeisaSession session;
+        try
+        {
+            session = DeisaSession.Initialize(options);
+        }
+        catch (DeisaException error)
+        {
+            Console.Error.WriteLine($"error: {error.Message}");
+            return 2;
+        }
+
+        using (session)
+        {
+            return Run(session, scenario, args);
+        }
+    }
+
+    private static int Run(DeisaSession session, string scenario, string[] args)
+    {
         return scenario switch
         {
             "coupling" => Coupling.Run(session, args),
