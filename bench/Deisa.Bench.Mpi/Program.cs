@@ -22,26 +22,6 @@ public static class Program
     {
         string scenario = args.Length > 0 ? args[0] : "help";
         var operations = new OperationRegistry();
-        operations.Register("block-sum", static a =>
-        {
-            double sum = 0;
-            foreach (double x in a.GetSpan<double>(0))
-            {
-                sum += x;
-            }
-
-            return sum;
-        }, 1, 1);
-        operations.Register("sum-list", static a =>
-        {
-            double sum = 0;
-            foreach (object? x in a.GetList(0))
-            {
-                sum += (double)x!;
-            }
-
-            return sum;
-        }, 1, 1);
         var options = new DeisaMpiOptions
         {
             Operations = operations,
@@ -274,8 +254,8 @@ public static class Program
         int code = session.RunAnalytics(client =>
         {
             ArrayLayout layout = client.GetArrays()["field"];
-            Operation blockSum = operations.Get("block-sum");
-            Operation sumList = operations.Get("sum-list");
+            Operation blockSum = operations.Get(BuiltinOperations.Sum);
+            Operation sumList = operations.Get(BuiltinOperations.SumList);
             if (mode == "deisa1")
             {
                 for (int step = 0; step < steps; step++)

@@ -9,7 +9,7 @@ public static class DemoOperations
     public static OperationRegistry Registry { get; } = Create();
 
     /// <summary>Gets the operation summing one block of doubles.</summary>
-    public static Operation BlockSum { get; } = Registry.Get("heat.block-sum");
+    public static Operation BlockSum { get; } = Registry.Get(BuiltinOperations.Sum);
 
     /// <summary>Gets the operation dividing the sum of its inputs by a count.</summary>
     public static Operation MeanOf { get; } = Registry.Get("heat.mean-of");
@@ -20,16 +20,6 @@ public static class DemoOperations
     private static OperationRegistry Create()
     {
         var registry = new OperationRegistry();
-        registry.Register("heat.block-sum", static args =>
-        {
-            double sum = 0;
-            foreach (double x in args.GetSpan<double>(0))
-            {
-                sum += x;
-            }
-
-            return sum;
-        }, 1, 1);
         registry.Register("heat.mean-of", static args =>
         {
             double sum = 0;

@@ -111,7 +111,7 @@ public static class Coupling
             {
                 TaskKey key = field.KeyOf(t, block);
                 externals.Add(key);
-                sums.Add(graph.Add(("block_sum", t, block[0], block[1]), TaskSpec.Create(TestOps.Registry.Get("block-sum"), key)));
+                sums.Add(graph.Add(("block_sum", t, block[0], block[1]), TaskSpec.Create(TestOps.Registry.Get(BuiltinOperations.Sum), key)));
                 long[] start = field.BlockStart(block);
                 long[] count = field.BlockCount(block);
                 for (long y = 0; y < count[0]; y++)
@@ -123,7 +123,7 @@ public static class Coupling
                 }
             }
 
-            totals[t] = graph.Add(("total", t), TaskSpec.Create(TestOps.Registry.Get("sum-list"), TaskArg.FromKeys(sums)));
+            totals[t] = graph.Add(("total", t), TaskSpec.Create(TestOps.Registry.Get(BuiltinOperations.SumList), TaskArg.FromKeys(sums)));
             expected[t] = total;
         }
 
@@ -177,7 +177,7 @@ public static class Coupling
                     int[] block = [by, bx];
                     TaskKey key = field.KeyOf(t, block);
                     blocks.Add(client.WaitForBlockAsync<object>(key).GetAwaiter().GetResult());
-                    sums.Add(graph.Add(("block_sum", t, by, bx), TaskSpec.Create(TestOps.Registry.Get("block-sum"), key)));
+                    sums.Add(graph.Add(("block_sum", t, by, bx), TaskSpec.Create(TestOps.Registry.Get(BuiltinOperations.Sum), key)));
                     long[] start = field.BlockStart(block);
                     long[] count = field.BlockCount(block);
                     for (long y = 0; y < count[0]; y++)
@@ -190,7 +190,7 @@ public static class Coupling
                 }
             }
 
-            TaskKey total = graph.Add(("total", t), TaskSpec.Create(TestOps.Registry.Get("sum-list"), TaskArg.FromKeys(sums)));
+            TaskKey total = graph.Add(("total", t), TaskSpec.Create(TestOps.Registry.Get(BuiltinOperations.SumList), TaskArg.FromKeys(sums)));
             double value = client.Compute<double>(graph, total, TimeSpan.FromSeconds(60));
             bool ok = Math.Abs(value - expected) <= 1e-9 * Math.Abs(expected);
             allOk &= ok;

@@ -14,6 +14,12 @@ public sealed class OperationRegistry
     private readonly Lock _writeLock = new();
     private FrozenDictionary<string, Operation> _operations = FrozenDictionary<string, Operation>.Empty;
 
+    /// <summary>Creates a registry holding the <see cref="BuiltinOperations"/>.</summary>
+    public OperationRegistry()
+    {
+        BuiltinOperations.AddTo(this);
+    }
+
     /// <summary>Gets the process-wide registry that runtimes use unless given another one.</summary>
     public static OperationRegistry Default { get; } = new();
 

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Threading.Tasks;
-using System.Threading.Channels;
 using Deisa.Core.Buffers;
 using Deisa.Core.Graph;
 using Deisa.Core.Protocol;
@@ -76,7 +75,7 @@ public sealed class InProcessTransport : ITransport
             message = RoundTrip(message, from);
         }
 
-        if (!target.Writer.TryWrite(message))
+        if (!target.TryDeliver(message))
         {
             Interlocked.Increment(ref _dropped);
             message.Return();
@@ -100,11 +99,9 @@ public sealed class InProcessTransport : ITransport
         return decoded[0];
     }
 
-    private sealed class InProcessMailbox : Mailbox
+    private sealed class InProcessMailbox : ChannelMailbox
     {
         private readonly InProcessTransport _transport;
-        private readonly Channel<Message> _channel = Channel.CreateUnbounded<Message>(
-            new UnboundedChannelOptions { SingleReader = true, SingleWriter = false, AllowSynchronousContinuations = true });
 
         public InProcessMailbox(InProcessTransport transport, EndpointId id)
             : base(id)
@@ -112,27 +109,10 @@ public sealed class InProcessTransport : ITransport
             _transport = transport;
         }
 
-        public override ChannelReader<Message> Reader => _channel.Reader;
-
-        public ChannelWriter<Message> Writer => _channel.Writer;
-
         public override void Send(EndpointId to, Message message)
         {
             ArgumentNullException.ThrowIfNull(message);
             _transport.Deliver(Id, to, message);
-        }
-
-        public void Complete() => _channel.Writer.TryComplete();
-
-        protected override void Dispose(bool disposing)
-        {
-            Complete();
-
-            // Messages that arrived but were never read go back to their pools, releasing their values.
-            while (_channel.Reader.TryRead(out Message? message))
-            {
-                message.Return();
-            }
         }
     }
 }

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Threading.Channels;
 using System.Threading.Tasks;
 using Deisa.Core.Arrays;
 using Deisa.Core.Buffers;
@@ -156,7 +155,7 @@ internal sealed class MpiTransport : ITransport
                 put.Value = CopyLocally(block);
             }
 
-            if (!target.Writer.TryWrite(message))
+            if (!target.TryDeliver(message))
             {
                 message.Return();
             }
@@ -544,7 +543,7 @@ internal sealed class MpiTransport : ITransport
             throw new DeisaException($"Rank {_rank} received a {message.Kind} for {to}, which is not open on this rank; the ranks disagree on the job's layout.");
         }
 
-        if (!mailbox.Writer.TryWrite(message))
+        if (!mailbox.TryDeliver(message))
         {
             message.Return();
         }
@@ -575,23 +574,16 @@ internal sealed class MpiTransport : ITransport
 
     private readonly record struct PendingSend(int Request, PooledBufferWriter? Writer, OutgoingBlock? Block);
 
-    private sealed class MpiMailbox : Mailbox
+    private sealed class MpiMailbox : ChannelMailbox
     {
         private readonly MpiTransport _transport;
-        private readonly Channel<Message> _channel = Channel.CreateUnbounded<Message>(
-            new UnboundedChannelOptions { SingleReader = true, SingleWriter = false, AllowSynchronousContinuations = true });
+        private int _opened;
 
         public MpiMailbox(MpiTransport transport, EndpointId id)
             : base(id)
         {
             _transport = transport;
         }
-
-        private int _opened;
-
-        public override ChannelReader<Message> Reader => _channel.Reader;
-
-        public ChannelWriter<Message> Writer => _channel.Writer;
 
         /// <summary>Marks the mailbox handed out; false if it already was.</summary>
         public bool TryOpen() => Interlocked.Exchange(ref _opened, 1) == 0;
@@ -600,17 +592,6 @@ internal sealed class MpiTransport : ITransport
         {
             ArgumentNullException.ThrowIfNull(message);
             _transport.Send(Id, to, message);
-        }
-
-        public void Complete() => _channel.Writer.TryComplete();
-
-        protected override void Dispose(bool disposing)
-        {
-            Complete();
-            while (_channel.Reader.TryRead(out Message? message))
-            {
-                message.Return();
-            }
         }
     }
 }
