@@ -55,22 +55,25 @@ internal sealed class AnalyticsRoot : IAsyncDisposable
             await Console.Error.WriteLineAsync($"deisa: world rank {rank}: analytics failed: {error}").ConfigureAwait(false);
         }
 
-        if (failure is not null)
+        // Whatever the outcome, nobody will read what the simulation has not shipped yet: revoking the contract lets
+        // it stop shipping and finish normally, and frees a simulation still waiting for a contract never validated.
+        try
         {
-            // The simulation must not wait for analytics that are gone: it stops shipping and finishes normally.
-            try
-            {
-                await _client.RevokeContractAsync(failure).ConfigureAwait(false);
-            }
-            catch (Exception error)
-            {
-                await Console.Error.WriteLineAsync($"deisa: world rank {rank}: could not revoke the contract: {error.Message}").ConfigureAwait(false);
-            }
+            await _client.RevokeContractAsync(failure ?? "the analytics finished").ConfigureAwait(false);
+        }
+        catch (Exception error)
+        {
+            await Console.Error.WriteLineAsync($"deisa: world rank {rank}: could not revoke the contract: {error.Message}").ConfigureAwait(false);
         }
 
         Task finished = _scheduler.ProducersFinished;
         if (await Task.WhenAny(finished, Task.Delay(_options.FinishTimeout)).ConfigureAwait(false) != finished)
         {
+            // Read from another thread, but the scheduler is idle by now, and this is only for the message.
+            EndpointId[] missing = _layout.Producers.Except(_scheduler.State.FinishedProducers).ToArray();
+            await Console.Error.WriteLineAsync(
+                $"deisa: world rank {rank}: fatal: simulation rank(s) {string.Join(", ", missing.Select(p => p.Rank))} did not finish within " +
+                $"{_options.FinishTimeout.TotalSeconds:0.#} s after the analytics ended (DeisaMpiOptions.FinishTimeout); aborting the job.").ConfigureAwait(false);
             MpiApi.Abort(MpiApi.CommWorld, code == 0 ? 1 : code);
         }
 

@@ -101,6 +101,20 @@ public sealed class MpiCouplingTests
     }
 
     [Fact]
+    public void Sim2_Analytics1_AnalyticsEndWithoutContract_SimulationRunsToItsEnd_NothingShipped()
+    {
+        MpiResult result = MpiJob.Run(3, "coupling", "--grid", "2x1", "--steps", "5", "--blocks", "none");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        for (int rank = 0; rank < 2; rank++)
+        {
+            Assert.Equal(0, result.Stat(rank, "shipped"));
+            Assert.Equal(5, result.Stat(rank, "skipped"));
+            Assert.Equal("True", result.Stats(rank)["revoked"]);
+        }
+    }
+
+    [Fact]
     public void Sim2_Analytics1_Deisa1Mode_PerStepMetadataAndEveryBlock_TotalsMatch()
     {
         MpiResult result = MpiJob.Run(3, "coupling", "--mode", "deisa1", "--grid", "1x2", "--steps", "5");
