@@ -15,7 +15,8 @@ namespace Deisa.MpiTestApp;
 /// <remarks>
 /// Arguments: --grid PYxPX, --size HxW, --steps N, --every K (steps read), --blocks all|first|none (blocks read),
 /// --finish-early S (simulation stops after S steps), --fail (the analytics throw after validating),
-/// --step-delay MS (the simulation sleeps after each step, standing for computation).
+/// --step-delay MS (the simulation sleeps after each step, standing for computation),
+/// --analytics-delay MS (the analytics stall before building their graph).
 /// </remarks>
 public static class Coupling
 {
@@ -31,7 +32,8 @@ public static class Coupling
             Program.Arg(args, "--blocks", "all"),
             int.Parse(Program.Arg(args, "--finish-early", "-1"), CultureInfo.InvariantCulture),
             args.Contains("--fail"),
-            int.Parse(Program.Arg(args, "--step-delay", "0"), CultureInfo.InvariantCulture));
+            int.Parse(Program.Arg(args, "--step-delay", "0"), CultureInfo.InvariantCulture),
+            int.Parse(Program.Arg(args, "--analytics-delay", "0"), CultureInfo.InvariantCulture));
         if (session.IsSimulation)
         {
             return Simulate(session, settings);
@@ -68,7 +70,18 @@ public static class Coupling
                 }
             }
 
-            PublishHandle handle = bridge.PublishInterior<double>("global_t", t, field, Ghost);
+            PublishHandle handle;
+            try
+            {
+                handle = bridge.PublishInterior<double>("global_t", t, field, Ghost);
+            }
+            catch (DeisaTimeoutException error)
+            {
+                Console.Error.WriteLine($"error: simulation rank {rank}: {error.Message}");
+                session.Abort(error.Message, 4);
+                return 4;
+            }
+
             handle.Wait(TimeSpan.FromSeconds(60));
             Thread.Sleep(s.StepDelay);
         }
@@ -83,6 +96,7 @@ public static class Coupling
     private static int Analyse(DeisaClient client, Settings s)
     {
         ArrayCatalog arrays = client.GetArrays();
+        Thread.Sleep(s.AnalyticsDelay);
         ArrayLayout field = arrays["global_t"];
         Program.Check(field.BlockGrid.SequenceEqual([s.GridY, s.GridX]), "layout-grid", string.Join("x", field.BlockGrid));
         if (s.Blocks == "none")
@@ -217,5 +231,5 @@ public static class Coupling
         return (start, baseCount + (index < extra ? 1 : 0));
     }
 
-    private sealed record Settings(int GridY, int GridX, int Height, int Width, int Steps, int Every, string Blocks, int FinishEarly, bool Fail, int StepDelay);
+    private sealed record Settings(int GridY, int GridX, int Height, int Width, int Steps, int Every, string Blocks, int FinishEarly, bool Fail, int StepDelay, int AnalyticsDelay);
 }

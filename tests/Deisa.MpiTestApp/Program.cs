@@ -20,7 +20,7 @@ public static class Program
         {
             Operations = TestOps.Registry,
             AnalyticsRanks = int.Parse(Arg(args, "--analytics", "1"), System.Globalization.CultureInfo.InvariantCulture),
-            ContractTimeout = TimeSpan.FromSeconds(60),
+            ContractTimeout = TimeSpan.FromSeconds(int.Parse(Arg(args, "--contract-timeout", "60"), System.Globalization.CultureInfo.InvariantCulture)),
             FinishTimeout = TimeSpan.FromSeconds(60),
             ValidateScheduler = true,
             WorkerOnAnalyticsRoot = args.Contains("--worker-on-root") ? true : null,

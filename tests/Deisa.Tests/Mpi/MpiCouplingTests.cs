@@ -115,6 +115,16 @@ public sealed class MpiCouplingTests
     }
 
     [Fact]
+    public void Sim1_Analytics1_ContractLate_PublishTimesOutWithClearError_JobEnds()
+    {
+        MpiResult result = MpiJob.Run(2, "coupling", "--steps", "3", "--contract-timeout", "1", "--analytics-delay", "20000");
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.True(result.Stderr.Contains("waited 1 s for its contract", StringComparison.Ordinal), result.ToString());
+        Assert.True(result.Stderr.Contains("ValidateContract", StringComparison.Ordinal), result.ToString());
+    }
+
+    [Fact]
     public void Sim2_Analytics1_Deisa1Mode_PerStepMetadataAndEveryBlock_TotalsMatch()
     {
         MpiResult result = MpiJob.Run(3, "coupling", "--mode", "deisa1", "--grid", "1x2", "--steps", "5");
