@@ -50,13 +50,14 @@ internal sealed class MpiTransport : ITransport
     private readonly Dictionary<int, Queue<(PutExternal Put, DeferredPayload Payload, EndpointId To)>> _awaitingPayload = [];
     private readonly List<Message> _decoded = [];
     private readonly Dictionary<(ElementType Type, int Rows, int Columns, int Stride), int> _datatypes = [];
+    private readonly List<(EndpointId To, EndpointKind From)> _batchOrder = [];
+    private readonly long[] _framesReceivedBy = new long[4];
+    private readonly long[] _bytesReceivedBy = new long[4];
     private volatile bool _stopping;
     private long _framesSent;
     private long _framesReceived;
     private long _bytesSent;
     private long _payloadBytesSent;
-    private readonly long[] _framesReceivedBy = new long[4];
-    private readonly long[] _bytesReceivedBy = new long[4];
 
     public MpiTransport(int comm, int rank, IEnumerable<EndpointId> endpoints, MessageCodec codec, MpiTransportOptions? options, Action<Exception> onFault)
     {
@@ -294,6 +295,12 @@ internal sealed class MpiTransport : ITransport
             }
 
             _datatypes.Clear();
+
+            // No send holds a frame buffer any more: give them back to the pool.
+            while (_writers.TryPop(out PooledBufferWriter? writer))
+            {
+                writer.Dispose();
+            }
         }
     }
 
@@ -305,7 +312,8 @@ internal sealed class MpiTransport : ITransport
         }
 
         // Group by destination and sender role, keeping each pair's order: one frame per group.
-        var order = new List<(EndpointId To, EndpointKind From)>();
+        List<(EndpointId To, EndpointKind From)> order = _batchOrder;
+        order.Clear();
         while (_outgoing.TryDequeue(out (EndpointId From, EndpointId To, Message Message) item))
         {
             (EndpointId To, EndpointKind Kind) key = (item.To, item.From.Kind);
