@@ -48,6 +48,7 @@ public static class Program
     {
         long[] sizes = Arg(args, "--sizes", "65536,1048576,8388608").Split(',').Select(v => long.Parse(v, s_invariant)).ToArray();
         int rounds = Int(args, "--rounds", 5);
+        int window = Int(args, "--window", 4);
         long volume = long.Parse(Arg(args, "--volume", "67108864"), s_invariant);
         MPI.Intracommunicator world = MPI.Communicator.world;
         int root = session.Layout.AnalyticsRoot;
@@ -67,7 +68,7 @@ public static class Program
             {
                 double[] block = GC.AllocateArray<double>((int)(sizes[s] / sizeof(double)), pinned: true);
                 block.AsSpan().Fill(1.0);
-                double[][] blocks = [.. Enumerable.Range(0, 4).Select(_ => block.ToArray())];
+                double[][] blocks = [.. Enumerable.Range(0, window).Select(_ => block.ToArray())];
                 for (int round = 0; round < rounds; round++)
                 {
                     world.Barrier();
@@ -82,22 +83,22 @@ public static class Program
                         bridge.Publish<double>($"ship{s}", (round * messages[s] * 2) + m, block).Wait(TimeSpan.FromMinutes(2));
                     }
 
-                    // The same blocks with up to four sends in flight, as a simulation that keeps computing does.
+                    // The same blocks with several sends in flight, as a simulation that keeps computing does.
                     world.Barrier();
-                    var window = new Queue<PublishHandle>();
+                    var inFlight = new Queue<PublishHandle>();
                     for (int m = 0; m < messages[s]; m++)
                     {
-                        if (window.Count == 4)
+                        if (inFlight.Count == window)
                         {
-                            window.Dequeue().Wait(TimeSpan.FromMinutes(2));
+                            inFlight.Dequeue().Wait(TimeSpan.FromMinutes(2));
                         }
 
-                        window.Enqueue(bridge.Publish<double>($"ship{s}", (round * messages[s] * 2) + messages[s] + m, blocks[m % 4]));
+                        inFlight.Enqueue(bridge.Publish<double>($"ship{s}", (round * messages[s] * 2) + messages[s] + m, blocks[m % window]));
                     }
 
-                    while (window.Count > 0)
+                    while (inFlight.Count > 0)
                     {
-                        window.Dequeue().Wait(TimeSpan.FromMinutes(2));
+                        inFlight.Dequeue().Wait(TimeSpan.FromMinutes(2));
                     }
                 }
             }
@@ -135,7 +136,7 @@ public static class Program
 
             client.ValidateContract();
             Console.WriteLine($"Shipping a block from a simulation rank to a worker, {session.Layout}; {rounds} rounds, raw MPI.NET then Deisa in each.");
-            Console.WriteLine("| Block | Messages per round | Raw MPI.NET blocking send/receive | Deisa, waiting for each send | ratio | Deisa, 4 sends in flight | ratio |");
+            Console.WriteLine($"| Block | Messages per round | Raw MPI.NET blocking send/receive | Deisa, waiting for each send | ratio | Deisa, {window} sends in flight | ratio |");
             Console.WriteLine("|------:|-------------------:|----------------------------------:|-----------------------------:|------:|-------------------------:|------:|");
             for (int s = 0; s < sizes.Length; s++)
             {
