@@ -109,12 +109,12 @@ public static class Program
 
         return session.RunAnalytics(client =>
         {
-            ArrayCatalog arrays = client.GetArrays();
+            DeisaArrays arrays = client.GetArrays();
             var lastOfRound = new Dictionary<(int Size, int Round, int Variant), Future<object>>();
             var keys = new List<TaskKey>();
             for (int s = 0; s < sizes.Length; s++)
             {
-                ArrayLayout layout = arrays[$"ship{s}"];
+                ArrayLayout layout = arrays.Layout($"ship{s}");
                 for (int step = 0; step < layout.Steps; step++)
                 {
                     keys.Add(layout.KeyOf(step, [0]));
@@ -129,7 +129,7 @@ public static class Program
                     for (int variant = 0; variant < 2; variant++)
                     {
                         int last = (round * messages[s] * 2) + ((variant + 1) * messages[s]) - 1;
-                        lastOfRound[(s, round, variant)] = client.GetFuture<object>(arrays[$"ship{s}"].KeyOf(last, [0]));
+                        lastOfRound[(s, round, variant)] = client.GetFuture<object>(arrays.Layout($"ship{s}").KeyOf(last, [0]));
                     }
                 }
             }
@@ -220,7 +220,7 @@ public static class Program
 
         return session.RunAnalytics(client =>
         {
-            ArrayLayout layout = client.GetArrays()["cost"];
+            ArrayLayout layout = client.GetArrays().Layout("cost");
             client.CreateExternal(Enumerable.Range(0, steps).Where(t => t % 2 == 0).Select(t => layout.KeyOf(t, [0])));
             client.ValidateContract();
             return 0;
@@ -254,7 +254,7 @@ public static class Program
         var clock = Stopwatch.StartNew();
         int code = session.RunAnalytics(client =>
         {
-            ArrayLayout layout = client.GetArrays()["field"];
+            ArrayLayout layout = client.GetArrays().Layout("field");
             Operation blockSum = operations.Get(BuiltinOperations.Sum);
             Operation sumList = operations.Get(BuiltinOperations.SumList);
             if (mode == "deisa1")

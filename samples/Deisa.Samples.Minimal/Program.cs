@@ -1,48 +1,24 @@
 // A complete Deisa program: run it with  mpiexec.mpich -n 3 dotnet Deisa.Samples.Minimal.dll
 // Ranks 0-1 simulate and publish a 1D field every step; rank 2 runs the analytics in transit.
 using Deisa.Core.Arrays;
-using Deisa.Core.Client;
-using Deisa.Core.Graph;
 using Deisa.Mpi;
 using Deisa.Mpi.Bridge;
 
 const int Steps = 10;
 const int CellsPerRank = 1000;
 
-// 1. The operations tasks may run, registered the same way on every rank.
-var operations = new OperationRegistry();
-Operation blockSum = operations.Register("block-sum", static args =>
-{
-    double sum = 0;
-    foreach (double x in args.GetSpan<double>(0))
-    {
-        sum += x;
-    }
-
-    return sum;
-}, minArgs: 1, maxArgs: 1);
-Operation total = operations.Register("total", static args =>
-{
-    double sum = 0;
-    foreach (object? part in args.GetList(0))
-    {
-        sum += (double)part!;
-    }
-
-    return sum;
-}, minArgs: 1, maxArgs: 1);
-
-// 2. One session per rank: MPI starts, the last rank becomes the analytics, the others simulate.
-using DeisaSession session = DeisaSession.Initialize(new DeisaMpiOptions { Operations = operations, AnalyticsRanks = 1 });
+// 1. One session per rank: MPI starts, the last rank becomes the analytics, the others simulate.
+using DeisaSession session = DeisaSession.Initialize(new DeisaMpiOptions { AnalyticsRanks = 1 });
 
 if (session.IsSimulation)
 {
-    // 3. The simulation: declare once, publish every step, finish.
+    // 2. The simulation: declare once, publish every step, finish.
     int rank = session.SimulationRank;
     int ranks = session.Layout.SimulationSize;
     double[] field = new double[CellsPerRank];
     using Bridge bridge = session.CreateBridge();
-    bridge.DeclareArray<double>("field", shape: [Steps, ranks * CellsPerRank], timeDimension: 0, start: [rank * CellsPerRank], count: [CellsPerRank]);
+    bridge.DeclareArray<double>(
+        "field", shape: [Steps, ranks * CellsPerRank], timeDimension: 0, start: [rank * CellsPerRank], count: [CellsPerRank], dimensionNames: ["t", "x"]);
     for (int step = 0; step < Steps; step++)
     {
         Array.Fill(field, step + (0.5 * rank));
@@ -57,33 +33,18 @@ if (session.IsSimulation)
     return 0;
 }
 
-// 4. The analytics: one graph over all steps, before the data exists; only what it reads is ever sent.
+// 3. The analytics: one computation over all steps, described before the data exists.
 return session.RunAnalytics(client =>
 {
-    ArrayLayout layout = client.GetArrays()["field"];
-    var graph = new TaskGraph();
-    var blocks = new List<TaskKey>();
-    var totals = new List<TaskKey>();
-    for (int step = 0; step < Steps; step += 2)
-    {
-        var sums = new List<TaskKey>();
-        for (int b = 0; b < layout.BlockGrid[0]; b++)
-        {
-            TaskKey block = layout.KeyOf(step, [b]);
-            blocks.Add(block);
-            sums.Add(graph.Add(("sum", step, b), TaskSpec.Create(blockSum, block)));
-        }
+    DeisaArray field = client.GetArrays()["field"];
 
-        totals.Add(graph.Add(("total", step), TaskSpec.Create(total, TaskArg.FromKeys(sums))));
-    }
-
-    client.CreateExternal(blocks);
-    IReadOnlyList<Future<double>> futures = client.Persist<double>(graph, totals);
+    // Every other step only: the simulation never sends the others.
+    using PersistedArray totals = field[Slice.Every(2), ..].Sum("x").Persist();
     client.ValidateContract();
-    foreach (Future<double> future in futures)
+    NdArray values = totals.Result(TimeSpan.FromMinutes(1));
+    for (int i = 0; i < values.Length; i++)
     {
-        Console.WriteLine($"step {future.Key[0]}: total {future.Result(TimeSpan.FromMinutes(1))}");
-        future.Dispose();
+        Console.WriteLine($"step {2 * i}: total {values[i]}");
     }
 
     return 0;

@@ -95,9 +95,9 @@ public static class Coupling
 
     private static int Analyse(DeisaClient client, Settings s)
     {
-        ArrayCatalog arrays = client.GetArrays();
+        DeisaArrays arrays = client.GetArrays();
         Thread.Sleep(s.AnalyticsDelay);
-        ArrayLayout field = arrays["global_t"];
+        ArrayLayout field = arrays.Layout("global_t");
         Program.Check(field.BlockGrid.SequenceEqual([s.GridY, s.GridX]), "layout-grid", string.Join("x", field.BlockGrid));
         if (s.Blocks == "none")
         {
@@ -181,7 +181,7 @@ public static class Coupling
     /// <summary>Deisa1: every step, wait for the blocks' announcements, then submit that step's graph.</summary>
     private static int AnalysePerStep(DeisaClient client, Settings s)
     {
-        ArrayLayout field = client.GetArrays()["global_t"];
+        ArrayLayout field = client.GetArrays().Layout("global_t");
         bool allOk = true;
         for (int t = 0; t < s.Steps; t++)
         {

@@ -33,8 +33,9 @@ public sealed class DeisaClient
     private long _nextRequestId;
     private Exception? _closed;
 
-    internal DeisaClient(Mailbox mailbox, EndpointId scheduler, int workerCount, bool crossesProcesses, ClientOptions? options)
+    internal DeisaClient(Mailbox mailbox, EndpointId scheduler, int workerCount, bool crossesProcesses, ClientOptions? options, OperationRegistry operations)
     {
+        Operations = operations;
         _mailbox = mailbox;
         _scheduler = scheduler;
         _options = options ?? new ClientOptions();
@@ -47,6 +48,9 @@ public sealed class DeisaClient
 
     /// <summary>Gets the number of workers.</summary>
     public int WorkerCount { get; }
+
+    /// <summary>Gets the operations tasks may name (the runtime's registry).</summary>
+    public OperationRegistry Operations { get; }
 
     /// <summary>Gets whether tasks cross processes, so only registered operations and encodable arguments are accepted.</summary>
     public bool CrossesProcesses { get; }
@@ -200,23 +204,23 @@ public sealed class DeisaClient
         ThrowIfError(await RequestAsync(message.RequestId, _scheduler, message, _options.RequestTimeout, "FailExternal", cancellationToken).ConfigureAwait(false));
     }
 
-    /// <summary>Waits until every simulation rank has declared its arrays, then returns them.</summary>
+    /// <summary>Waits until every simulation rank has declared its arrays, then returns them as lazy arrays.</summary>
     /// <param name="cancellationToken">Stops waiting.</param>
     /// <returns>The arrays by name.</returns>
     /// <exception cref="DeisaException">The declarations do not fit together; the message names the ranks and values.</exception>
     /// <exception cref="DeisaTimeoutException">Not every rank declared within <see cref="ClientOptions.RequestTimeout"/>.</exception>
-    public async Task<ArrayCatalog> GetArraysAsync(CancellationToken cancellationToken = default)
+    public async Task<DeisaArrays> GetArraysAsync(CancellationToken cancellationToken = default)
     {
         GetArrays message = Protocol.GetArrays.Rent();
         message.RequestId = NextRequestId();
         var reply = (ArraysResult)(await RequestAsync(message.RequestId, _scheduler, message, _options.RequestTimeout, "GetArrays (waiting for every simulation rank to declare its arrays)", cancellationToken).ConfigureAwait(false))!;
         ThrowIfError(reply.Error);
-        return new ArrayCatalog(reply.Declarations);
+        return new DeisaArrays(this, Operations, new ArrayCatalog(reply.Declarations));
     }
 
-    /// <summary>Waits until every simulation rank has declared its arrays, then returns them.</summary>
+    /// <summary>Waits until every simulation rank has declared its arrays, then returns them as lazy arrays.</summary>
     /// <returns>The arrays by name.</returns>
-    public ArrayCatalog GetArrays() => GetArraysAsync().GetAwaiter().GetResult();
+    public DeisaArrays GetArrays() => GetArraysAsync().GetAwaiter().GetResult();
 
     /// <summary>
     /// Derives the contract from the external keys the submitted graphs depend on, freezes it, and sends each

@@ -32,10 +32,14 @@ public sealed class DeisaRuntime : IAsyncDisposable, IDisposable
         int threads = options.ThreadsPerWorker > 0 ? options.ThreadsPerWorker : Math.Max(1, Environment.ProcessorCount / workers);
         var scheduler = EndpointId.Scheduler(0);
         _workerIds = Enumerable.Range(0, workers).Select(EndpointId.Worker).ToArray();
-        var state = new SchedulerState(EndpointId.Client(0), _workerIds, new SchedulerOptions { StoryCapacity = options.StoryCapacity });
+        var state = new SchedulerState(EndpointId.Client(0), _workerIds, new SchedulerOptions
+        {
+            StoryCapacity = options.StoryCapacity,
+            Producers = [.. Enumerable.Range(0, options.SimulationRanks).Select(EndpointId.Producer)],
+        });
         _scheduler = new SchedulerHost(transport.Open(scheduler), state, options.ValidateScheduler, OnFault);
         _workers = _workerIds.Select(id => new WorkerHost(transport.Open(id), scheduler, threads, options.ShutdownTimeout, OnFault)).ToArray();
-        Client = new DeisaClient(transport.Open(EndpointId.Client(0)), scheduler, workers, transport.CrossesProcesses, options.Client);
+        Client = new DeisaClient(transport.Open(EndpointId.Client(0)), scheduler, workers, transport.CrossesProcesses, options.Client, options.Operations ?? OperationRegistry.Default);
         _scheduler.Start();
         foreach (WorkerHost worker in _workers)
         {
@@ -70,14 +74,14 @@ public sealed class DeisaRuntime : IAsyncDisposable, IDisposable
         return new DeisaRuntime(transport, workers, options);
     }
 
-    /// <summary>Creates a producer that puts data under external keys, as a simulation does.</summary>
-    /// <returns>The producer; dispose it when done.</returns>
+    /// <summary>Creates a producer that puts data under external keys, as a simulation rank does.</summary>
+    /// <returns>The producer; dispose it when done. The first <see cref="RuntimeOptions.SimulationRanks"/> producers stand for simulation ranks 0, 1, ….</returns>
     public ExternalProducer CreateProducer()
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         lock (_lock)
         {
-            var producer = new ExternalProducer(_transport.Open(EndpointId.Producer(_nextProducer++)), _workerIds, _options.Client.RequestTimeout);
+            var producer = new ExternalProducer(_transport.Open(EndpointId.Producer(_nextProducer++)), EndpointId.Scheduler(0), _workerIds, _options.Client.RequestTimeout);
             _producers.Add(producer);
             return producer;
         }

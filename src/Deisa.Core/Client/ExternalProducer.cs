@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Threading.Tasks;
+using Deisa.Core.Arrays;
 using Deisa.Core.Buffers;
 using Deisa.Core.Errors;
 using Deisa.Core.Graph;
@@ -18,16 +19,19 @@ namespace Deisa.Core.Client;
 public sealed class ExternalProducer : IDisposable
 {
     private readonly Mailbox _mailbox;
+    private readonly EndpointId _scheduler;
     private readonly IReadOnlyList<EndpointId> _workers;
+    private readonly TaskCompletionSource<IReadOnlyList<ContractEntry>> _contract = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TimeSpan _timeout;
     private readonly ConcurrentDictionary<long, TaskCompletionSource> _pending = new();
     private readonly MailboxThread _pump;
     private long _nextPutId;
     private volatile bool _disposed;
 
-    internal ExternalProducer(Mailbox mailbox, IReadOnlyList<EndpointId> workers, TimeSpan timeout)
+    internal ExternalProducer(Mailbox mailbox, EndpointId scheduler, IReadOnlyList<EndpointId> workers, TimeSpan timeout)
     {
         _mailbox = mailbox;
+        _scheduler = scheduler;
         _workers = workers;
         _timeout = timeout;
         _pump = new MailboxThread(mailbox.Reader, $"deisa-{mailbox.Id}", Handle, Fail);
@@ -97,6 +101,43 @@ public sealed class ExternalProducer : IDisposable
     /// <param name="worker">The worker index.</param>
     public void Put(TaskKey key, object? value, int worker) => PutAsync(key, value, worker).GetAwaiter().GetResult();
 
+    /// <summary>Declares the arrays this producer publishes, as a simulation rank does once at start-up.</summary>
+    /// <param name="declarations">The declarations.</param>
+    public void DeclareArrays(params ArrayDeclaration[] declarations)
+    {
+        ArgumentNullException.ThrowIfNull(declarations);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        DeclareArrays message = Protocol.DeclareArrays.Rent();
+        message.Arrays.AddRange(declarations);
+        _mailbox.Send(_scheduler, message);
+    }
+
+    /// <summary>Waits for this producer's contract: for each array, its block, the steps to ship and the worker.</summary>
+    /// <param name="timeout">How long to wait.</param>
+    /// <returns>The entries; empty if the contract was revoked before being sent.</returns>
+    /// <exception cref="DeisaTimeoutException">No contract came in time.</exception>
+    public async Task<IReadOnlyList<ContractEntry>> WaitForContractAsync(TimeSpan timeout)
+    {
+        try
+        {
+            return await _contract.Task.WaitAsync(timeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            throw new DeisaTimeoutException($"{Id} received no contract within {timeout.TotalSeconds:0.#} s; the analytics must call ValidateContract.");
+        }
+    }
+
+    /// <summary>Says this producer publishes nothing more, naming the contracted keys it never put.</summary>
+    /// <param name="missing">The contracted keys not put.</param>
+    public void Finish(IEnumerable<TaskKey> missing)
+    {
+        ArgumentNullException.ThrowIfNull(missing);
+        ProducerFinished message = ProducerFinished.Rent();
+        message.Missing.AddRange(missing);
+        _mailbox.Send(_scheduler, message);
+    }
+
     /// <summary>Stops the producer; puts still waiting fail.</summary>
     public void Dispose()
     {
@@ -124,6 +165,11 @@ public sealed class ExternalProducer : IDisposable
 
     private bool Handle(Message message)
     {
+        if (message is ContractUpdate update)
+        {
+            _contract.TrySetResult(update.Revoked ? [] : [.. update.Entries]);
+        }
+
         if (message is PutAck ack && _pending.TryRemove(ack.PutId, out TaskCompletionSource? pending))
         {
             if (ack.Error is null)

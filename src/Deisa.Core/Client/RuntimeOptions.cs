@@ -24,6 +24,12 @@ public sealed class RuntimeOptions
     /// <summary>Gets or sets how many recent transitions the scheduler keeps for stories.</summary>
     public int StoryCapacity { get; set; } = 1 << 16;
 
+    /// <summary>
+    /// Gets or sets how many producers stand for simulation ranks: the scheduler waits for each to declare its arrays
+    /// before answering <see cref="DeisaClient.GetArrays"/>. Create them, in rank order, with <see cref="DeisaRuntime.CreateProducer"/>.
+    /// </summary>
+    public int SimulationRanks { get; set; }
+
     /// <summary>Gets or sets the client's time limits.</summary>
     public ClientOptions Client { get; set; } = new();
 

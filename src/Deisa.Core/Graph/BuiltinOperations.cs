@@ -11,6 +11,7 @@ public static class BuiltinOperations
 
     internal static void AddTo(OperationRegistry registry)
     {
+        Arrays.ArrayOperations.AddTo(registry);
         registry.Register(Sum, static args =>
         {
             double total = 0;

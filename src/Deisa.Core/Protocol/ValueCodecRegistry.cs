@@ -117,6 +117,17 @@ public sealed class ValueCodecRegistry
             case PooledArray<long> p:
                 WriteArray<long>(ValueTag.PooledInt64Array, p.Span, writer);
                 break;
+            case NdArray array:
+                writer.WriteByte((byte)ValueTag.NdArray);
+                writer.WriteInt32(array.Rank);
+                foreach (int size in array.Shape)
+                {
+                    writer.WriteInt32(size);
+                }
+
+                writer.WriteInt32(array.Length);
+                writer.WriteRaw<double>(array.Data);
+                break;
             case DeferredPayload deferred:
                 writer.WriteByte((byte)ValueTag.DeferredPayload);
                 writer.WriteByte((byte)deferred.ElementType);
@@ -204,6 +215,31 @@ public sealed class ValueCodecRegistry
 
                 // Only a descriptor: the transport checks it against the payload message's real size before renting.
                 return new DeferredPayload((ElementType)type, elements);
+            }
+
+            case ValueTag.NdArray:
+            {
+                int rank = reader.ReadCount(4, "dimensions");
+                int[] shape = new int[rank];
+                long elements = 1;
+                for (int d = 0; d < rank; d++)
+                {
+                    shape[d] = reader.ReadInt32();
+                    if (shape[d] < 0)
+                    {
+                        throw reader.Fail($"an array has a negative dimension ({shape[d]}).");
+                    }
+
+                    elements = Math.Min(elements * shape[d], int.MaxValue + 1L);
+                }
+
+                double[] data = ReadArray<double>(ref reader);
+                if (data.Length != elements)
+                {
+                    throw reader.Fail($"an array of shape [{string.Join(", ", shape)}] carries {data.Length} elements.");
+                }
+
+                return new NdArray(shape, data);
             }
 
             case ValueTag.Unencodable:

@@ -60,6 +60,9 @@ public enum ValueTag : byte
     /// <summary>A value no codec could write; decoded as an <see cref="UnencodableValue"/> naming its type.</summary>
     Unencodable = 18,
 
+    /// <summary>An <see cref="Arrays.NdArray"/>: its shape, then its doubles.</summary>
+    NdArray = 19,
+
     /// <summary>The first tag free for user codecs.</summary>
     FirstUserTag = 64,
 }

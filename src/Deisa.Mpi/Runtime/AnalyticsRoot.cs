@@ -31,7 +31,7 @@ internal sealed class AnalyticsRoot : IAsyncDisposable
             _worker = new WorkerHost(transport.Open(EndpointId.Worker(layout.AnalyticsRoot)), layout.Scheduler, options.ThreadsPerWorker, options.SendTimeout, OnFault);
         }
 
-        _client = new DeisaClient(transport.Open(layout.Client), layout.Scheduler, layout.Workers.Count, crossesProcesses: true, options.Client);
+        _client = new DeisaClient(transport.Open(layout.Client), layout.Scheduler, layout.Workers.Count, crossesProcesses: true, options.Client, options.Operations ?? Core.Graph.OperationRegistry.Default);
         _scheduler.Start();
         _worker?.Start();
     }

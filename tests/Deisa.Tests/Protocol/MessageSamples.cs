@@ -117,7 +117,7 @@ internal static class MessageSamples
         [
             null, true, 3, 4L, 1.5f, 2.5, "s", new double[] { 1, 2 }, new float[] { 3 }, new int[] { 4 }, new long[] { 5 },
             new byte[] { 6 }, PooledArray<double>.CopyFrom([7, 8]), PooledArray<float>.CopyFrom([9]), PooledArray<int>.CopyFrom([10]),
-            PooledArray<long>.CopyFrom([11]), new object?[] { 1L, "two", new double[] { 3 } }, new DeferredPayload(ElementType.Float32, 12),
+            PooledArray<long>.CopyFrom([11]), new object?[] { 1L, "two", new double[] { 3 } }, new DeferredPayload(ElementType.Float32, 12), new NdArray([2, 3], [1, 2, 3, 4, 5, 6]), NdArray.Scalar(7),
         ];
         for (int i = 0; i < values.Length; i++)
         {
@@ -233,6 +233,7 @@ internal static class MessageSamples
         PooledArray<long> p => $"P<long>[{string.Join(",", p.ToArray())}]",
         object?[] items => $"O[{string.Join(",", items.Select(Value))}]",
         DeferredPayload d => d.ToString(),
+        NdArray a => a.ToString(),
         Array array => $"{array.GetType().Name}[{string.Join(",", array.Cast<object>())}]",
         _ => $"{value.GetType().Name}:{value}",
     };

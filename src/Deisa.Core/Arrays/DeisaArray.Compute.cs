@@ -1,0 +1,124 @@
+using System.Threading.Tasks;
+using Deisa.Core.Client;
+using Deisa.Core.Graph;
+
+namespace Deisa.Core.Arrays;
+
+/// <content>Submission: the graph of an array and its inputs, the external keys it reads, and results.</content>
+public sealed partial class DeisaArray
+{
+    /// <summary>
+    /// Submits the array's graph and keeps its chunks in memory on the workers, declaring as external exactly the
+    /// simulation blocks it reads (so that only those enter the contract).
+    /// </summary>
+    /// <param name="cancellationToken">Stops waiting for the scheduler's answer.</param>
+    /// <returns>The submitted array; dispose it to release its chunks.</returns>
+    /// <exception cref="Errors.GraphValidationException">The scheduler refused the graph, or a block it reads came after the contract was validated.</exception>
+    public async Task<PersistedArray> PersistAsync(CancellationToken cancellationToken = default)
+    {
+        (TaskGraph graph, List<TaskKey> outputs, List<TaskKey> externals) = Collect();
+        if (externals.Count > 0)
+        {
+            await Context.Client.CreateExternalAsync(externals, cancellationToken).ConfigureAwait(false);
+        }
+
+        IReadOnlyList<Future> futures = await Context.Client.PersistAsync(graph, outputs, cancellationToken).ConfigureAwait(false);
+        return new PersistedArray(this, futures, Assemble);
+    }
+
+    /// <summary>Submits the array's graph and keeps its chunks in memory on the workers; blocks until accepted.</summary>
+    /// <returns>The submitted array; dispose it to release its chunks.</returns>
+    public PersistedArray Persist() => PersistAsync().GetAwaiter().GetResult();
+
+    /// <summary>Computes the array and assembles it, dense, on the client; for arrays that read no simulation data, or after the contract was validated.</summary>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>The array's values.</returns>
+    /// <exception cref="Errors.TaskFailedException">A task failed, or a block it needed will never arrive.</exception>
+    public async Task<NdArray> ComputeAsync(CancellationToken cancellationToken = default)
+    {
+        using PersistedArray persisted = await PersistAsync(cancellationToken).ConfigureAwait(false);
+        return await persisted.GetResultAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Computes the array and assembles it, dense, on the client.</summary>
+    /// <param name="timeout">How long to wait; infinite when null.</param>
+    /// <returns>The array's values.</returns>
+    /// <exception cref="Errors.DeisaTimeoutException">The values did not come in time.</exception>
+    public NdArray Compute(TimeSpan? timeout = null)
+    {
+        using PersistedArray persisted = Persist();
+        return persisted.Result(timeout);
+    }
+
+    /// <summary>Gathers this array's tasks and those of every array it depends on, its chunk keys, and the keys outside them.</summary>
+    internal (TaskGraph Graph, List<TaskKey> Outputs, List<TaskKey> Externals) Collect()
+    {
+        var graph = new TaskGraph();
+        var seen = new HashSet<DeisaArray>(ReferenceEqualityComparer.Instance);
+        var stack = new Stack<DeisaArray>();
+        stack.Push(this);
+        while (stack.Count > 0)
+        {
+            DeisaArray array = stack.Pop();
+            if (!seen.Add(array))
+            {
+                continue;
+            }
+
+            if (array.Layer is { } layer)
+            {
+                foreach (KeyValuePair<TaskKey, TaskSpec> task in layer)
+                {
+                    graph.Add(task.Key, task.Value);
+                }
+            }
+
+            foreach (DeisaArray input in array.Inputs)
+            {
+                stack.Push(input);
+            }
+        }
+
+        // Only what the outputs need: a layer may compute chunks this array never reads, and the blocks those read
+        // must stay out of the contract.
+        List<TaskKey> outputs = [.. ChunkIndices().Select(KeyOf)];
+        graph = graph.Cull(outputs);
+        var externals = new HashSet<TaskKey>();
+        foreach (KeyValuePair<TaskKey, TaskSpec> task in graph)
+        {
+            foreach (TaskKey dependency in task.Value.Dependencies)
+            {
+                if (!graph.ContainsKey(dependency))
+                {
+                    externals.Add(dependency);
+                }
+            }
+        }
+
+        foreach (TaskKey output in outputs)
+        {
+            if (!graph.ContainsKey(output))
+            {
+                externals.Add(output);
+            }
+        }
+
+        return (graph, outputs, [.. externals]);
+    }
+
+    private NdArray Assemble(object?[] values)
+    {
+        int[] shape = [.. ShapeArray.Select(s => checked((int)s))];
+        long[][] starts = [.. Enumerable.Range(0, Rank).Select(ChunkStarts)];
+        var pieces = new List<ArrayKernels.Piece>();
+        int i = 0;
+        foreach (int[] chunk in ChunkIndices())
+        {
+            int[] chunkShape = ChunkShape(chunk);
+            int[] outStart = [.. Enumerable.Range(0, Rank).Select(d => (int)starts[d][chunk[d]])];
+            pieces.Add(new ArrayKernels.Piece(values[i++], chunkShape, new int[Rank], Ones(Rank), chunkShape, outStart));
+        }
+
+        return ArrayKernels.Assemble(shape, shape, pieces);
+    }
+}

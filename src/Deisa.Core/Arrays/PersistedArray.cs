@@ -1,0 +1,71 @@
+using System.Threading.Tasks;
+using Deisa.Core.Client;
+using Deisa.Core.Errors;
+
+namespace Deisa.Core.Arrays;
+
+/// <summary>A submitted <see cref="DeisaArray"/>: its chunks are being computed and kept on the workers until disposed.</summary>
+/// <remarks>
+/// Submit first, validate the contract, then ask for the result: an array that reads simulation data can only be
+/// computed once the simulation knows what to ship.
+/// </remarks>
+public sealed class PersistedArray : IDisposable
+{
+    private readonly IReadOnlyList<Future> _futures;
+    private readonly Func<object?[], NdArray> _assemble;
+
+    internal PersistedArray(DeisaArray array, IReadOnlyList<Future> futures, Func<object?[], NdArray> assemble)
+    {
+        Array = array;
+        _futures = futures;
+        _assemble = assemble;
+    }
+
+    /// <summary>Gets the array.</summary>
+    public DeisaArray Array { get; }
+
+    /// <summary>Gets one future per chunk, row-major over the chunk grid.</summary>
+    public IReadOnlyList<Future> Chunks => _futures;
+
+    /// <summary>Waits for every chunk and assembles the array, dense, on the client.</summary>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>The values.</returns>
+    /// <exception cref="TaskFailedException">A task failed, or a block it needed will never arrive.</exception>
+    public async Task<NdArray> GetResultAsync(CancellationToken cancellationToken = default)
+    {
+        object?[] values = await Array.Context.Client.GatherAsync(_futures, cancellationToken).ConfigureAwait(false);
+        return _assemble(values);
+    }
+
+    /// <summary>Waits for every chunk and assembles the array, dense, on the client.</summary>
+    /// <param name="timeout">How long to wait; infinite when null.</param>
+    /// <returns>The values.</returns>
+    /// <exception cref="DeisaTimeoutException">The values did not come in time.</exception>
+    public NdArray Result(TimeSpan? timeout = null)
+    {
+        Task<NdArray> result = GetResultAsync();
+        try
+        {
+            if (timeout is { } limit && !result.Wait(limit))
+            {
+                throw new DeisaTimeoutException(
+                    $"{Array} was not computed within {limit.TotalSeconds:0.#} s; if it reads simulation data, check that the contract was validated and the simulation runs.");
+            }
+        }
+        catch (AggregateException)
+        {
+            // GetResult below rethrows the original exception.
+        }
+
+        return result.GetAwaiter().GetResult();
+    }
+
+    /// <summary>Releases the chunks; their memory on the workers is freed once no pending task needs them.</summary>
+    public void Dispose()
+    {
+        foreach (Future future in _futures)
+        {
+            future.Dispose();
+        }
+    }
+}

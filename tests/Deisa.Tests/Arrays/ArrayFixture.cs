@@ -1,0 +1,134 @@
+using Deisa.Core.Arrays;
+using Deisa.Core.Client;
+using Deisa.Core.Graph;
+
+namespace Deisa.Tests.Arrays;
+
+/// <summary>
+/// A simulated array in one process: one producer per block declares it, receives its contract and puts exactly the
+/// contracted blocks, filled from a formula the test can evaluate densely.
+/// </summary>
+internal sealed class ArrayFixture : IAsyncDisposable
+{
+    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(30);
+    private readonly List<(ExternalProducer Producer, ArrayDeclaration Declaration)> _producers = [];
+
+    private ArrayFixture(DeisaRuntime runtime, long[] shape, int timeDimension)
+    {
+        Runtime = runtime;
+        Shape = shape;
+        TimeDimension = timeDimension;
+    }
+
+    public DeisaRuntime Runtime { get; }
+
+    public DeisaClient Client => Runtime.Client;
+
+    public long[] Shape { get; }
+
+    public int TimeDimension { get; }
+
+    public int BlocksShipped { get; private set; }
+
+    public long BytesShipped { get; private set; }
+
+    public HashSet<TaskKey> KeysShipped { get; } = [];
+
+    /// <summary>The value of element <paramref name="position"/> (time index included).</summary>
+    public static double Value(int[] position)
+    {
+        double value = 0;
+        foreach (int p in position)
+        {
+            value = (value * 7.31) + p + 0.25;
+        }
+
+        return Math.Sin(value) * 100;
+    }
+
+    /// <summary>Starts a runtime and declares an array split along each spatial dimension into blocks of the given sizes.</summary>
+    public static ArrayFixture Start(long[] shape, int timeDimension, long[][] splits, string[] names, int workers = 2, bool serialize = false)
+    {
+        int blocks = splits.Aggregate(1, (n, s) => n * s.Length);
+        var runtime = DeisaRuntime.StartInProcess(workers, new RuntimeOptions
+        {
+            Operations = TestOperations.Registry,
+            SimulationRanks = blocks,
+            Serialize = serialize,
+            ValidateScheduler = true,
+            ThreadsPerWorker = 2,
+        });
+        var fixture = new ArrayFixture(runtime, shape, timeDimension);
+        int spatial = splits.Length;
+        int rank = 0;
+        foreach (int[] block in Arrays.Dense.Positions([.. splits.Select(s => s.Length)]))
+        {
+            long[] start = new long[spatial];
+            long[] count = new long[spatial];
+            for (int d = 0; d < spatial; d++)
+            {
+                start[d] = splits[d].Take(block[d]).Sum();
+                count[d] = splits[d][block[d]];
+            }
+
+            var declaration = new ArrayDeclaration("field", ElementType.Float64, shape, timeDimension, start, count, names);
+            ExternalProducer producer = runtime.CreateProducer();
+            producer.DeclareArrays(declaration);
+            fixture._producers.Add((producer, declaration));
+            rank++;
+        }
+
+        return fixture;
+    }
+
+    public NdArray Dense()
+    {
+        int[] shape = [.. Shape.Select(s => (int)s)];
+        return new NdArray(shape, [.. Arrays.Dense.Positions(shape).Select(Value)]);
+    }
+
+    /// <summary>Each producer puts exactly its contracted blocks, then says it finished.</summary>
+    public async Task ShipAsync()
+    {
+        foreach ((ExternalProducer producer, ArrayDeclaration declaration) in _producers)
+        {
+            IReadOnlyList<ContractEntry> contract = await producer.WaitForContractAsync(s_timeout);
+            foreach (ContractEntry entry in contract)
+            {
+                foreach (int step in entry.Steps)
+                {
+                    TaskKey key = new("field", [step, .. entry.Block]);
+                    double[] data = BlockData(declaration, step);
+                    await producer.PutAsync(key, data, entry.Worker.Rank).WaitAsync(s_timeout);
+                    BlocksShipped++;
+                    BytesShipped += data.Length * sizeof(double);
+                    KeysShipped.Add(key);
+                }
+            }
+
+            producer.Finish([]);
+        }
+    }
+
+    public ValueTask DisposeAsync() => Runtime.DisposeAsync();
+
+    private double[] BlockData(ArrayDeclaration declaration, int step)
+    {
+        int rank = Shape.Length;
+        int[] count = [.. declaration.Count.Select(c => (int)c)];
+        var values = new List<double>();
+        foreach (int[] local in Arrays.Dense.Positions(count))
+        {
+            int[] position = new int[rank];
+            position[TimeDimension] = step;
+            for (int d = 0; d < local.Length; d++)
+            {
+                position[ArrayDeclaration.SpatialToDimension(d, TimeDimension)] = (int)declaration.Start[d] + local[d];
+            }
+
+            values.Add(Value(position));
+        }
+
+        return [.. values];
+    }
+}

@@ -1,0 +1,185 @@
+using Deisa.Core.Arrays;
+using Deisa.Core.Errors;
+using Deisa.Core.Graph;
+
+namespace Deisa.Tests.Arrays;
+
+public sealed class DeisaArrayTests
+{
+    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(30);
+
+    // [t: 10, Y: 12, X: 9], blocks of 5 and 7 rows, 4 and 5 columns: unequal on purpose.
+    private static ArrayFixture Start(bool serialize = false) =>
+        ArrayFixture.Start([10, 12, 9], 0, [[5, 7], [4, 5]], ["t", "Y", "X"], serialize: serialize);
+
+    private static async Task<NdArray> Run(ArrayFixture fixture, DeisaArray result)
+    {
+        using PersistedArray persisted = await result.PersistAsync();
+        await fixture.Client.ValidateContractAsync();
+        await fixture.ShipAsync();
+        return await persisted.GetResultAsync().WaitAsync(s_timeout);
+    }
+
+    [Fact]
+    public async Task Slice_EveryThirdStepOfASubRectangle_ShipsExactlyItsBlocks_ValuesMatch()
+    {
+        await using ArrayFixture fixture = Start();
+        DeisaArray field = fixture.Client.GetArrays()["field"];
+        DeisaArray part = field[Slice.Every(3), 6..10, ..4];
+
+        NdArray actual = await Run(fixture, part.Mean("Y", "X"));
+
+        NdArray expected = Dense.Reduce(Dense.Slice(fixture.Dense(), [(0, 4, 3, false), (6, 4, 1, false), (0, 4, 1, false)]), Reduction.Mean, [false, true, true]);
+        Dense.AssertClose(expected, actual);
+        TaskKey[] expectedKeys = [.. new[] { 0, 3, 6, 9 }.Select(t => new TaskKey("field", t, 1, 0))];
+        Assert.Equal(expectedKeys.Order(), fixture.KeysShipped.Order());
+        Assert.Equal(4 * 7 * 4 * sizeof(double), fixture.BytesShipped);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Elementwise_ArraysAndScalars_MatchDense(bool serialize)
+    {
+        await using ArrayFixture fixture = Start(serialize);
+        DeisaArray field = fixture.Client.GetArrays()["field"];
+        DeisaArray a = field[2..5, .., ..];
+        DeisaArray b = field[5..8, .., ..].Rechunk("Y", 4);
+
+        NdArray actual = await Run(fixture, ((a + b) * 0.5) - (1.0 / (a * a + 1.0)) - (-b / 4.0));
+
+        NdArray dense = fixture.Dense();
+        NdArray da = Dense.Slice(dense, [(2, 3, 1, false), (0, 12, 1, false), (0, 9, 1, false)]);
+        NdArray db = Dense.Slice(dense, [(5, 3, 1, false), (0, 12, 1, false), (0, 9, 1, false)]);
+        NdArray expected = Dense.Zip(
+            Dense.Zip(Dense.Map(Dense.Zip(da, db, (x, y) => x + y), v => v * 0.5), Dense.Map(da, x => 1.0 / ((x * x) + 1.0)), (x, y) => x - y),
+            Dense.Map(db, y => -y / 4.0),
+            (x, y) => x - y);
+        Dense.AssertClose(expected, actual);
+    }
+
+    [Theory]
+    [InlineData(Reduction.Sum)]
+    [InlineData(Reduction.Mean)]
+    [InlineData(Reduction.Min)]
+    [InlineData(Reduction.Max)]
+    [InlineData(Reduction.Var)]
+    [InlineData(Reduction.Std)]
+    public async Task Reductions_OverTimeOverSpaceOverAll_MatchDense(Reduction reduction)
+    {
+        await using ArrayFixture fixture = Start();
+        DeisaArray field = fixture.Client.GetArrays()["field"];
+        DeisaArray overTime = field.Reduce(reduction, "t");
+        DeisaArray overSpace = field.Reduce(reduction, "X", "Y");
+        DeisaArray overAll = field.Reduce(reduction);
+
+        using PersistedArray time = await overTime.PersistAsync();
+        using PersistedArray space = await overSpace.PersistAsync();
+        using PersistedArray all = await overAll.PersistAsync();
+        await fixture.Client.ValidateContractAsync();
+        await fixture.ShipAsync();
+
+        NdArray dense = fixture.Dense();
+        Dense.AssertClose(Dense.Reduce(dense, reduction, [true, false, false]), await time.GetResultAsync());
+        Dense.AssertClose(Dense.Reduce(dense, reduction, [false, true, true]), await space.GetResultAsync());
+        NdArray scalar = await all.GetResultAsync();
+        Assert.Empty(scalar.Shape);
+        Dense.AssertClose(Dense.Reduce(dense, reduction, [true, true, true]), scalar);
+    }
+
+    [Fact]
+    public async Task Diff_AlongTime_ThenMean_MatchesDense()
+    {
+        await using ArrayFixture fixture = Start();
+        DeisaArray field = fixture.Client.GetArrays()["field"];
+
+        NdArray actual = await Run(fixture, field.Diff("t").Mean("t"));
+
+        Dense.AssertClose(Dense.Reduce(Dense.Diff(fixture.Dense(), 0), Reduction.Mean, [true, false, false]), actual);
+    }
+
+    [Fact]
+    public async Task Diff_AlongSpaceAcrossBlocks_MatchesDense()
+    {
+        await using ArrayFixture fixture = Start();
+        DeisaArray field = fixture.Client.GetArrays()["field"][1..3, .., ..];
+
+        NdArray actual = await Run(fixture, field.Diff("Y").Rechunk("X", 2).Diff("X"));
+
+        NdArray slice = Dense.Slice(fixture.Dense(), [(1, 2, 1, false), (0, 12, 1, false), (0, 9, 1, false)]);
+        Dense.AssertClose(Dense.Diff(Dense.Diff(slice, 1), 2), actual);
+    }
+
+    [Fact]
+    public async Task ConcatenateAndIndex_AssembleFullRows_MatchDense()
+    {
+        await using ArrayFixture fixture = Start();
+        DeisaArray field = fixture.Client.GetArrays()["field"];
+        DeisaArray joined = DeisaArray.Concatenate("t", field[^2.., .., ..], field[..1, .., ..]);
+
+        NdArray actual = await Run(fixture, joined.Rechunk("X", long.MaxValue)[.., 3, ..]);
+
+        NdArray dense = fixture.Dense();
+        NdArray expected = Dense.Slice(dense, [(8, 2, 1, false), (3, 1, 1, true), (0, 9, 1, false)]);
+        NdArray first = Dense.Slice(dense, [(0, 1, 1, false), (3, 1, 1, true), (0, 9, 1, false)]);
+        Dense.AssertClose(new NdArray([3, 9], [.. expected.Data, .. first.Data]), actual);
+        Assert.Equal(3 * 2, fixture.BlocksShipped);
+    }
+
+    [Fact]
+    public async Task TimeInTheMiddle_SlicesAndReductions_MatchDense()
+    {
+        await using ArrayFixture fixture = ArrayFixture.Start([6, 5, 4], 1, [[2, 4], [1, 3]], ["X", "t", "Y"]);
+        DeisaArray field = fixture.Client.GetArrays()["field"];
+
+        NdArray actual = await Run(fixture, field[.., Slice.Of(1.., 2), 1..].Sum("X"));
+
+        NdArray expected = Dense.Reduce(Dense.Slice(fixture.Dense(), [(0, 6, 1, false), (1, 2, 2, false), (1, 3, 1, false)]), Reduction.Sum, [true, false, false]);
+        Dense.AssertClose(expected, actual);
+    }
+
+    [Fact]
+    public async Task WholeSlice_IsTheSameArray_NoTask()
+    {
+        await using ArrayFixture fixture = Start();
+        DeisaArray field = fixture.Client.GetArrays()["field"];
+
+        Assert.Same(field, field[.., .., ..]);
+        Assert.Equal(field.KeyOf(3, 1, 0), field[2.., .., ..].KeyOf(1, 1, 0));
+    }
+
+    [Fact]
+    public async Task BadInput_ClearErrorsWhenBuilding()
+    {
+        await using ArrayFixture fixture = Start();
+        DeisaArrays arrays = fixture.Client.GetArrays();
+        DeisaArray field = arrays["field"];
+
+        Assert.Contains("Declared: field", Assert.Throws<DeisaException>(() => arrays["temperature"]).Message, StringComparison.Ordinal);
+        ArgumentOutOfRangeException range = Assert.Throws<ArgumentOutOfRangeException>(() => field[.., 8..14, ..]);
+        Assert.Contains("dimension 'Y'", range.Message, StringComparison.Ordinal);
+        Assert.Contains("[8, 14)", range.Message, StringComparison.Ordinal);
+        Assert.Contains("size is 12", range.Message, StringComparison.Ordinal);
+        Assert.Contains("indices 0 to 9", Assert.Throws<ArgumentOutOfRangeException>(() => field[10]).Message, StringComparison.Ordinal);
+        ArgumentException shapes = Assert.Throws<ArgumentException>(() => field[..2, .., ..] + field[..3, .., ..]);
+        Assert.Contains("[2, 12, 9] and [3, 12, 9]", shapes.Message, StringComparison.Ordinal);
+        ArgumentException dimension = Assert.Throws<ArgumentException>(() => field.Mean("Z"));
+        Assert.Contains("'Z'", dimension.Message, StringComparison.Ordinal);
+        Assert.Contains("'t', 'Y', 'X'", dimension.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => field[0, 0, 0, 0]);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Slice.Of(.., 0));
+    }
+
+    [Fact]
+    public async Task AfterContract_ReadingNewBlocks_RefusedClearly()
+    {
+        await using ArrayFixture fixture = Start();
+        DeisaArray field = fixture.Client.GetArrays()["field"];
+        using PersistedArray first = await field[..2, ..5, ..4].Sum().PersistAsync();
+        await fixture.Client.ValidateContractAsync();
+
+        GraphValidationException error = await Assert.ThrowsAsync<GraphValidationException>(() => field[5, .., ..].Sum().PersistAsync());
+
+        Assert.Contains("contract was validated", error.Message, StringComparison.Ordinal);
+    }
+}
