@@ -50,6 +50,7 @@ public static class Program
         {
             "coupling" => Coupling.Run(session, args),
             "transport" => TransportChecks.Run(session),
+            "arrays" => ArrayOps.Run(session, args),
             _ => Unknown(scenario),
         };
     }

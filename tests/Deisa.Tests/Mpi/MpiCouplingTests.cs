@@ -141,6 +141,20 @@ public sealed class MpiCouplingTests
     }
 
     [Theory]
+    [InlineData("slice")]
+    [InlineData("elementwise")]
+    [InlineData("reduce")]
+    [InlineData("diff")]
+    [InlineData("concat")]
+    public void Sim4_Analytics2_ArrayOperationFamily_MatchesTheFormula(string family)
+    {
+        MpiResult result = MpiJob.Run(6, "arrays", "--family", family, "--grid", "2x2", "--analytics", "2", "--worker-on-root");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        result.AssertChecksPass(1);
+    }
+
+    [Theory]
     [InlineData(2, 1)]
     [InlineData(3, 1)]
     [InlineData(4, 2)]
