@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Threading.Tasks;
 using Deisa.Core.Arrays;
 using Deisa.Core.Client;
 using Deisa.Core.Graph;
@@ -122,6 +123,7 @@ public static class Program
             }
 
             client.CreateExternal(keys);
+            Task arrived = HoldUntilArrival(client, keys);
             for (int s = 0; s < sizes.Length; s++)
             {
                 for (int round = 0; round < rounds; round++)
@@ -174,6 +176,7 @@ public static class Program
                     $"| {Bytes(sizes[s])} | {messages[s]} | {gib / rawMedian:F2} GiB/s | {gib / deisaMedian:F2} GiB/s | {rawMedian / deisaMedian:P0} | {gib / pipelinedMedian:F2} GiB/s | {rawMedian / pipelinedMedian:P0} |"));
             }
 
+            arrived.Wait(TimeSpan.FromMinutes(5));
             return 0;
         });
     }
@@ -221,8 +224,13 @@ public static class Program
         return session.RunAnalytics(client =>
         {
             ArrayLayout layout = client.GetArrays().Layout("cost");
-            client.CreateExternal(Enumerable.Range(0, steps).Where(t => t % 2 == 0).Select(t => layout.KeyOf(t, [0])));
+            TaskKey[] contracted = [.. Enumerable.Range(0, steps).Where(t => t % 2 == 0).Select(t => layout.KeyOf(t, [0]))];
+            client.CreateExternal(contracted);
+            Task arrived = HoldUntilArrival(client, contracted);
             client.ValidateContract();
+
+            // The analytics' end revokes the contract: stay until every contracted block has come.
+            arrived.Wait(TimeSpan.FromMinutes(5));
             return 0;
         });
     }
@@ -397,6 +405,22 @@ public static class Program
         }
 
         return 0;
+    }
+
+    /// <summary>Wants every block until it arrives, then lets it go: the contract only holds blocks someone needs.</summary>
+    /// <param name="client">The client.</param>
+    /// <param name="keys">The blocks.</param>
+    /// <returns>A task that completes when every block has arrived (and been let go).</returns>
+    private static Task HoldUntilArrival(DeisaClient client, IEnumerable<TaskKey> keys)
+    {
+        var arrivals = new List<Task>();
+        foreach (TaskKey key in keys)
+        {
+            Future<object> future = client.GetFuture<object>(key);
+            arrivals.Add(future.WaitAsync().ContinueWith(_ => future.Dispose(), TaskScheduler.Default));
+        }
+
+        return Task.WhenAll(arrivals);
     }
 
     private static Message Read(Mailbox mailbox) => mailbox.Reader.ReadAsync().AsTask().GetAwaiter().GetResult();

@@ -135,6 +135,7 @@ public sealed partial class SchedulerState
 
         // Which steps of which block each graph needs: every external key that names a block of a declared array.
         var needed = new Dictionary<(string Array, string Block), (ArrayLayout Layout, int[] Block, List<int> Steps)>();
+        var unneeded = new List<TaskKey>();
         Span<int> block = stackalloc int[ArrayDeclaration.MaxSpatialDimensions];
         foreach (SchedulerTask task in _tasks.Values)
         {
@@ -152,6 +153,13 @@ public sealed partial class SchedulerState
                 return;
             }
 
+            if (task.Waiters == 0 && task.ClientRefs == 0)
+            {
+                // Declared once, but every graph that read it was released: the simulation need not ship it.
+                unneeded.Add(task.Key);
+                continue;
+            }
+
             var id = (layout.Name, string.Join(",", indices.ToArray()));
             if (!needed.TryGetValue(id, out (ArrayLayout Layout, int[] Block, List<int> Steps) entry))
             {
@@ -163,6 +171,11 @@ public sealed partial class SchedulerState
         }
 
         FreezeContract(needed);
+        foreach (TaskKey key in unneeded)
+        {
+            FailMissingExternal(key, "no graph needed it any more when the contract was validated, so it is not in the contract");
+        }
+
         ReplyToClient(message.RequestId, null);
     }
 

@@ -171,6 +171,22 @@ public sealed class DeisaArrayTests
     }
 
     [Fact]
+    public async Task ReleasedBeforeContract_BlocksLeftOut()
+    {
+        await using ArrayFixture fixture = Start();
+        DeisaArray field = fixture.Client.GetArrays()["field"];
+        PersistedArray dropped = await field[..3, .., ..].Sum().PersistAsync();
+        using PersistedArray kept = await field[9, ..5, 4..].Max().PersistAsync();
+        dropped.Dispose();
+
+        await fixture.Client.ValidateContractAsync();
+        await fixture.ShipAsync();
+
+        Assert.Equal([new TaskKey("field", 9, 0, 1)], fixture.KeysShipped);
+        Dense.AssertClose(Dense.Reduce(Dense.Slice(fixture.Dense(), [(9, 1, 1, true), (0, 5, 1, false), (4, 5, 1, false)]), Reduction.Max, [true, true]), await kept.GetResultAsync());
+    }
+
+    [Fact]
     public async Task AfterContract_ReadingNewBlocks_RefusedClearly()
     {
         await using ArrayFixture fixture = Start();

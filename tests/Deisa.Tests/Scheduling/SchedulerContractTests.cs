@@ -109,6 +109,7 @@ public sealed class SchedulerContractTests
         }
 
         f.CreateExternal([.. keys]);
+        f.Submit("all", TaskSpec.Create(Sum, TaskArg.FromKeys(keys)));
         List<OutgoingMessage> sent = f.Request(ValidateContract.Rent());
 
         var workers = sent.All<ContractUpdate>().Select(u => Assert.Single(u.Entries)).ToList();
@@ -127,6 +128,20 @@ public sealed class SchedulerContractTests
         Assert.Contains("('global_t', 10, 0, 0)", reply.Error!.Message, StringComparison.Ordinal);
         Assert.Contains("steps 0 to 9", reply.Error.Message, StringComparison.Ordinal);
         Assert.False(f.State.ContractFrozen);
+    }
+
+    [Fact]
+    public void ValidateContract_ExternalNobodyNeeds_LeftOutAndForgotten()
+    {
+        SchedulerFixture f = Declared();
+        f.CreateExternal(("global_t", 0, 0, 0), ("global_t", 1, 0, 0));
+        f.Submit("x", TaskSpec.Create(Inc, new TaskKey("global_t", 1, 0, 0)));
+
+        List<OutgoingMessage> sent = f.Request(ValidateContract.Rent());
+
+        Assert.Equal([1], Assert.Single(sent.Single<ContractUpdate>(f.Producers[0]).Entries).Steps);
+        Assert.Equal(TaskStatus.Forgotten, f[("global_t", 0, 0, 0)]);
+        Assert.Equal(1, f.State.ContractSize);
     }
 
     [Fact]
