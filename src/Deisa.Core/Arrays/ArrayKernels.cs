@@ -1,33 +1,10 @@
-using Deisa.Core.Buffers;
-
 namespace Deisa.Core.Arrays;
 
 /// <summary>The numerical work of the array operations, on one chunk at a time. Pure functions of their inputs.</summary>
 internal static class ArrayKernels
 {
     /// <summary>Reads a chunk's elements as doubles: without a copy for double data, converted otherwise.</summary>
-    public static ReadOnlySpan<double> Read(object? value, int expectedLength, string what)
-    {
-        ReadOnlySpan<double> data = value switch
-        {
-            NdArray array => array.Data,
-            double[] array => array,
-            PooledArray<double> pooled => pooled.Span,
-            float[] array => Convert<float>(array),
-            PooledArray<float> pooled => Convert<float>(pooled.Span),
-            int[] array => Convert<int>(array),
-            PooledArray<int> pooled => Convert<int>(pooled.Span),
-            long[] array => Convert<long>(array),
-            PooledArray<long> pooled => Convert<long>(pooled.Span),
-            _ => throw new InvalidCastException($"{what} is a {value?.GetType().Name ?? "null"}, not an array of numbers."),
-        };
-        if (data.Length != expectedLength)
-        {
-            throw new InvalidOperationException($"{what} has {data.Length} elements where its shape says {expectedLength}.");
-        }
-
-        return data;
-    }
+    public static ReadOnlySpan<double> Read(object? value, int expectedLength, string what) => ChunkValues.AsDoubles(value, expectedLength, what);
 
     /// <summary>Copies strided regions of input chunks into a new array.</summary>
     /// <param name="outShape">The result's shape (dimensions of size 1 may have been dropped).</param>
@@ -266,18 +243,6 @@ internal static class ArrayKernels
         }
 
         return new NdArray(outShape, result);
-    }
-
-    private static double[] Convert<T>(ReadOnlySpan<T> source)
-        where T : unmanaged
-    {
-        double[] result = new double[source.Length];
-        for (int i = 0; i < source.Length; i++)
-        {
-            result[i] = System.Convert.ToDouble(source[i], System.Globalization.CultureInfo.InvariantCulture);
-        }
-
-        return result;
     }
 
     private static void Initialise(Reduction reduction, double[] result, int outCount)

@@ -50,6 +50,19 @@ public sealed partial class DeisaArray
         return persisted.Result(timeout);
     }
 
+    /// <summary>
+    /// Gets the tasks that compute this array's chunks, with those of every array it depends on, and the keys they
+    /// read that no task computes: the simulation blocks. Operations built outside Deisa (Deisa.Ml's PCA, user
+    /// code) add their tasks on top, declare <see cref="ArrayGraph.External"/> with
+    /// <see cref="DeisaClient.CreateExternalAsync"/> and submit.
+    /// </summary>
+    /// <returns>The graph, the chunk keys in row-major chunk order, and the external keys.</returns>
+    public ArrayGraph BuildGraph()
+    {
+        (TaskGraph graph, List<TaskKey> outputs, List<TaskKey> externals) = Collect();
+        return new ArrayGraph(graph, outputs, externals);
+    }
+
     /// <summary>Gathers this array's tasks and those of every array it depends on, its chunk keys, and the keys outside them.</summary>
     internal (TaskGraph Graph, List<TaskKey> Outputs, List<TaskKey> Externals) Collect()
     {

@@ -53,6 +53,9 @@ public sealed partial class DeisaArray
     /// <summary>Gets the layout of the simulation array this is, or null for a computed array.</summary>
     public ArrayLayout? Source { get; }
 
+    /// <summary>Gets the client that submits this array's tasks.</summary>
+    public Client.DeisaClient Client => Context.Client;
+
     internal DeisaArrays Context { get; }
 
     internal long[] ShapeArray { get; }

@@ -29,7 +29,8 @@ public sealed class DeisaArrays
     /// <summary>Gets the names of the arrays.</summary>
     public IReadOnlyCollection<string> Names => _catalog.Names;
 
-    internal DeisaClient Client { get; }
+    /// <summary>Gets the client the arrays submit through.</summary>
+    public DeisaClient Client { get; }
 
     internal OperationRegistry Operations { get; }
 

@@ -55,6 +55,17 @@ public sealed class ValueCodecRegistry
         }
     }
 
+    /// <summary>Tells whether <typeparamref name="T"/> has a codec, so that libraries can register theirs once.</summary>
+    /// <typeparam name="T">The type.</typeparam>
+    /// <returns>True when <see cref="Register{T}"/> was called for it.</returns>
+    public bool IsRegistered<T>()
+    {
+        lock (_byType)
+        {
+            return _byType.ContainsKey(typeof(T));
+        }
+    }
+
     /// <summary>Writes a tagged value.</summary>
     /// <param name="value">The value.</param>
     /// <param name="writer">The destination.</param>

@@ -1,0 +1,180 @@
+using System.Reflection;
+using System.Runtime.InteropServices;
+
+namespace Deisa.Ml.Numerics;
+
+/// <summary>
+/// BLAS and LAPACK from the system's OpenBLAS (or any LP64 LAPACK), called through function pointers looked up
+/// at run time, so the library is optional: without it the managed provider takes over.
+/// </summary>
+/// <remarks>
+/// Fortran entry points take every argument by reference and the lengths of character arguments as hidden
+/// trailing size_t arguments (gfortran's convention, which OpenBLAS and reference LAPACK use on Linux).
+/// OpenBLAS is limited to one thread unless <c>OPENBLAS_NUM_THREADS</c> or <c>OMP_NUM_THREADS</c> says otherwise:
+/// the analytics ranks already run one task per executor thread and share cores with the simulation, where
+/// OpenBLAS's own threads would only oversubscribe them.
+/// </remarks>
+internal sealed unsafe class NativeLapack : ILinearAlgebra
+{
+    /// <summary>The environment variable that names the library to load instead of the defaults.</summary>
+    public const string PathVariable = "DEISA_LAPACK_LIBRARY";
+
+    private static readonly string[] s_candidates = ["libopenblas.so.0", "libopenblas.so", "liblapack.so.3"];
+    private static readonly Lazy<(NativeLapack? Library, string Reason)> s_loaded = new(Load);
+
+    private readonly delegate* unmanaged<byte*, byte*, int*, int*, int*, double*, double*, int*, double*, int*, double*, double*, int*, nuint, nuint, void> _dgemm;
+    private readonly delegate* unmanaged<byte*, int*, int*, double*, int*, double*, double*, int*, double*, int*, double*, int*, int*, int*, nuint, void> _dgesdd;
+    private readonly delegate* unmanaged<int*, int*, double*, int*, double*, double*, int*, int*, void> _dgeqrf;
+    private readonly delegate* unmanaged<int*, int*, int*, double*, int*, double*, double*, int*, int*, void> _dorgqr;
+
+    private NativeLapack(string name, IntPtr handle)
+    {
+        Name = name;
+        _dgemm = (delegate* unmanaged<byte*, byte*, int*, int*, int*, double*, double*, int*, double*, int*, double*, double*, int*, nuint, nuint, void>)NativeLibrary.GetExport(handle, "dgemm_");
+        _dgesdd = (delegate* unmanaged<byte*, int*, int*, double*, int*, double*, double*, int*, double*, int*, double*, int*, int*, int*, nuint, void>)NativeLibrary.GetExport(handle, "dgesdd_");
+        _dgeqrf = (delegate* unmanaged<int*, int*, double*, int*, double*, double*, int*, int*, void>)NativeLibrary.GetExport(handle, "dgeqrf_");
+        _dorgqr = (delegate* unmanaged<int*, int*, int*, double*, int*, double*, double*, int*, int*, void>)NativeLibrary.GetExport(handle, "dorgqr_");
+    }
+
+    /// <summary>Gets the library and what was loaded, or null and why not.</summary>
+    public static (NativeLapack? Library, string Reason) Loaded => s_loaded.Value;
+
+    public string Name { get; }
+
+    public void Multiply(bool transposeA, bool transposeB, int m, int n, int k, double[] a, double[] b, double[] c)
+    {
+        byte ta = transposeA ? (byte)'T' : (byte)'N';
+        byte tb = transposeB ? (byte)'T' : (byte)'N';
+        int lda = Math.Max(1, transposeA ? k : m);
+        int ldb = Math.Max(1, transposeB ? n : k);
+        int ldc = Math.Max(1, m);
+        double alpha = 1.0;
+        double beta = 0.0;
+        fixed (double* pa = a, pb = b, pc = c)
+        {
+            _dgemm(&ta, &tb, &m, &n, &k, &alpha, pa, &lda, pb, &ldb, &beta, pc, &ldc, 1, 1);
+        }
+    }
+
+    public void Svd(int rows, int cols, double[] a, double[] s, double[] u, double[] vt)
+    {
+        int min = Math.Min(rows, cols);
+        byte job = (byte)'S';
+        int lda = Math.Max(1, rows);
+        int ldu = Math.Max(1, rows);
+        int ldvt = Math.Max(1, min);
+        int[] iwork = new int[8 * min];
+        int info;
+        int query = -1;
+        double size;
+        fixed (double* pa = a, ps = s, pu = u, pvt = vt)
+        fixed (int* piwork = iwork)
+        {
+            _dgesdd(&job, &rows, &cols, pa, &lda, ps, pu, &ldu, pvt, &ldvt, &size, &query, piwork, &info, 1);
+            Check("dgesdd", info);
+            int lwork = checked((int)size);
+            double[] work = new double[lwork];
+            fixed (double* pwork = work)
+            {
+                _dgesdd(&job, &rows, &cols, pa, &lda, ps, pu, &ldu, pvt, &ldvt, pwork, &lwork, piwork, &info, 1);
+            }
+        }
+
+        Check("dgesdd", info);
+    }
+
+    public void Orthonormalize(int rows, int cols, double[] a)
+    {
+        int lda = Math.Max(1, rows);
+        double[] tau = new double[Math.Max(1, cols)];
+        int info;
+        int query = -1;
+        double factorSize;
+        double formSize;
+        fixed (double* pa = a, ptau = tau)
+        {
+            _dgeqrf(&rows, &cols, pa, &lda, ptau, &factorSize, &query, &info);
+            Check("dgeqrf", info);
+            _dorgqr(&rows, &cols, &cols, pa, &lda, ptau, &formSize, &query, &info);
+            Check("dorgqr", info);
+            int lwork = Math.Max(1, checked((int)Math.Max(factorSize, formSize)));
+            double[] work = new double[lwork];
+            fixed (double* pwork = work)
+            {
+                _dgeqrf(&rows, &cols, pa, &lda, ptau, pwork, &lwork, &info);
+                Check("dgeqrf", info);
+                _dorgqr(&rows, &cols, &cols, pa, &lda, ptau, pwork, &lwork, &info);
+            }
+        }
+
+        Check("dorgqr", info);
+    }
+
+    private static void Check(string routine, int info)
+    {
+        if (info < 0)
+        {
+            throw new InvalidOperationException($"LAPACK {routine} rejected argument {-info}: a bug in Deisa.Ml, please report it.");
+        }
+
+        if (info > 0)
+        {
+            throw new ArithmeticException($"LAPACK {routine} did not converge (info = {info}); the input probably holds values too large to square.");
+        }
+    }
+
+    private static (NativeLapack? Library, string Reason) Load()
+    {
+        string? requested = Environment.GetEnvironmentVariable(PathVariable);
+        IEnumerable<string> names = string.IsNullOrEmpty(requested) ? s_candidates : [requested];
+        var failures = new List<string>();
+        foreach (string name in names)
+        {
+            if (!NativeLibrary.TryLoad(name, Assembly.GetExecutingAssembly(), null, out IntPtr handle))
+            {
+                failures.Add($"{name}: not found");
+                continue;
+            }
+
+            if (!HasExports(handle, out string? missing))
+            {
+                failures.Add($"{name}: no {missing}");
+                continue;
+            }
+
+            string description = name;
+            if (NativeLibrary.TryGetExport(handle, "openblas_set_num_threads", out IntPtr setThreads))
+            {
+                if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("OPENBLAS_NUM_THREADS")) &&
+                    string.IsNullOrEmpty(Environment.GetEnvironmentVariable("OMP_NUM_THREADS")))
+                {
+                    ((delegate* unmanaged<int, void>)setThreads)(1);
+                }
+
+                if (NativeLibrary.TryGetExport(handle, "openblas_get_num_threads", out IntPtr getThreads))
+                {
+                    description += $", {((delegate* unmanaged<int>)getThreads)()} thread(s)";
+                }
+            }
+
+            return (new NativeLapack($"native ({description})", handle), description);
+        }
+
+        return (null, string.Join("; ", failures));
+    }
+
+    private static bool HasExports(IntPtr handle, out string? missing)
+    {
+        foreach (string symbol in (ReadOnlySpan<string>)["dgemm_", "dgesdd_", "dgeqrf_", "dorgqr_"])
+        {
+            if (!NativeLibrary.TryGetExport(handle, symbol, out _))
+            {
+                missing = symbol;
+                return false;
+            }
+        }
+
+        missing = null;
+        return true;
+    }
+}
