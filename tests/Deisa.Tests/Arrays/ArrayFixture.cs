@@ -13,11 +13,15 @@ internal sealed class ArrayFixture : IAsyncDisposable
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(30);
     private readonly List<(ExternalProducer Producer, ArrayDeclaration Declaration)> _producers = [];
 
-    private ArrayFixture(DeisaRuntime runtime, long[] shape, int timeDimension)
+    private readonly Func<int[], double> _value;
+    private readonly Dictionary<ExternalProducer, IReadOnlyList<ContractEntry>> _contracts = [];
+
+    private ArrayFixture(DeisaRuntime runtime, long[] shape, int timeDimension, Func<int[], double>? value)
     {
         Runtime = runtime;
         Shape = shape;
         TimeDimension = timeDimension;
+        _value = value ?? Value;
     }
 
     public DeisaRuntime Runtime { get; }
@@ -46,8 +50,11 @@ internal sealed class ArrayFixture : IAsyncDisposable
         return Math.Sin(value) * 100;
     }
 
-    /// <summary>Starts a runtime and declares an array split along each spatial dimension into blocks of the given sizes.</summary>
-    public static ArrayFixture Start(long[] shape, int timeDimension, long[][] splits, string[] names, int workers = 2, bool serialize = false)
+    /// <summary>
+    /// Starts a runtime and declares an array split along each spatial dimension into blocks of the given sizes,
+    /// whose element at a position is <paramref name="value"/> (<see cref="Value"/> when null).
+    /// </summary>
+    public static ArrayFixture Start(long[] shape, int timeDimension, long[][] splits, string[] names, int workers = 2, bool serialize = false, Func<int[], double>? value = null)
     {
         int blocks = splits.Aggregate(1, (n, s) => n * s.Length);
         var runtime = DeisaRuntime.StartInProcess(workers, new RuntimeOptions
@@ -58,7 +65,7 @@ internal sealed class ArrayFixture : IAsyncDisposable
             ValidateScheduler = true,
             ThreadsPerWorker = 2,
         });
-        var fixture = new ArrayFixture(runtime, shape, timeDimension);
+        var fixture = new ArrayFixture(runtime, shape, timeDimension, value);
         int spatial = splits.Length;
         int rank = 0;
         foreach (int[] block in Arrays.Dense.Positions([.. splits.Select(s => s.Length)]))
@@ -84,7 +91,7 @@ internal sealed class ArrayFixture : IAsyncDisposable
     public NdArray Dense()
     {
         int[] shape = [.. Shape.Select(s => (int)s)];
-        return new NdArray(shape, [.. Arrays.Dense.Positions(shape).Select(Value)]);
+        return new NdArray(shape, [.. Arrays.Dense.Positions(shape).Select(_value)]);
     }
 
     /// <summary>Each producer puts exactly its contracted blocks, then says it finished.</summary>
@@ -110,6 +117,38 @@ internal sealed class ArrayFixture : IAsyncDisposable
         }
     }
 
+    /// <summary>Each producer puts its contracted blocks of one step only.</summary>
+    public async Task ShipStepAsync(int step)
+    {
+        foreach ((ExternalProducer producer, ArrayDeclaration declaration) in _producers)
+        {
+            if (!_contracts.TryGetValue(producer, out IReadOnlyList<ContractEntry>? contract))
+            {
+                contract = await producer.WaitForContractAsync(s_timeout);
+                _contracts[producer] = contract;
+            }
+
+            foreach (ContractEntry entry in contract.Where(e => e.Steps.Contains(step)))
+            {
+                TaskKey key = new("field", [step, .. entry.Block]);
+                double[] data = BlockData(declaration, step);
+                await producer.PutAsync(key, data, entry.Worker.Rank).WaitAsync(s_timeout);
+                BlocksShipped++;
+                BytesShipped += data.Length * sizeof(double);
+                KeysShipped.Add(key);
+            }
+        }
+    }
+
+    /// <summary>Every producer says it finished.</summary>
+    public void Finish()
+    {
+        foreach ((ExternalProducer producer, _) in _producers)
+        {
+            producer.Finish([]);
+        }
+    }
+
     public ValueTask DisposeAsync() => Runtime.DisposeAsync();
 
     private double[] BlockData(ArrayDeclaration declaration, int step)
@@ -126,7 +165,7 @@ internal sealed class ArrayFixture : IAsyncDisposable
                 position[ArrayDeclaration.SpatialToDimension(d, TimeDimension)] = (int)declaration.Start[d] + local[d];
             }
 
-            values.Add(Value(position));
+            values.Add(_value(position));
         }
 
         return [.. values];
