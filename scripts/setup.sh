@@ -26,5 +26,19 @@ if ! command -v mpiexec.mpich >/dev/null 2>&1 || ! ldconfig -p 2>/dev/null | gre
     fi
 fi
 
+# OpenBLAS for Deisa.Ml's SVDs (LAPACK through P/Invoke). Without it Deisa.Ml falls back to MathNet's managed
+# provider, several times slower; the tests check the native path, so CI installs it.
+if ! ldconfig -p 2>/dev/null | grep -q 'libopenblas\.so\.0'; then
+    if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "== Installing OpenBLAS (apt-get install libopenblas0-pthread)"
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq
+        apt-get install -y -qq --no-install-recommends libopenblas0-pthread >/dev/null
+    else
+        echo "error: OpenBLAS is missing. Install it as root: apt-get install -y libopenblas0-pthread" >&2
+        exit 1
+    fi
+fi
+
 echo "== Building Deisa (Release)"
 dotnet build "$DEISA_ROOT/Deisa.sln" -c Release -nologo -v quiet -clp:NoSummary

@@ -16,6 +16,9 @@ public static class Program
         }
 
         string scenario = args[0];
+
+        // Every rank registers the same operations and codecs before the session starts.
+        Deisa.Ml.DeisaMl.Register(TestOps.Registry);
         var options = new DeisaMpiOptions
         {
             Operations = TestOps.Registry,
@@ -51,6 +54,7 @@ public static class Program
             "coupling" => Coupling.Run(session, args),
             "transport" => TransportChecks.Run(session),
             "arrays" => ArrayOps.Run(session, args),
+            "ipca" => Ipca.Run(session, args),
             _ => Unknown(scenario),
         };
     }

@@ -154,6 +154,16 @@ public sealed class MpiCouplingTests
         result.AssertChecksPass(1);
     }
 
+    [Fact]
+    public void Sim2_Analytics3_IncrementalPca_ChainMatchesDense_TreeMatchesChain()
+    {
+        // Three analytics ranks: the states and the chunks of each step cross processes between the workers.
+        MpiResult result = MpiJob.Run(5, "ipca", "--grid", "2x1", "--analytics", "3");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        result.AssertChecksPass(2);
+    }
+
     [Theory]
     [InlineData(2, 1)]
     [InlineData(3, 1)]
