@@ -8,8 +8,10 @@ namespace Deisa.Ml;
 /// <summary>Registers Deisa.Ml's operations and value types, which every rank needs before the runtime starts.</summary>
 /// <remarks>
 /// In one process <see cref="InSituIncrementalPCA.Fit(DeisaArray, IReadOnlyList{string}?, IReadOnlyList{string}, IReadOnlyList{string}, BatchReduction)"/>
-/// registers them itself. Over MPI, call <see cref="Register"/> on every rank, simulation ranks included, before
-/// creating the session, with the registries the session is given (the defaults unless you pass others).
+/// registers them itself, in the client's operation registry and the default value codecs. Over MPI, call
+/// <see cref="Register"/> on every rank, simulation ranks included, before creating the session, with the
+/// registries the session is given (the defaults unless you pass others): a rank without them ends the job with a
+/// message naming the operation when an update reaches it.
 /// </remarks>
 public static class DeisaMl
 {

@@ -43,7 +43,8 @@ internal static class IncrementalPcaKernel
         bool first = previous is null || previous.NSamplesSeen == 0;
         int offset = first ? 0 : k;
         int m = first ? n : k + n + 1;
-        double[] a = new double[checked(d * m)];
+        // Every entry is written below (the batch by the writer, then the previous basis and the mean correction).
+        double[] a = GC.AllocateUninitializedArray<double>(checked(d * m));
         write(a, offset);
         Span<double> batch = a.AsSpan(offset * d, n * d);
 

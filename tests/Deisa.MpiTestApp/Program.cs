@@ -17,8 +17,12 @@ public static class Program
 
         string scenario = args[0];
 
-        // Every rank registers the same operations and codecs before the session starts.
-        Deisa.Ml.DeisaMl.Register(TestOps.Registry);
+        // Every rank registers the same operations and codecs before the session starts, except the world ranks a
+        // test lists with --skip-ml-register (MPICH's launcher gives each process its rank in PMI_RANK).
+        if (!Arg(args, "--skip-ml-register", "").Split(',').Contains(System.Environment.GetEnvironmentVariable("PMI_RANK")))
+        {
+            Deisa.Ml.DeisaMl.Register(TestOps.Registry);
+        }
         var options = new DeisaMpiOptions
         {
             Operations = TestOps.Registry,

@@ -17,7 +17,8 @@ internal interface ILinearAlgebra
     /// min(rows, cols) singular values in decreasing order, <paramref name="u"/> the rows×min left vectors and
     /// <paramref name="vt"/> the min×cols right vectors, transposed.
     /// </summary>
-    void Svd(int rows, int cols, double[] a, double[] s, double[] u, double[] vt);
+    /// <remarks>With rows ≥ cols, <paramref name="u"/> may be null when only the right vectors are needed.</remarks>
+    void Svd(int rows, int cols, double[] a, double[] s, double[]? u, double[] vt);
 
     /// <summary>Replaces the rows×cols matrix <paramref name="a"/> (rows ≥ cols) by the Q factor of its thin QR factorisation.</summary>
     void Orthonormalize(int rows, int cols, double[] a);

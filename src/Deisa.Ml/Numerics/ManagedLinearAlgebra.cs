@@ -29,7 +29,7 @@ internal sealed class ManagedLinearAlgebra : ILinearAlgebra
             c);
     }
 
-    public void Svd(int rows, int cols, double[] a, double[] s, double[] u, double[] vt)
+    public void Svd(int rows, int cols, double[] a, double[] s, double[]? u, double[] vt)
     {
         int min = Math.Min(rows, cols);
         Matrix<double> matrix = Matrix<double>.Build.Dense(rows, cols, Exact(a, rows * cols));
@@ -37,7 +37,11 @@ internal sealed class ManagedLinearAlgebra : ILinearAlgebra
         svd.S.AsArray().AsSpan(0, min).CopyTo(s);
 
         // MathNet returns the full U and Vᵀ; the thin parts are the first columns of U and the first rows of Vᵀ.
-        svd.U.ToColumnMajorArray().AsSpan(0, rows * min).CopyTo(u);
+        if (u is not null)
+        {
+            svd.U.ToColumnMajorArray().AsSpan(0, rows * min).CopyTo(u);
+        }
+
         Matrix<double> vtFull = svd.VT;
         for (int j = 0; j < cols; j++)
         {

@@ -56,14 +56,20 @@ internal sealed unsafe class NativeLapack : ILinearAlgebra
         }
     }
 
-    public void Svd(int rows, int cols, double[] a, double[] s, double[] u, double[] vt)
+    public void Svd(int rows, int cols, double[] a, double[] s, double[]? u, double[] vt)
     {
         int min = Math.Min(rows, cols);
-        byte job = (byte)'S';
+        if (u is null && rows < cols)
+        {
+            throw new ArgumentException("Only a tall matrix can skip its left vectors.", nameof(u));
+        }
+
+        // 'O' (rows ≥ cols) leaves the left vectors in a instead of a separate array nobody reads.
+        byte job = u is null ? (byte)'O' : (byte)'S';
         int lda = Math.Max(1, rows);
         int ldu = Math.Max(1, rows);
         int ldvt = Math.Max(1, min);
-        int[] iwork = new int[8 * min];
+        int[] iwork = GC.AllocateUninitializedArray<int>(8 * min);
         int info;
         int query = -1;
         double size;
@@ -73,7 +79,7 @@ internal sealed unsafe class NativeLapack : ILinearAlgebra
             _dgesdd(&job, &rows, &cols, pa, &lda, ps, pu, &ldu, pvt, &ldvt, &size, &query, piwork, &info, 1);
             Check("dgesdd", info);
             int lwork = checked((int)size);
-            double[] work = new double[lwork];
+            double[] work = GC.AllocateUninitializedArray<double>(lwork);
             fixed (double* pwork = work)
             {
                 _dgesdd(&job, &rows, &cols, pa, &lda, ps, pu, &ldu, pvt, &ldvt, pwork, &lwork, piwork, &info, 1);

@@ -106,6 +106,28 @@ public sealed class InTransitPcaTests
     }
 
     [Fact]
+    public async Task Fit_SlicedAndRechunkedArray_BatchesFollowTheView()
+    {
+        // Every other step, rows 2 to 11, in chunks of three steps and 4 rows: batches cut out of bigger chunks.
+        await using ArrayFixture fixture = Start();
+        DeisaArray field = fixture.Client.GetArrays()["field"];
+        DeisaArray view = field[Slice.Every(2), 2..12, ..].Rechunk("t", 2).Rechunk("Y", 4);
+        var pca = new InSituIncrementalPCA(3, svdSolver: SvdSolver.Full).Fit(view, null, ["Y"], ["X"]);
+        await ShipAll(fixture, 6);
+
+        var dense = new InSituIncrementalPCA(3, svdSolver: SvdSolver.Full);
+        NdArray all = fixture.Dense();
+        foreach (int t in (int[])[0, 2, 4])
+        {
+            NdArray step = Batch(all, t, transpose: false);
+            dense.PartialFit(new NdArray([10, 9], step.Data.AsSpan(2 * 9, 10 * 9).ToArray()));
+        }
+
+        IncrementalPcaState actual = await pca.FittedState.GetResultAsync().WaitAsync(s_timeout);
+        PcaAssert.SameState(dense.State!, actual, 1e-12, 1e-12, "view vs dense");
+    }
+
+    [Fact]
     public async Task Fit_Tree_AgreesWithChain()
     {
         await using ArrayFixture fixture = Start(steps: 7);

@@ -164,6 +164,17 @@ public sealed class MpiCouplingTests
         result.AssertChecksPass(2);
     }
 
+    [Fact]
+    public void IncrementalPca_WorkerRankWithoutDeisaMl_AbortsNamingTheOperation()
+    {
+        // World ranks 3 and 4, the analytics workers, did not call DeisaMl.Register: the job must end, not hang.
+        MpiResult result = MpiJob.Run(5, "ipca", "--grid", "2x1", "--analytics", "3", "--skip-ml-register", "3,4");
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("deisa.ml.ipca", result.Stdout + result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("not registered on this rank", result.Stdout + result.Stderr, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(2, 1)]
     [InlineData(3, 1)]
