@@ -1,8 +1,6 @@
-using System.Globalization;
 using Deisa.Core.Arrays;
 using Deisa.Core.Client;
 using Deisa.Mpi;
-using Deisa.Mpi.Bridge;
 
 namespace Deisa.MpiTestApp;
 
@@ -20,35 +18,9 @@ public static class ArrayOps
     public static int Run(DeisaSession session, string[] args)
     {
         string family = Program.Arg(args, "--family", "slice");
-        string[] grid = Program.Arg(args, "--grid", "2x1").Split('x');
-        int gridY = int.Parse(grid[0], CultureInfo.InvariantCulture);
-        int gridX = int.Parse(grid[1], CultureInfo.InvariantCulture);
-        return session.IsSimulation ? Simulate(session, gridY, gridX) : session.RunAnalytics(client => Analyse(client, family));
-    }
-
-    private static int Simulate(DeisaSession session, int gridY, int gridX)
-    {
-        int rank = session.SimulationRank;
-        (long y0, long rows) = Split(Height, gridY, rank / gridX);
-        (long x0, long cols) = Split(Width, gridX, rank % gridX);
-        double[] block = new double[rows * cols];
-        using Bridge bridge = session.CreateBridge();
-        bridge.DeclareArray<double>("field", [Steps, Height, Width], 0, [y0, x0], [rows, cols], ["t", "Y", "X"]);
-        for (int t = 0; t < Steps; t++)
-        {
-            for (long y = 0; y < rows; y++)
-            {
-                for (long x = 0; x < cols; x++)
-                {
-                    block[(y * cols) + x] = Coupling.Value(t, y0 + y, x0 + x);
-                }
-            }
-
-            bridge.Publish<double>("field", t, block).Wait(TimeSpan.FromSeconds(60));
-        }
-
-        bridge.Finish();
-        return 0;
+        return session.IsSimulation
+            ? GridField.Publish(session, GridField.Grid(args), Steps, Height, Width, Coupling.Value)
+            : session.RunAnalytics(client => Analyse(client, family));
     }
 
     private static int Analyse(DeisaClient client, string family)
@@ -115,12 +87,5 @@ public static class ArrayOps
 
             yield return position;
         }
-    }
-
-    private static (long Start, long Count) Split(long size, int parts, int index)
-    {
-        long baseCount = size / parts;
-        long extra = size % parts;
-        return ((index * baseCount) + Math.Min(index, extra), baseCount + (index < extra ? 1 : 0));
     }
 }

@@ -2,7 +2,6 @@ using Deisa.Core.Arrays;
 using Deisa.Core.Client;
 using Deisa.Ml;
 using Deisa.Mpi;
-using Deisa.Mpi.Bridge;
 
 namespace Deisa.MpiTestApp;
 
@@ -30,41 +29,15 @@ public static class Ipca
 
     public static int Run(DeisaSession session, string[] args)
     {
-        string[] grid = Program.Arg(args, "--grid", "2x1").Split('x');
-        int gridY = int.Parse(grid[0], System.Globalization.CultureInfo.InvariantCulture);
-        int gridX = int.Parse(grid[1], System.Globalization.CultureInfo.InvariantCulture);
-        return session.IsSimulation ? Simulate(session, gridY, gridX) : session.RunAnalytics(Analyse);
+        return session.IsSimulation
+            ? GridField.Publish(session, GridField.Grid(args), Steps, Height, Width, Value)
+            : session.RunAnalytics(Analyse);
     }
 
     private static double Hash(int a, long b, long c)
     {
         double s = Math.Sin((a * 12.9898) + (b * 78.233) + (c * 37.719)) * 43758.5453;
         return s - Math.Floor(s) - 0.5;
-    }
-
-    private static int Simulate(DeisaSession session, int gridY, int gridX)
-    {
-        int rank = session.SimulationRank;
-        (long y0, long rows) = Split(Height, gridY, rank / gridX);
-        (long x0, long cols) = Split(Width, gridX, rank % gridX);
-        double[] block = new double[rows * cols];
-        using Bridge bridge = session.CreateBridge();
-        bridge.DeclareArray<double>("field", [Steps, Height, Width], 0, [y0, x0], [rows, cols], ["t", "Y", "X"]);
-        for (int t = 0; t < Steps; t++)
-        {
-            for (long y = 0; y < rows; y++)
-            {
-                for (long x = 0; x < cols; x++)
-                {
-                    block[(y * cols) + x] = Value(t, y0 + y, x0 + x);
-                }
-            }
-
-            bridge.Publish<double>("field", t, block).Wait(TimeSpan.FromSeconds(60));
-        }
-
-        bridge.Finish();
-        return 0;
     }
 
     private static int Analyse(DeisaClient client)
@@ -109,11 +82,4 @@ public static class Ipca
         expected.Zip(actual, (e, a) => Math.Abs(a - e) / Math.Max(Math.Abs(e), double.Epsilon)).Max();
 
     private static double MaxAbsolute(double[] expected, double[] actual) => expected.Zip(actual, (e, a) => Math.Abs(a - e)).Max();
-
-    private static (long Start, long Count) Split(long size, int parts, int index)
-    {
-        long baseCount = size / parts;
-        long extra = size % parts;
-        return ((index * baseCount) + Math.Min(index, extra), baseCount + (index < extra ? 1 : 0));
-    }
 }

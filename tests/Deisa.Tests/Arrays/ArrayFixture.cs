@@ -99,17 +99,11 @@ internal sealed class ArrayFixture : IAsyncDisposable
     {
         foreach ((ExternalProducer producer, ArrayDeclaration declaration) in _producers)
         {
-            IReadOnlyList<ContractEntry> contract = await producer.WaitForContractAsync(s_timeout);
-            foreach (ContractEntry entry in contract)
+            foreach (ContractEntry entry in await ContractAsync(producer))
             {
                 foreach (int step in entry.Steps)
                 {
-                    TaskKey key = new("field", [step, .. entry.Block]);
-                    double[] data = BlockData(declaration, step);
-                    await producer.PutAsync(key, data, entry.Worker.Rank).WaitAsync(s_timeout);
-                    BlocksShipped++;
-                    BytesShipped += data.Length * sizeof(double);
-                    KeysShipped.Add(key);
+                    await PutAsync(producer, declaration, entry, step);
                 }
             }
 
@@ -122,20 +116,9 @@ internal sealed class ArrayFixture : IAsyncDisposable
     {
         foreach ((ExternalProducer producer, ArrayDeclaration declaration) in _producers)
         {
-            if (!_contracts.TryGetValue(producer, out IReadOnlyList<ContractEntry>? contract))
+            foreach (ContractEntry entry in (await ContractAsync(producer)).Where(e => e.Steps.Contains(step)))
             {
-                contract = await producer.WaitForContractAsync(s_timeout);
-                _contracts[producer] = contract;
-            }
-
-            foreach (ContractEntry entry in contract.Where(e => e.Steps.Contains(step)))
-            {
-                TaskKey key = new("field", [step, .. entry.Block]);
-                double[] data = BlockData(declaration, step);
-                await producer.PutAsync(key, data, entry.Worker.Rank).WaitAsync(s_timeout);
-                BlocksShipped++;
-                BytesShipped += data.Length * sizeof(double);
-                KeysShipped.Add(key);
+                await PutAsync(producer, declaration, entry, step);
             }
         }
     }
@@ -150,6 +133,27 @@ internal sealed class ArrayFixture : IAsyncDisposable
     }
 
     public ValueTask DisposeAsync() => Runtime.DisposeAsync();
+
+    private async Task<IReadOnlyList<ContractEntry>> ContractAsync(ExternalProducer producer)
+    {
+        if (!_contracts.TryGetValue(producer, out IReadOnlyList<ContractEntry>? contract))
+        {
+            contract = await producer.WaitForContractAsync(s_timeout);
+            _contracts[producer] = contract;
+        }
+
+        return contract;
+    }
+
+    private async Task PutAsync(ExternalProducer producer, ArrayDeclaration declaration, ContractEntry entry, int step)
+    {
+        TaskKey key = new("field", [step, .. entry.Block]);
+        double[] data = BlockData(declaration, step);
+        await producer.PutAsync(key, data, entry.Worker.Rank).WaitAsync(s_timeout);
+        BlocksShipped++;
+        BytesShipped += data.Length * sizeof(double);
+        KeysShipped.Add(key);
+    }
 
     private double[] BlockData(ArrayDeclaration declaration, int step)
     {
