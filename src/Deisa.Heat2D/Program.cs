@@ -1,19 +1,93 @@
+using System.CommandLine;
+using Deisa.Heat2D.Configuration;
+using Deisa.Heat2D.Output;
+using Deisa.Heat2D.Runs;
+using MpiUnsafe = MPI.Unsafe;
+
 namespace Deisa.Heat2D;
 
-/// <summary>Entry point of the 2D heat mini-app.</summary>
+/// <summary>
+/// The 2D heat mini-app with in-transit analytics. Under mpiexec.mpich every rank runs this program: the first ranks
+/// simulate, the last ones analyse. Without mpiexec it runs every rank in one process.
+/// </summary>
 public static class Program
 {
-    /// <summary>Runs the in-process demo: a small heat simulation whose field is analysed in transit.</summary>
-    /// <param name="args">Not used yet; the YAML configuration arrives with the full mini-app.</param>
-    /// <returns>0 on success, 1 when the analytics failed.</returns>
+    /// <summary>Runs the mini-app: <c>dotnet Deisa.Heat2D.dll [--config heat2d.yml] [--output DIR] [--progress|--no-progress]</c>.</summary>
+    /// <param name="args">The command line.</param>
+    /// <returns>0 on success, 2 for bad input (configuration, command line), 1 for a failed run.</returns>
     public static int Main(string[] args)
     {
-        if (args.Length > 0)
+        // Under MPICH's launcher every rank sees the same configuration, so every rank finds the same problem;
+        // only world rank 0 says it.
+        string? launcherRank = Environment.GetEnvironmentVariable("PMI_RANK");
+        bool underMpi = launcherRank is not null || Environment.GetEnvironmentVariable("PMI_SIZE") is not null;
+        bool speaks = launcherRank is null or "0";
+        TextWriter errors = speaks ? Console.Error : TextWriter.Null;
+
+        var config = new Option<FileInfo?>("--config") { Description = "The YAML configuration (default: heat2d.yml next to this program)." };
+        var output = new Option<DirectoryInfo?>("--output") { Description = "Where results go (default: the configuration's output)." };
+        var progress = new Option<bool>("--progress") { Description = "Show steps done, rate and ETA on standard error (default: when it is a terminal)." };
+        var noProgress = new Option<bool>("--no-progress") { Description = "Never show progress." };
+        var root = new RootCommand("Deisa's 2D heat mini-app with in-transit analytics. Under mpiexec.mpich, the first ranks simulate and the last ones analyse.")
         {
-            Console.Error.WriteLine($"error: this in-process demo takes no arguments (got '{string.Join(' ', args)}').");
+            config, output, progress, noProgress,
+        };
+        ParseResult parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (System.CommandLine.Parsing.ParseError error in parsed.Errors)
+            {
+                errors.WriteLine($"error: {error.Message}");
+            }
+
+            errors.WriteLine("usage: dotnet Deisa.Heat2D.dll [--config FILE] [--output DIR] [--progress|--no-progress]; --help for more.");
             return 2;
         }
 
-        return InProcessDemo.Run(new DemoSettings(), Console.Out);
+        root.SetAction(result => Run(
+            result.GetValue(config)?.FullName ?? Path.Combine(AppContext.BaseDirectory, "heat2d.yml"),
+            result.GetValue(output)?.FullName,
+            result.GetValue(noProgress) ? false : result.GetValue(progress) ? true : null,
+            underMpi,
+            speaks,
+            errors));
+        return parsed.Invoke(new InvocationConfiguration { Output = speaks ? Console.Out : TextWriter.Null, Error = errors });
+    }
+
+    private static int Run(string configPath, string? outputOverride, bool? showProgress, bool underMpi, bool speaks, TextWriter errors)
+    {
+        try
+        {
+            HeatConfig config = ConfigLoader.Load(configPath);
+            if (underMpi && int.TryParse(Environment.GetEnvironmentVariable("PMI_SIZE"), out int size))
+            {
+                ConfigLoader.CheckRanks(config, size, Path.GetFileName(configPath));
+            }
+
+            string folder = Path.GetFullPath(outputOverride ?? config.Output!);
+            Directory.CreateDirectory(folder);
+            var progress = new Progress(config.Steps, speaks && Progress.Wanted(showProgress), Console.Error);
+            return underMpi
+                ? MpiRunner.Run(config, folder, progress, Console.Out)
+                : InProcessRunner.Run(config, folder, progress, Console.Out);
+        }
+        catch (ConfigException error)
+        {
+            errors.WriteLine($"error: {error.Message}");
+            return 2;
+        }
+        catch (Exception error) when (underMpi && MPI.Environment.Initialized && !MPI.Environment.Finalized)
+        {
+            // One rank failing must end the job: the others would wait for it in their next exchange.
+            Console.Error.WriteLine($"deisa-heat2d: world rank {Environment.GetEnvironmentVariable("PMI_RANK")}: {error.GetType().Name}: {error.Message}");
+            Console.Error.Flush();
+            _ = MpiUnsafe.MPI_Abort(MpiUnsafe.MPI_COMM_WORLD, 1);
+            return 1;
+        }
+        catch (Exception error)
+        {
+            Console.Error.WriteLine($"deisa-heat2d: {error.GetType().Name}: {error.Message}");
+            return 1;
+        }
     }
 }

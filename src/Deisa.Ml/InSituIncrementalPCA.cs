@@ -23,6 +23,8 @@ public sealed class InSituIncrementalPCA
     private static long s_nextName;
     private IncrementalPcaState? _state;
     private Fitted? _fitted;
+    private string? _stepwiseName;
+    private int _lastStep = -1;
 
     /// <summary>Creates an estimator.</summary>
     /// <param name="nComponents">How many components to keep (<c>n_components</c>); at most the number of features and the samples per batch.</param>
@@ -138,16 +140,10 @@ public sealed class InSituIncrementalPCA
         ArgumentNullException.ThrowIfNull(array);
         if (_fitted is not null)
         {
-            throw new InvalidOperationException("Fit was already called on this estimator; create another one for another fit.");
+            throw new InvalidOperationException("Fit or FitStep was already called on this estimator; create another one for another fit.");
         }
 
-        BatchLayout layout = BatchLayout.Create(array.Shape, dims ?? array.DimensionNames, samples, features);
-        if (NComponents > layout.Features || NComponents > layout.Samples)
-        {
-            throw new ArgumentException(
-                $"n_components={NComponents} must be at most the number of features ({layout.Features}) and of samples per batch ({layout.Samples}).",
-                nameof(array));
-        }
+        BatchLayout layout = Layout(array, dims, samples, features);
 
         long steps = array.Shape[layout.BatchAxis];
         if (steps == 0)
@@ -172,43 +168,65 @@ public sealed class InSituIncrementalPCA
             ? Chain(graph, name, partialFit, settings, geometry, array, layout, checked((int)steps))
             : Tree(graph, name, partialFit, client.Operations.Get(DeisaMl.MergeOperation), settings, geometry, array, layout, checked((int)steps));
 
-        Operation attribute = client.Operations.Get(DeisaMl.AttributeOperation);
-        string[] attributes = ["components_", "explained_variance_", "explained_variance_ratio_", "singular_values_", "mean_", "var_", "noise_variance_", "n_samples_seen_"];
-        var outputs = new List<TaskKey> { root };
-        foreach (string attributeName in attributes)
-        {
-            TaskKey key = new($"{name}-{attributeName.TrimEnd('_')}");
-            graph.Add(key, TaskSpec.Create(attribute, root, attributeName));
-            outputs.Add(key);
-        }
-
         if (source.External.Count > 0)
         {
             client.CreateExternal(source.External);
         }
 
-        IReadOnlyList<Future> held = client.Persist(graph, outputs);
-        try
+        _fitted = Submit(client, graph, root, name, step: null);
+        return this;
+    }
+
+    /// <summary>
+    /// Fits one more step now, for analytics that submit step by step once a step's blocks are announced (Deisa1
+    /// coupling, where the graph cannot be built before the data exists). The attribute futures then hold the
+    /// state after this step; the previous state is released once this step's update has read it.
+    /// </summary>
+    /// <param name="array">The field; its chunks for <paramref name="step"/> must be known to the scheduler already.</param>
+    /// <param name="step">The position along the batch axis; steps come in increasing order, each once.</param>
+    /// <param name="dims">Names for the array's axes, in order; the array's own names when null.</param>
+    /// <param name="samples">The sample axes.</param>
+    /// <param name="features">The feature axes.</param>
+    /// <returns>This estimator.</returns>
+    /// <exception cref="ArgumentException">The axes do not fit, or the step is out of range or not after the previous one.</exception>
+    /// <exception cref="InvalidOperationException">Fit was called on this estimator.</exception>
+    public InSituIncrementalPCA FitStep(DeisaArray array, int step, IReadOnlyList<string>? dims, IReadOnlyList<string> samples, IReadOnlyList<string> features)
+    {
+        ArgumentNullException.ThrowIfNull(array);
+        if (_fitted is not null && _stepwiseName is null)
         {
-            _fitted = new Fitted(
-                client.GetFuture<IncrementalPcaState>(outputs[0]),
-                client.GetFuture<NdArray>(outputs[1]),
-                client.GetFuture<NdArray>(outputs[2]),
-                client.GetFuture<NdArray>(outputs[3]),
-                client.GetFuture<NdArray>(outputs[4]),
-                client.GetFuture<NdArray>(outputs[5]),
-                client.GetFuture<NdArray>(outputs[6]),
-                client.GetFuture<double>(outputs[7]),
-                client.GetFuture<long>(outputs[8]));
-        }
-        finally
-        {
-            foreach (Future future in held)
-            {
-                future.Dispose();
-            }
+            throw new InvalidOperationException("Fit was called on this estimator; FitStep continues only a step-by-step fit.");
         }
 
+        BatchLayout layout = Layout(array, dims, samples, features);
+
+        if (step < 0 || step >= array.Shape[layout.BatchAxis] || step <= _lastStep)
+        {
+            throw new ArgumentException(
+                $"Step {step} is outside 0..{array.Shape[layout.BatchAxis] - 1} or not after the last step fitted ({_lastStep}).", nameof(step));
+        }
+
+        DeisaClient client = array.Client;
+        DeisaMl.Register(client.Operations);
+        _stepwiseName ??= $"ipca-{Interlocked.Increment(ref s_nextName)}";
+        var graph = new TaskGraph();
+        foreach (KeyValuePair<TaskKey, TaskSpec> task in array.BuildGraph().Tasks)
+        {
+            graph.Add(task.Key, task.Value);
+        }
+
+        TaskKey state = new($"{_stepwiseName}-state", step);
+        TaskArg previous = _fitted is null ? TaskArg.Null : _fitted.State.Key;
+        graph.Add(state, TaskSpec.Create(
+            client.Operations.Get(DeisaMl.PartialFitOperation),
+            previous,
+            TaskArg.FromInt64Array(Settings.ToArgument()),
+            TaskArg.FromInt64Array(layout.ToArgument()),
+            StepBlocks(array, layout, step)));
+        Fitted next = Submit(client, graph, state, _stepwiseName, step);
+        _fitted?.Dispose();
+        _fitted = next;
+        _lastStep = step;
         return this;
     }
 
@@ -274,6 +292,43 @@ public sealed class InSituIncrementalPCA
     {
         (int samples, int features) = Matrix(batch, nameof(batch));
         return IncrementalPcaKernel.PartialFit(state, samples, features, (stacked, column) => batch.Data.CopyTo(stacked, column * features), Settings);
+    }
+
+    /// <summary>Adds the attribute tasks on <paramref name="root"/>, submits, and takes typed futures to the results.</summary>
+    private static Fitted Submit(DeisaClient client, TaskGraph graph, TaskKey root, string name, int? step)
+    {
+        Operation attribute = client.Operations.Get(DeisaMl.AttributeOperation);
+        string[] attributes = ["components_", "explained_variance_", "explained_variance_ratio_", "singular_values_", "mean_", "var_", "noise_variance_", "n_samples_seen_"];
+        var outputs = new List<TaskKey> { root };
+        foreach (string attributeName in attributes)
+        {
+            string keyName = $"{name}-{attributeName.TrimEnd('_')}";
+            TaskKey key = step is int t ? new TaskKey(keyName, t) : new TaskKey(keyName);
+            graph.Add(key, TaskSpec.Create(attribute, root, attributeName));
+            outputs.Add(key);
+        }
+
+        IReadOnlyList<Future> held = client.Persist(graph, outputs);
+        try
+        {
+            return new Fitted(
+                client.GetFuture<IncrementalPcaState>(outputs[0]),
+                client.GetFuture<NdArray>(outputs[1]),
+                client.GetFuture<NdArray>(outputs[2]),
+                client.GetFuture<NdArray>(outputs[3]),
+                client.GetFuture<NdArray>(outputs[4]),
+                client.GetFuture<NdArray>(outputs[5]),
+                client.GetFuture<NdArray>(outputs[6]),
+                client.GetFuture<double>(outputs[7]),
+                client.GetFuture<long>(outputs[8]));
+        }
+        finally
+        {
+            foreach (Future future in held)
+            {
+                future.Dispose();
+            }
+        }
     }
 
     private static TaskKey Chain(TaskGraph graph, string name, Operation partialFit, TaskArg settings, TaskArg geometry, DeisaArray array, BatchLayout layout, int steps)
@@ -378,6 +433,16 @@ public sealed class InSituIncrementalPCA
         return TaskArg.FromList([.. blocks]);
     }
 
+    private BatchLayout Layout(DeisaArray array, IReadOnlyList<string>? dims, IReadOnlyList<string> samples, IReadOnlyList<string> features)
+    {
+        BatchLayout layout = BatchLayout.Create(array.Shape, dims ?? array.DimensionNames, samples, features);
+        return NComponents <= layout.Features && NComponents <= layout.Samples
+            ? layout
+            : throw new ArgumentException(
+                $"n_components={NComponents} must be at most the number of features ({layout.Features}) and of samples per batch ({layout.Samples}).",
+                nameof(array));
+    }
+
     private static (int Samples, int Features) Matrix(NdArray matrix, string parameter)
     {
         ArgumentNullException.ThrowIfNull(matrix, parameter);
@@ -409,5 +474,14 @@ public sealed class InSituIncrementalPCA
         Future<NdArray> Mean,
         Future<NdArray> Var,
         Future<double> NoiseVariance,
-        Future<long> NSamplesSeen);
+        Future<long> NSamplesSeen) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (Future future in (Future[])[State, Components, ExplainedVariance, ExplainedVarianceRatio, SingularValues, Mean, Var, NoiseVariance, NSamplesSeen])
+            {
+                future.Dispose();
+            }
+        }
+    }
 }

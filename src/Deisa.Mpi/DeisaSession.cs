@@ -68,6 +68,12 @@ public sealed class DeisaSession : IDisposable
     /// <summary>Gets the simulation ranks' communicator, for the simulation's own MPI calls; null on analytics ranks.</summary>
     public MPI.Intracommunicator? SimulationCommunicator { get; }
 
+    /// <summary>
+    /// Gets the MPI handle (MPICH ABI) of <see cref="SimulationCommunicator"/>, for raw MPI calls such as a halo
+    /// exchange with derived datatypes through <c>MPI.Unsafe</c>; -1 on analytics ranks.
+    /// </summary>
+    public int SimulationCommunicatorHandle => SimulationCommunicator is null ? -1 : _roleComm;
+
     /// <summary>Gets what reached the scheduler during <see cref="RunAnalytics"/>, on analytics rank 0 once it returned.</summary>
     public SchedulerLoad? SchedulerLoad { get; private set; }
 

@@ -11,13 +11,15 @@ public sealed partial class DeisaArray
     /// Submits the array's graph and keeps its chunks in memory on the workers, declaring as external exactly the
     /// simulation blocks it reads (so that only those enter the contract).
     /// </summary>
+    /// <param name="createExternal">False when the blocks are known to the scheduler already, as in Deisa1 coupling
+    /// where the simulation announces each block before the analytics submit work on it.</param>
     /// <param name="cancellationToken">Stops waiting for the scheduler's answer.</param>
     /// <returns>The submitted array; dispose it to release its chunks.</returns>
     /// <exception cref="Errors.GraphValidationException">The scheduler refused the graph, or a block it reads came after the contract was validated.</exception>
-    public async Task<PersistedArray> PersistAsync(CancellationToken cancellationToken = default)
+    public async Task<PersistedArray> PersistAsync(bool createExternal = true, CancellationToken cancellationToken = default)
     {
         (TaskGraph graph, List<TaskKey> outputs, List<TaskKey> externals) = Collect();
-        if (externals.Count > 0)
+        if (createExternal && externals.Count > 0)
         {
             await Context.Client.CreateExternalAsync(externals, cancellationToken).ConfigureAwait(false);
         }
@@ -27,8 +29,9 @@ public sealed partial class DeisaArray
     }
 
     /// <summary>Submits the array's graph and keeps its chunks in memory on the workers; blocks until accepted.</summary>
+    /// <param name="createExternal">False when the blocks are known to the scheduler already (Deisa1 coupling).</param>
     /// <returns>The submitted array; dispose it to release its chunks.</returns>
-    public PersistedArray Persist() => PersistAsync().GetAwaiter().GetResult();
+    public PersistedArray Persist(bool createExternal = true) => PersistAsync(createExternal).GetAwaiter().GetResult();
 
     /// <summary>Computes the array and assembles it, dense, on the client; for arrays that read no simulation data, or after the contract was validated.</summary>
     /// <param name="cancellationToken">Stops waiting.</param>
@@ -36,7 +39,7 @@ public sealed partial class DeisaArray
     /// <exception cref="Errors.TaskFailedException">A task failed, or a block it needed will never arrive.</exception>
     public async Task<NdArray> ComputeAsync(CancellationToken cancellationToken = default)
     {
-        using PersistedArray persisted = await PersistAsync(cancellationToken).ConfigureAwait(false);
+        using PersistedArray persisted = await PersistAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         return await persisted.GetResultAsync(cancellationToken).ConfigureAwait(false);
     }
 

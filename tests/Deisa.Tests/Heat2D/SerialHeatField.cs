@@ -1,10 +1,10 @@
-namespace Deisa.Heat2D;
+namespace Deisa.Tests.Heat2D;
 
 /// <summary>
-/// A serial 2D heat field with one ghost cell on every side: fixed (Dirichlet) borders, the left one at
+/// An independent serial implementation of the mini-app's field, for the tests: a serial 2D heat field with one ghost cell on every side: fixed (Dirichlet) borders, the left one at
 /// 1,000,000, and the explicit 5-point scheme of the original mini-app.
 /// </summary>
-public sealed class HeatField
+public sealed class SerialHeatField
 {
     private const double LeftBorder = 1_000_000;
 
@@ -16,7 +16,7 @@ public sealed class HeatField
     /// <summary>Creates a field of <paramref name="height"/> x <paramref name="width"/> interior cells at 0.</summary>
     /// <param name="height">Interior rows.</param>
     /// <param name="width">Interior columns.</param>
-    public HeatField(int height, int width)
+    public SerialHeatField(int height, int width)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(height);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(width);

@@ -1,0 +1,37 @@
+using Deisa.Core.Arrays;
+
+namespace Deisa.Heat2D.Analytics;
+
+/// <summary>What the analytics computed; null for an analytic that did not run.</summary>
+public sealed class AnalyticsResults
+{
+    /// <summary>Gets or sets the principal axes, components × width (<c>components_</c>).</summary>
+    public NdArray? Components { get; set; }
+
+    /// <summary>Gets or sets the variance each component explains.</summary>
+    public NdArray? ExplainedVariance { get; set; }
+
+    /// <summary>Gets or sets the fraction of the variance each component explains.</summary>
+    public NdArray? ExplainedVarianceRatio { get; set; }
+
+    /// <summary>Gets or sets the singular values.</summary>
+    public NdArray? SingularValues { get; set; }
+
+    /// <summary>Gets or sets the per-feature (column) mean.</summary>
+    public NdArray? Mean { get; set; }
+
+    /// <summary>Gets or sets the noise variance.</summary>
+    public double? NoiseVariance { get; set; }
+
+    /// <summary>Gets or sets the samples the PCA saw.</summary>
+    public long? SamplesSeen { get; set; }
+
+    /// <summary>Gets or sets the mean temperature of each step.</summary>
+    public NdArray? SpatialMean { get; set; }
+
+    /// <summary>Gets or sets, per cell, the mean over time of the temperature's time derivative (height × width).</summary>
+    public NdArray? TimeDerivativeMean { get; set; }
+
+    /// <summary>Gets or sets the seconds from the contract's validation to the last result.</summary>
+    public double Seconds { get; set; }
+}

@@ -1,0 +1,57 @@
+using System.Diagnostics;
+using Deisa.Core.Arrays;
+using Deisa.Core.Client;
+using Deisa.Ml;
+
+namespace Deisa.Heat2D.Analytics;
+
+/// <summary>
+/// The in-transit analytics of the mini-app, in the shape of the original Deisa script: copy this class and change
+/// it. It runs on analytics rank 0, before the simulation's data exists: it describes the whole computation over
+/// every step, validates the contract (from then on the simulation ships exactly the blocks these graphs read),
+/// then waits for the results.
+/// </summary>
+/// <param name="ipca">The incremental PCA's estimator, or null to skip it.</param>
+/// <param name="spatialMean">Whether to compute the mean temperature of each step.</param>
+/// <param name="timeDerivativeMean">Whether to compute, per cell, the mean over time of the time derivative.</param>
+public sealed class HeatAnalytics(InSituIncrementalPCA? ipca, bool spatialMean, bool timeDerivativeMean)
+{
+    /// <summary>Runs the analytics (Deisa3 coupling: external tasks and a contract).</summary>
+    /// <param name="client">The client on analytics rank 0.</param>
+    /// <returns>The results.</returns>
+    public AnalyticsResults Run(DeisaClient client)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+
+        // The simulation's arrays, as lazy arrays over space and time: nothing is shipped yet.
+        DeisaArrays arrays = client.GetArrays();
+
+        // Slice here to analyse part of the run: gt[Slice.Every(10), 0..64, ..] ships one step in ten of a band.
+        DeisaArray gt = arrays[HeatArrays.Field][.., .., ..];
+
+        // Incremental PCA, one partial fit per step: rows (X) are samples, columns (Y) features.
+        ipca?.Fit(gt, dims: ["t", "X", "Y"], samples: ["X"], features: ["Y"]);
+        using PersistedArray? means = spatialMean ? gt.Mean("X", "Y").Persist() : null;
+        using PersistedArray? trend = timeDerivativeMean ? gt.Diff("t").Mean("t").Persist() : null;
+
+        // The contract: exactly the blocks the graphs above read. The simulation starts shipping now.
+        client.ValidateContract();
+        var clock = Stopwatch.StartNew();
+        var results = new AnalyticsResults();
+        if (ipca is not null)
+        {
+            results.ExplainedVariance = ipca.ExplainedVariance.Result();
+            results.ExplainedVarianceRatio = ipca.ExplainedVarianceRatio.Result();
+            results.SingularValues = ipca.SingularValues.Result();
+            results.Components = ipca.Components.Result();
+            results.Mean = ipca.Mean.Result();
+            results.NoiseVariance = ipca.NoiseVariance.Result();
+            results.SamplesSeen = ipca.NSamplesSeen.Result();
+        }
+
+        results.SpatialMean = means?.Result();
+        results.TimeDerivativeMean = trend?.Result();
+        results.Seconds = clock.Elapsed.TotalSeconds;
+        return results;
+    }
+}

@@ -1,0 +1,211 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using YamlDotNet.Core;
+using YamlDotNet.Serialization;
+using YamlDotNet.Serialization.NamingConventions;
+
+namespace Deisa.Heat2D.Configuration;
+
+/// <summary>Reads and checks a configuration: every problem is reported with the key, the value and what is expected.</summary>
+internal static partial class ConfigLoader
+{
+    private static readonly string[] s_solvers = ["leading_k", "full", "randomized"];
+    private static readonly string[] s_kinds = [AnalyticConfig.Ipca, AnalyticConfig.SpatialMean, AnalyticConfig.TimeDerivativeMean];
+    private static readonly Dictionary<string, RunMode> s_modes = new(StringComparer.Ordinal)
+    {
+        ["deisa3"] = RunMode.Deisa3,
+        ["deisa1"] = RunMode.Deisa1,
+        ["none"] = RunMode.None,
+        ["posthoc"] = RunMode.PostHoc,
+    };
+
+    /// <summary>Reads <paramref name="path"/>.</summary>
+    /// <exception cref="ConfigException">The file is missing, is not valid YAML for this schema, or its values do not fit together.</exception>
+    public static HeatConfig Load(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new ConfigException(
+                $"configuration file '{path}' not found (working directory {Environment.CurrentDirectory}). " +
+                "Pass --config PATH, or run without --config to use heat2d.yml next to Deisa.Heat2D.dll.");
+        }
+
+        return Parse(File.ReadAllText(path), Path.GetFileName(path));
+    }
+
+    /// <summary>Parses and checks YAML text; <paramref name="name"/> prefixes the messages.</summary>
+    /// <exception cref="ConfigException">As for <see cref="Load"/>.</exception>
+    public static HeatConfig Parse(string yaml, string name)
+    {
+        IDeserializer deserializer = new DeserializerBuilder()
+            .WithNamingConvention(UnderscoredNamingConvention.Instance)
+            .Build();
+        HeatConfig? config;
+        try
+        {
+            config = deserializer.Deserialize<HeatConfig?>(yaml);
+        }
+        catch (YamlException error)
+        {
+            throw new ConfigException($"{name}: line {error.Start.Line}, column {error.Start.Column}: {Explain(error)}");
+        }
+
+        if (config is null)
+        {
+            throw new ConfigException($"{name}: the file is empty; start from the default heat2d.yml.");
+        }
+
+        Check(config, name);
+        return config;
+    }
+
+    /// <summary>Checks that the job has the ranks the configuration needs.</summary>
+    /// <exception cref="ConfigException">It does not; the message says how to launch it.</exception>
+    public static void CheckRanks(HeatConfig config, int worldSize, string name)
+    {
+        if (worldSize == config.TotalRanks)
+        {
+            return;
+        }
+
+        string analytics = config.TotalRanks > config.SimulationRanks ? $" + {config.AnalyticsRanks} analytics" : string.Empty;
+        throw new ConfigException(
+            $"{name}: grid {config.Grid!.Rows}x{config.Grid.Cols} and mode {config.Mode} need {config.TotalRanks} ranks " +
+            $"({config.SimulationRanks} simulation{analytics}), but the job has {worldSize}. " +
+            $"Run mpiexec.mpich -n {config.TotalRanks} (run_mpi.sh chooses it), or change grid/analytics_ranks.");
+    }
+
+    private static void Check(HeatConfig c, string name)
+    {
+        void Fail(string key, string problem) => throw new ConfigException($"{name}: {key}: {problem}");
+
+        if (c.Size is null)
+        {
+            Fail("size", "missing; expected for example {height: 256, width: 256}");
+        }
+
+        if (c.Grid is null)
+        {
+            Fail("grid", "missing; expected for example {rows: 2, cols: 1}");
+        }
+
+        Positive(c.Size!.Height, "size.height");
+        Positive(c.Size.Width, "size.width");
+        Positive(c.Grid!.Rows, "grid.rows");
+        Positive(c.Grid.Cols, "grid.cols");
+        if (c.Size.Height % c.Grid.Rows != 0)
+        {
+            Fail("size.height", $"{c.Size.Height} does not split over grid.rows = {c.Grid.Rows}; choose a height that {c.Grid.Rows} divides, or other rows.");
+        }
+
+        if (c.Size.Width % c.Grid.Cols != 0)
+        {
+            Fail("size.width", $"{c.Size.Width} does not split over grid.cols = {c.Grid.Cols}; choose a width that {c.Grid.Cols} divides, or other cols.");
+        }
+
+        Positive(c.Steps, "steps");
+        Positive(c.Inner, "inner");
+        if (c.Mode is null || !s_modes.TryGetValue(c.Mode, out RunMode mode))
+        {
+            Fail("mode", $"'{c.Mode}' is not a mode; expected {string.Join(", ", s_modes.Keys)}.");
+            return;
+        }
+
+        c.RunMode = mode;
+        if (mode is RunMode.Deisa3 or RunMode.Deisa1 or RunMode.PostHoc && c.AnalyticsRanks < 1)
+        {
+            Fail("analytics_ranks", $"{c.AnalyticsRanks}; mode {c.Mode} needs at least 1 (the scheduler and analytics; more add workers).");
+        }
+
+        if (c.Arrays is not { Count: > 0 } || c.Arrays.Any(a => a != "global_t"))
+        {
+            Fail("arrays", $"[{string.Join(", ", c.Arrays ?? [])}]; the mini-app publishes one array: expected [global_t].");
+        }
+
+        if (string.IsNullOrWhiteSpace(c.Output))
+        {
+            Fail("output", "missing; expected a folder for the results, for example heat2d-output.");
+        }
+
+        List<AnalyticConfig> analytics = c.Analytics ?? [];
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < analytics.Count; i++)
+        {
+            AnalyticConfig a = analytics[i];
+            string key = $"analytics[{i}]";
+            if (a.Kind is null || !s_kinds.Contains(a.Kind))
+            {
+                Fail($"{key}.kind", $"'{a.Kind}' is not an analytic; expected {string.Join(", ", s_kinds)}.");
+            }
+
+            if (!seen.Add(a.Kind!))
+            {
+                Fail($"{key}.kind", $"'{a.Kind}' appears twice; list each analytic once.");
+            }
+
+            if (a.Kind == AnalyticConfig.Ipca)
+            {
+                if (a.NComponents < 1 || a.NComponents > c.Size.Width || a.NComponents > c.Size.Height)
+                {
+                    Fail($"{key}.n_components", string.Create(CultureInfo.InvariantCulture,
+                        $"{a.NComponents}; expected 1 to {Math.Min(c.Size.Width, c.Size.Height)} (at most the features, size.width, and the samples per step, size.height)."));
+                }
+
+                if (!s_solvers.Contains(a.SvdSolver))
+                {
+                    Fail($"{key}.svd_solver", $"'{a.SvdSolver}' is not a solver; expected {string.Join(", ", s_solvers)}.");
+                }
+            }
+
+            if (a.Kind == AnalyticConfig.TimeDerivativeMean && c.Steps < 2)
+            {
+                Fail($"{key}.kind", $"time_derivative_mean needs at least 2 steps; steps is {c.Steps}.");
+            }
+        }
+
+        void Positive(int value, string key)
+        {
+            if (value <= 0)
+            {
+                Fail(key, $"{value}; expected a positive integer.");
+            }
+        }
+    }
+
+    /// <summary>Turns YamlDotNet's messages into the key and what is expected.</summary>
+    private static string Explain(YamlException error)
+    {
+        Exception inner = error;
+        while (inner.InnerException is not null)
+        {
+            inner = inner.InnerException;
+        }
+
+        Match unknown = UnknownProperty().Match(error.Message);
+        if (unknown.Success)
+        {
+            return $"unknown key '{unknown.Groups[1].Value}'; expected one of {ExpectedKeys(unknown.Groups[2].Value)}.";
+        }
+
+        return inner is FormatException or OverflowException
+            ? $"a value has the wrong type ({inner.Message}); numbers must be integers, flags true or false."
+            : $"{error.Message} {(ReferenceEquals(inner, error) ? string.Empty : inner.Message)}".Trim();
+    }
+
+    private static string ExpectedKeys(string type)
+    {
+        Type? target = typeof(HeatConfig).Assembly.GetTypes().FirstOrDefault(t => t.FullName == type || t.Name == type);
+        if (target is null)
+        {
+            return "the keys of the default heat2d.yml";
+        }
+
+        string[] computed = ["RunMode", "SimulationRanks", "TotalRanks", "BlockHeight", "BlockWidth"];
+        return string.Join(", ", target.GetProperties()
+            .Where(p => p.CanWrite && !computed.Contains(p.Name))
+            .Select(p => UnderscoredNamingConvention.Instance.Apply(p.Name)));
+    }
+
+    [GeneratedRegex("Property '([^']+)' not found on type '([^']+)'")]
+    private static partial Regex UnknownProperty();
+}

@@ -1,0 +1,91 @@
+using YamlDotNet.Serialization;
+
+namespace Deisa.Heat2D.Configuration;
+
+/// <summary>The mini-app's configuration, as read from YAML (snake_case keys); <see cref="ConfigLoader"/> checks it.</summary>
+internal sealed class HeatConfig
+{
+    public SizeConfig? Size { get; set; }
+
+    public GridConfig? Grid { get; set; }
+
+    public int Steps { get; set; }
+
+    public int Inner { get; set; }
+
+    public int AnalyticsRanks { get; set; }
+
+    public string? Mode { get; set; }
+
+    public List<string>? Arrays { get; set; }
+
+    public List<AnalyticConfig>? Analytics { get; set; }
+
+    public string? Output { get; set; }
+
+    /// <summary>Gets the parsed <see cref="Mode"/>, once checked.</summary>
+    [YamlIgnore]
+    public RunMode RunMode { get; set; }
+
+    /// <summary>Gets the number of simulation ranks.</summary>
+    public int SimulationRanks => Grid!.Rows * Grid.Cols;
+
+    /// <summary>Gets the number of ranks the job needs: the simulation's, plus the analytics' when they run in transit.</summary>
+    public int TotalRanks => SimulationRanks + (RunMode is RunMode.Deisa3 or RunMode.Deisa1 ? AnalyticsRanks : 0);
+
+    /// <summary>Gets a block's rows.</summary>
+    public int BlockHeight => Size!.Height / Grid!.Rows;
+
+    /// <summary>Gets a block's columns.</summary>
+    public int BlockWidth => Size!.Width / Grid!.Cols;
+
+    public AnalyticConfig? Find(string kind) => Analytics?.FirstOrDefault(a => a.Kind == kind);
+}
+
+/// <summary>The global interior size.</summary>
+internal sealed class SizeConfig
+{
+    public int Height { get; set; }
+
+    public int Width { get; set; }
+}
+
+/// <summary>The simulation's process grid.</summary>
+internal sealed class GridConfig
+{
+    public int Rows { get; set; }
+
+    public int Cols { get; set; }
+}
+
+/// <summary>One analytic: its kind and, for the PCA, its parameters.</summary>
+internal sealed class AnalyticConfig
+{
+    public const string Ipca = "ipca";
+    public const string SpatialMean = "spatial_mean";
+    public const string TimeDerivativeMean = "time_derivative_mean";
+
+    public string? Kind { get; set; }
+
+    public int NComponents { get; set; } = 2;
+
+    public string SvdSolver { get; set; } = "leading_k";
+
+    public bool Whiten { get; set; }
+}
+
+/// <summary>How the simulation and the analytics are coupled.</summary>
+internal enum RunMode
+{
+    /// <summary>External tasks and a contract: only the blocks the analytics need are shipped.</summary>
+    Deisa3,
+
+    /// <summary>Per-step metadata and every block; the analytics submit each step's graph once it arrived.</summary>
+    Deisa1,
+
+    /// <summary>The simulation alone.</summary>
+    None,
+
+    /// <summary>The simulation writes every step to files; the analytics read them afterwards.</summary>
+    PostHoc,
+}

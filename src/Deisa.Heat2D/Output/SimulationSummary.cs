@@ -1,0 +1,58 @@
+using System.Text.Json;
+using Deisa.Heat2D.Simulation;
+
+namespace Deisa.Heat2D.Output;
+
+/// <summary>What the simulation ranks did, gathered on simulation rank 0 and written as simulation.json.</summary>
+internal sealed record SimulationSummary(
+    string Mode,
+    int Height,
+    int Width,
+    int GridRows,
+    int GridCols,
+    int Steps,
+    int Inner,
+    double WallSeconds,
+    double ComputeSecondsPerStep,
+    double CouplingSecondsPerStep,
+    double[] CouplingMeanByRank,
+    double[] CouplingStdByRank,
+    long BlocksShipped,
+    long BlocksSkipped,
+    long BytesShipped,
+    long MessagesToScheduler)
+{
+    public const string FileName = "simulation.json";
+
+    private static readonly JsonSerializerOptions s_json = new() { WriteIndented = true };
+
+    /// <summary>Combines every rank's report: per step, the slowest rank's compute and coupling, then their mean over steps.</summary>
+    public static SimulationSummary From(IReadOnlyList<SimulationReport> reports, string mode, int height, int width, int rows, int cols, int inner, double wallSeconds)
+    {
+        int steps = reports[0].ComputeSeconds.Length;
+        double compute = Enumerable.Range(0, steps).Average(t => reports.Max(r => r.ComputeSeconds[t]));
+        double coupling = Enumerable.Range(0, steps).Average(t => reports.Max(r => r.CouplingSeconds[t]));
+        return new SimulationSummary(
+            mode, height, width, rows, cols, steps, inner, wallSeconds, compute, coupling,
+            [.. reports.Select(r => r.CouplingSeconds.Average())],
+            [.. reports.Select(r => Std(r.CouplingSeconds))],
+            reports.Sum(r => r.Shipped.BlocksShipped),
+            reports.Sum(r => r.Shipped.BlocksSkipped),
+            reports.Sum(r => r.Shipped.BytesShipped),
+            reports.Sum(r => r.Shipped.MessagesToScheduler));
+    }
+
+    public void Write(string folder) => File.WriteAllText(Path.Combine(folder, FileName), JsonSerializer.Serialize(this, s_json));
+
+    public static SimulationSummary? Read(string folder)
+    {
+        string path = Path.Combine(folder, FileName);
+        return File.Exists(path) ? JsonSerializer.Deserialize<SimulationSummary>(File.ReadAllText(path), s_json) : null;
+    }
+
+    private static double Std(double[] values)
+    {
+        double mean = values.Average();
+        return Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / values.Length);
+    }
+}

@@ -1,0 +1,55 @@
+using System.Globalization;
+using Deisa.Heat2D.Analytics;
+using Deisa.Heat2D.Configuration;
+
+namespace Deisa.Heat2D.Output;
+
+/// <summary>The run's summary: what ran, how long each part took, what was shipped, and the analytics' results.</summary>
+internal static class SummaryPrinter
+{
+    public const string FileName = "summary.txt";
+
+    public static void Print(TextWriter output, HeatConfig config, string launch, SimulationSummary? simulation, AnalyticsResults? results, string folder)
+    {
+        var text = new StringWriter(CultureInfo.InvariantCulture);
+        text.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Deisa Heat2D: {config.Size!.Height}x{config.Size.Width} cells on a {config.Grid!.Rows}x{config.Grid.Cols} grid, " +
+            $"{config.Steps} steps of {config.Inner} iterations, mode {config.Mode}, {launch}"));
+        if (simulation is { } s)
+        {
+            double share = s.ComputeSecondsPerStep > 0 ? 100 * s.CouplingSecondsPerStep / s.ComputeSecondsPerStep : 0;
+            text.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  simulation   {s.WallSeconds:F2} s; per step {1000 * s.ComputeSecondsPerStep:F2} ms computing, {1000 * s.CouplingSecondsPerStep:F3} ms coupling ({share:F1} % of computing)"));
+            long published = s.BlocksShipped + s.BlocksSkipped;
+            text.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  shipping     {s.BlocksShipped} of {published} blocks published (the contract), {s.BytesShipped / 1048576.0:F1} MiB, {s.MessagesToScheduler} messages to the scheduler"));
+        }
+
+        if (results is { } r)
+        {
+            text.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  analytics    results {r.Seconds:F2} s after the contract was validated"));
+            if (r.ExplainedVarianceRatio is { } ratio)
+            {
+                text.WriteLine($"  ipca         explained variance ratio {Join(ratio.Data, "F4")}; singular values {Join(r.SingularValues!.Data, "G6")}; {r.SamplesSeen} samples");
+            }
+
+            if (r.SpatialMean is { } means)
+            {
+                text.WriteLine($"  mean         step 0: {means.Data[0].ToString("G6", CultureInfo.InvariantCulture)}, step {means.Length - 1}: {means.Data[^1].ToString("G6", CultureInfo.InvariantCulture)}");
+            }
+
+            if (r.TimeDerivativeMean is { } trend)
+            {
+                text.WriteLine($"  dT/dt        mean over time and cells {trend.Data.Average().ToString("G6", CultureInfo.InvariantCulture)}, largest {trend.Data.Max().ToString("G6", CultureInfo.InvariantCulture)}");
+            }
+        }
+
+        text.WriteLine($"  output       {folder} ({string.Join(", ", Directory.EnumerateFiles(folder).Select(Path.GetFileName).Where(f => f != FileName).Order(StringComparer.Ordinal))})");
+        string summary = text.ToString();
+        File.WriteAllText(Path.Combine(folder, FileName), summary);
+        output.Write(summary);
+        output.Flush();
+    }
+
+    private static string Join(double[] values, string format) => string.Join(" ", values.Select(v => v.ToString(format, CultureInfo.InvariantCulture)));
+}

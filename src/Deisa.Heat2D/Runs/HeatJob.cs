@@ -1,0 +1,86 @@
+using System.Threading.Tasks;
+using Deisa.Core.Client;
+using Deisa.Heat2D.Analytics;
+using Deisa.Heat2D.Configuration;
+using Deisa.Heat2D.Simulation;
+using Deisa.Ml;
+
+namespace Deisa.Heat2D.Runs;
+
+/// <summary>What every way of running the mini-app shares: the analytics the configuration asks for, and the layout.</summary>
+internal static class HeatJob
+{
+    /// <summary>How long a contract or a publication may take before the run fails instead of hanging.</summary>
+    public static readonly TimeSpan Timeout = TimeSpan.FromMinutes(10);
+
+    public static Decomposition Place(HeatConfig config, int rank) =>
+        new(rank, config.Grid!.Rows, config.Grid.Cols, config.Size!.Height, config.Size.Width);
+
+    /// <summary>Runs the configured analytics on the client, the Deisa3 way (one graph over every step) or the Deisa1 way (step by step).</summary>
+    public static AnalyticsResults Analyse(HeatConfig config, DeisaClient client)
+    {
+        InSituIncrementalPCA? pca = config.Find(AnalyticConfig.Ipca) is { } ipca
+            ? new InSituIncrementalPCA(ipca.NComponents, whiten: ipca.Whiten, svdSolver: Solver(ipca.SvdSolver), randomState: 0)
+            : null;
+        bool mean = config.Find(AnalyticConfig.SpatialMean) is not null;
+        bool trend = config.Find(AnalyticConfig.TimeDerivativeMean) is not null;
+        return config.RunMode == RunMode.Deisa1
+            ? new HeatAnalyticsDeisa1(pca, mean, trend).Run(client)
+            : new HeatAnalytics(pca, mean, trend).Run(client);
+    }
+
+    /// <summary>Workers for the analytics ranks: the first runs the scheduler (and a worker only when it is alone).</summary>
+    public static int Workers(HeatConfig config) => Math.Max(1, config.AnalyticsRanks - 1);
+
+    /// <summary>The global field from the interiors of every block, by simulation rank.</summary>
+    public static double[] Assemble(HeatConfig config, Func<int, ReadOnlyMemory<double>> interior)
+    {
+        int width = config.Size!.Width;
+        double[] field = new double[config.Size.Height * width];
+        for (int r = 0; r < config.SimulationRanks; r++)
+        {
+            Decomposition place = Place(config, r);
+            ReadOnlySpan<double> block = interior(r).Span;
+            for (int y = 0; y < place.BlockHeight; y++)
+            {
+                block.Slice(y * place.BlockWidth, place.BlockWidth).CopyTo(field.AsSpan(((place.Y0 + y) * width) + place.X0, place.BlockWidth));
+            }
+        }
+
+        return field;
+    }
+
+    /// <summary>
+    /// Waits for <paramref name="main"/>, unless one of <paramref name="helpers"/> fails first: then that failure is
+    /// thrown, since <paramref name="main"/> would wait forever for data that will not come.
+    /// </summary>
+    public static T WhileAlive<T>(Task<T> main, Task[] helpers)
+    {
+        var pending = new List<Task>(helpers) { main };
+        while (!main.IsCompleted)
+        {
+            Task done = Task.WhenAny(pending).GetAwaiter().GetResult();
+            if (done.IsFaulted && done != main)
+            {
+                done.GetAwaiter().GetResult();
+            }
+
+            pending.Remove(done);
+        }
+
+        T result = main.GetAwaiter().GetResult();
+        if (!Task.WhenAll(helpers).Wait(Timeout))
+        {
+            throw new TimeoutException($"The analytics finished but the simulation (or the file readers) did not end within {Timeout.TotalMinutes:0} min.");
+        }
+
+        return result;
+    }
+
+    private static SvdSolver Solver(string name) => name switch
+    {
+        "full" => SvdSolver.Full,
+        "randomized" => SvdSolver.Randomized,
+        _ => SvdSolver.LeadingK,
+    };
+}

@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using System.Threading.Tasks;
+using Deisa.Core.Client;
+using Deisa.Heat2D.Analytics;
+using Deisa.Heat2D.Configuration;
+using Deisa.Heat2D.Output;
+using Deisa.Heat2D.Simulation;
+using Deisa.Ml;
+
+namespace Deisa.Heat2D.Runs;
+
+/// <summary>
+/// Without mpiexec: every rank in one process, simulation ranks as threads exchanging halos in memory, the analytics
+/// on the in-process runtime (the embedded default). Same analytics, same results, same output as under MPI.
+/// </summary>
+internal static class InProcessRunner
+{
+    public static int Run(HeatConfig config, string output, Progress progress, TextWriter stdout)
+    {
+        if (config.RunMode == RunMode.Deisa1)
+        {
+            throw new ConfigException(
+                $"mode deisa1 needs MPI (Deisa1 coupling runs over the MPI transport): run it with mpiexec.mpich -n {config.TotalRanks}, " +
+                "as run_mpi.sh does, or choose deisa3, none or posthoc to run in one process.");
+        }
+
+        int ranks = config.SimulationRanks;
+        HeatBlock[] blocks = [.. Enumerable.Range(0, ranks).Select(r => new HeatBlock(HeatJob.Place(config, r)))];
+        string posthoc = Path.Combine(output, "posthoc");
+        if (config.RunMode == RunMode.PostHoc)
+        {
+            Directory.CreateDirectory(posthoc);
+        }
+
+        DeisaMl.Register();
+        using var failed = new CancellationTokenSource();
+        using var halo = new SharedHaloExchange(blocks, failed.Token);
+        using DeisaRuntime? runtime = config.RunMode == RunMode.Deisa3
+            ? DeisaRuntime.StartInProcess(HeatJob.Workers(config), new RuntimeOptions { SimulationRanks = ranks })
+            : null;
+        var sinks = new IStepSink[ranks];
+        for (int r = 0; r < ranks; r++)
+        {
+            Decomposition place = blocks[r].Place;
+            sinks[r] = config.RunMode switch
+            {
+                RunMode.Deisa3 => new ProducerSink(runtime!.CreateProducer(), HeatArrays.Declare(config, place), place, HeatJob.Timeout),
+                RunMode.PostHoc => new FileSink(posthoc, place),
+                _ => new NullSink(),
+            };
+        }
+
+        var clock = Stopwatch.StartNew();
+        Task<SimulationReport>[] simulation = [.. Enumerable.Range(0, ranks).Select(r => Task.Factory.StartNew(
+            () =>
+            {
+                try
+                {
+                    return SimulationRank.Run(blocks[r], halo, sinks[r], config.Steps, config.Inner, HeatJob.Timeout, r == 0 ? progress.StepDone : null);
+                }
+                catch
+                {
+                    // The other ranks would wait at the next halo exchange forever.
+                    failed.Cancel();
+                    throw;
+                }
+            },
+            CancellationToken.None,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default))];
+
+        AnalyticsResults? results = runtime is null
+            ? null
+            : HeatJob.WhileAlive(Task.Run(() => HeatJob.Analyse(config, runtime.Client)), simulation);
+        SimulationReport[] reports = Task.WhenAll(simulation).GetAwaiter().GetResult();
+        double wall = clock.Elapsed.TotalSeconds;
+        var summary = SimulationSummary.From(reports, config.Mode!, config.Size!.Height, config.Size.Width, config.Grid!.Rows, config.Grid.Cols, config.Inner, wall);
+        foreach (IStepSink sink in sinks)
+        {
+            sink.Finish();
+        }
+
+        ResultWriter.WriteField(output, HeatJob.Assemble(config, r => Interior(blocks[r])), config.Size.Height, config.Size.Width);
+        summary.Write(output);
+        if (config.RunMode == RunMode.PostHoc)
+        {
+            results = PostHocAnalytics.Run(config, posthoc);
+        }
+
+        if (results is not null)
+        {
+            ResultWriter.WriteAnalytics(output, results);
+        }
+
+        SummaryPrinter.Print(stdout, config, $"{ranks} simulation thread(s) and {HeatJob.Workers(config)} worker(s) in one process", summary, results, output);
+        return 0;
+    }
+
+    private static double[] Interior(HeatBlock block)
+    {
+        double[] interior = new double[block.Rows * block.Cols];
+        block.CopyInterior(interior);
+        return interior;
+    }
+}

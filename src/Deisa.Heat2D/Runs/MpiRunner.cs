@@ -1,0 +1,179 @@
+using System.Diagnostics;
+using Deisa.Heat2D.Analytics;
+using Deisa.Heat2D.Configuration;
+using Deisa.Heat2D.Output;
+using Deisa.Heat2D.Simulation;
+using Deisa.Ml;
+using Deisa.Mpi;
+using Deisa.Mpi.Native;
+using MpiUnsafe = MPI.Unsafe;
+
+namespace Deisa.Heat2D.Runs;
+
+/// <summary>
+/// Under mpiexec: the first ranks simulate on a Cartesian grid; in modes deisa3 and deisa1 the last ones run Deisa's
+/// analytics (rank 0 of them the scheduler and <see cref="HeatAnalytics"/>). Modes none and posthoc have simulation
+/// ranks only; in posthoc, world rank 0 runs the analytics on the files once MPI is finalised.
+/// </summary>
+internal static class MpiRunner
+{
+    public static int Run(HeatConfig config, string output, Progress progress, TextWriter stdout)
+    {
+        return config.RunMode is RunMode.Deisa3 or RunMode.Deisa1
+            ? RunCoupled(config, output, progress, stdout)
+            : RunAlone(config, output, progress, stdout);
+    }
+
+    private static int RunCoupled(HeatConfig config, string output, Progress progress, TextWriter stdout)
+    {
+        DeisaMl.Register();
+        using DeisaSession session = DeisaSession.Initialize(new DeisaMpiOptions
+        {
+            AnalyticsRanks = config.AnalyticsRanks,
+            Mode = config.RunMode == RunMode.Deisa1 ? Core.Arrays.CouplingMode.Deisa1 : Core.Arrays.CouplingMode.Deisa3,
+            ContractTimeout = HeatJob.Timeout,
+        });
+        using IDisposable signals = Signals.Install(reason => session.Abort(reason, 130));
+        if (session.IsSimulation)
+        {
+            var clock = Stopwatch.StartNew();
+            Decomposition place = HeatJob.Place(config, session.SimulationRank);
+            var block = new HeatBlock(place);
+            using Mpi.Bridge.Bridge bridge = session.CreateBridge();
+            bridge.DeclareArray(HeatArrays.Declare(config, place));
+            using var halo = new MpiHaloExchange(session.SimulationCommunicatorHandle, place);
+            var sink = new BridgeSink(bridge);
+            SimulationReport report = SimulationRank.Run(block, halo, sink, config.Steps, config.Inner, HeatJob.Timeout, place.Rank == 0 ? progress.StepDone : null);
+
+            // Reported before Finish: the analytics root prints the summary once every rank finished.
+            Report(config, session.SimulationCommunicatorHandle, block, report, output, clock.Elapsed.TotalSeconds);
+            sink.Finish();
+            return 0;
+        }
+
+        AnalyticsResults? results = null;
+        int code = session.RunAnalytics(client =>
+        {
+            results = HeatJob.Analyse(config, client);
+            return 0;
+        });
+        if (results is not null)
+        {
+            ResultWriter.WriteAnalytics(output, results);
+            SummaryPrinter.Print(stdout, config, Launch(config, session.Layout.WorldSize), SimulationSummary.Read(output), results, output);
+        }
+
+        return code;
+    }
+
+    private static int RunAlone(HeatConfig config, string output, Progress progress, TextWriter stdout)
+    {
+        MpiLibrary.EnsureLoaded();
+        string[]? arguments = null;
+        var environment = new MPI.Environment(ref arguments, MPI.Threading.Serialized);
+        int rank;
+        SimulationSummary? summary;
+        string posthoc = Path.Combine(output, "posthoc");
+        try
+        {
+            using IDisposable signals = Signals.Install(reason =>
+            {
+                Console.Error.WriteLine($"deisa-heat2d: {reason}");
+                _ = MpiUnsafe.MPI_Abort(MpiUnsafe.MPI_COMM_WORLD, 130);
+            });
+            rank = MPI.Communicator.world.Rank;
+            var clock = Stopwatch.StartNew();
+            Decomposition place = HeatJob.Place(config, rank);
+            var block = new HeatBlock(place);
+            using var halo = new MpiHaloExchange(MpiUnsafe.MPI_COMM_WORLD, place);
+            IStepSink sink = config.RunMode == RunMode.PostHoc ? new FileSink(posthoc, place) : new NullSink();
+            if (config.RunMode == RunMode.PostHoc)
+            {
+                Directory.CreateDirectory(posthoc);
+            }
+
+            SimulationReport report = SimulationRank.Run(block, halo, sink, config.Steps, config.Inner, HeatJob.Timeout, rank == 0 ? progress.StepDone : null);
+            summary = Report(config, MpiUnsafe.MPI_COMM_WORLD, block, report, output, clock.Elapsed.TotalSeconds);
+            sink.Finish();
+
+            // Every block is on disk before rank 0 reads them.
+            MPI.Communicator.world.Barrier();
+        }
+        finally
+        {
+            environment.Dispose();
+        }
+
+        if (rank != 0)
+        {
+            return 0;
+        }
+
+        AnalyticsResults? results = null;
+        if (config.RunMode == RunMode.PostHoc)
+        {
+            results = PostHocAnalytics.Run(config, posthoc);
+            ResultWriter.WriteAnalytics(output, results);
+        }
+
+        SummaryPrinter.Print(stdout, config, Launch(config, config.SimulationRanks), summary, results, output);
+        return 0;
+    }
+
+    /// <summary>Gathers every simulation rank's report and block on simulation rank 0, which writes the field and simulation.json.</summary>
+    private static SimulationSummary? Report(HeatConfig config, int comm, HeatBlock block, SimulationReport report, string output, double wall)
+    {
+        ShippingStatistics s = report.Shipped;
+        double[] mine = [.. report.ComputeSeconds, .. report.CouplingSeconds, s.BlocksShipped, s.BlocksSkipped, s.BytesShipped, s.MessagesToScheduler];
+        double[] interior = new double[block.Rows * block.Cols];
+        block.CopyInterior(interior);
+        int ranks = config.SimulationRanks;
+        double[] reports = Gather(mine, ranks, comm);
+        double[] blocks = Gather(interior, ranks, comm);
+        if (block.Place.Rank != 0)
+        {
+            return null;
+        }
+
+        int steps = config.Steps;
+        var all = new SimulationReport[ranks];
+        for (int r = 0; r < ranks; r++)
+        {
+            ReadOnlySpan<double> v = reports.AsSpan(r * mine.Length, mine.Length);
+            all[r] = new SimulationReport(
+                r,
+                v[..steps].ToArray(),
+                v.Slice(steps, steps).ToArray(),
+                new ShippingStatistics((long)v[2 * steps], (long)v[(2 * steps) + 1], (long)v[(2 * steps) + 2], (long)v[(2 * steps) + 3]));
+        }
+
+        var summary = SimulationSummary.From(all, config.Mode!, config.Size!.Height, config.Size.Width, config.Grid!.Rows, config.Grid.Cols, config.Inner, wall);
+        ResultWriter.WriteField(output, HeatJob.Assemble(config, r => blocks.AsMemory(r * interior.Length, interior.Length)), config.Size.Height, config.Size.Width);
+        summary.Write(output);
+        return summary;
+    }
+
+    /// <summary>MPI_Gather of equal contributions on rank 0 (the blocks split the field evenly).</summary>
+    private static unsafe double[] Gather(double[] mine, int ranks, int comm)
+    {
+        double[] all = new double[mine.Length * ranks];
+        fixed (double* send = mine, receive = all)
+        {
+            int code = MpiUnsafe.MPI_Gather((IntPtr)send, mine.Length, MpiUnsafe.MPI_DOUBLE, (IntPtr)receive, mine.Length, MpiUnsafe.MPI_DOUBLE, 0, comm);
+            if (code != MpiUnsafe.MPI_SUCCESS)
+            {
+                throw new InvalidOperationException($"MPI_Gather of the simulation's reports failed with MPI error {code}.");
+            }
+        }
+
+        return all;
+    }
+
+    private static string Launch(HeatConfig config, int worldSize)
+    {
+        int analytics = worldSize - config.SimulationRanks;
+        return analytics > 0
+            ? $"{worldSize} MPI ranks ({config.SimulationRanks} simulation, {analytics} analytics)"
+            : $"{worldSize} MPI ranks";
+    }
+}

@@ -1,0 +1,22 @@
+using System.Threading.Tasks;
+using Deisa.Mpi.Bridge;
+
+namespace Deisa.Heat2D.Simulation;
+
+/// <summary>Publishes through the MPI Bridge: a contracted block goes straight from the field to its worker.</summary>
+internal sealed class BridgeSink(Bridge bridge) : IStepSink
+{
+    public Task Publish(int step, HeatBlock block) =>
+        bridge.PublishInterior<double>(HeatArrays.Field, step, block.Current, ghost: 1).AsTask();
+
+    public ShippingStatistics Statistics
+    {
+        get
+        {
+            BridgeStatistics s = bridge.Statistics;
+            return new ShippingStatistics(s.BlocksShipped, s.BlocksSkipped, s.BytesShipped, s.MessagesToScheduler);
+        }
+    }
+
+    public void Finish() => bridge.Finish();
+}

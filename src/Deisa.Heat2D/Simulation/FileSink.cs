@@ -1,0 +1,30 @@
+using System.Threading.Tasks;
+using Deisa.Heat2D.Output;
+
+namespace Deisa.Heat2D.Simulation;
+
+/// <summary>Mode posthoc: every step of every block goes to a .npy file, for the analytics to read after the run.</summary>
+internal sealed class FileSink(string folder, Decomposition place) : IStepSink
+{
+    private long _written;
+    private long _bytes;
+
+    /// <summary>The file of one block of one step.</summary>
+    public static string PathOf(string folder, int step, int py, int px) => Path.Combine(folder, $"global_t_{step:D5}_{py}_{px}.npy");
+
+    public Task Publish(int step, HeatBlock block)
+    {
+        double[] interior = new double[block.Rows * block.Cols];
+        block.CopyInterior(interior);
+        NpyFile.Write(PathOf(folder, step, place.Py, place.Px), interior, block.Rows, block.Cols);
+        _written++;
+        _bytes += interior.Length * sizeof(double);
+        return Task.CompletedTask;
+    }
+
+    public ShippingStatistics Statistics => new(_written, 0, _bytes, 0);
+
+    public void Finish()
+    {
+    }
+}

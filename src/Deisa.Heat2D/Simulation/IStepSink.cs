@@ -1,0 +1,24 @@
+using System.Threading.Tasks;
+
+namespace Deisa.Heat2D.Simulation;
+
+/// <summary>Where a simulation rank's published steps go: the Bridge, an in-process producer, files, or nowhere.</summary>
+internal interface IStepSink
+{
+    /// <summary>Publishes the interior of <paramref name="block"/>'s current buffer as step <paramref name="step"/>.</summary>
+    /// <returns>Completes when that buffer may be written again.</returns>
+    Task Publish(int step, HeatBlock block);
+
+    /// <summary>Gets what was shipped so far.</summary>
+    ShippingStatistics Statistics { get; }
+
+    /// <summary>Tells the consumer this rank is done.</summary>
+    void Finish();
+}
+
+/// <summary>What one rank shipped.</summary>
+/// <param name="BlocksShipped">Blocks sent to the analytics (or written).</param>
+/// <param name="BlocksSkipped">Blocks published but outside the contract: no message at all.</param>
+/// <param name="BytesShipped">Payload bytes sent.</param>
+/// <param name="MessagesToScheduler">Messages this rank sent to the scheduler.</param>
+internal readonly record struct ShippingStatistics(long BlocksShipped, long BlocksSkipped, long BytesShipped, long MessagesToScheduler);

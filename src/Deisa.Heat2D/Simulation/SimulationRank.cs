@@ -1,0 +1,76 @@
+using System.Diagnostics;
+using System.Threading.Tasks;
+
+namespace Deisa.Heat2D.Simulation;
+
+/// <summary>One simulation rank's run: <c>inner</c> iterations per step, then the step is published.</summary>
+internal static class SimulationRank
+{
+    /// <summary>
+    /// Runs every step; the field is published straight from its buffer, which is not written again until the
+    /// publication completes. Does not finish the sink: the caller does, once it has reported (the analytics may end
+    /// as soon as every rank finished).
+    /// </summary>
+    /// <param name="block">The rank's block.</param>
+    /// <param name="halo">Fills the ghosts before each iteration.</param>
+    /// <param name="sink">Takes each step.</param>
+    /// <param name="steps">Steps to run.</param>
+    /// <param name="inner">Iterations per step.</param>
+    /// <param name="publishTimeout">How long a publication may take before the run fails.</param>
+    /// <param name="stepDone">Called after each step, with its index (progress).</param>
+    public static SimulationReport Run(HeatBlock block, IHaloExchange halo, IStepSink sink, int steps, int inner, TimeSpan publishTimeout, Action<int>? stepDone = null)
+    {
+        double[] compute = new double[steps];
+        double[] coupling = new double[steps];
+        var clock = new Stopwatch();
+        Task inFlight = Task.CompletedTask;
+        double[]? inFlightBuffer = null;
+        for (int t = 0; t < steps; t++)
+        {
+            for (int i = 0; i < inner; i++)
+            {
+                clock.Restart();
+                halo.Exchange(block);
+                compute[t] += clock.Elapsed.TotalSeconds;
+                if (ReferenceEquals(inFlightBuffer, block.Next))
+                {
+                    // Zero copy: the buffer this iteration overwrites may still be on its way to a worker.
+                    clock.Restart();
+                    Wait(inFlight, publishTimeout, t - 1);
+                    inFlightBuffer = null;
+                    coupling[t] += clock.Elapsed.TotalSeconds;
+                }
+
+                clock.Restart();
+                block.Iterate();
+                compute[t] += clock.Elapsed.TotalSeconds;
+            }
+
+            clock.Restart();
+            inFlight = sink.Publish(t, block);
+            inFlightBuffer = block.Current;
+            coupling[t] += clock.Elapsed.TotalSeconds;
+            stepDone?.Invoke(t);
+        }
+
+        clock.Restart();
+        Wait(inFlight, publishTimeout, steps - 1);
+        coupling[^1] += clock.Elapsed.TotalSeconds;
+        return new SimulationReport(block.Place.Rank, compute, coupling, sink.Statistics);
+    }
+
+    private static void Wait(Task publication, TimeSpan timeout, int step)
+    {
+        if (!publication.Wait(timeout))
+        {
+            throw new TimeoutException($"Publishing step {step} took more than {timeout.TotalSeconds:0} s: are the analytics ranks alive?");
+        }
+    }
+}
+
+/// <summary>What one simulation rank did.</summary>
+/// <param name="Rank">The simulation rank.</param>
+/// <param name="ComputeSeconds">Per step: stencil and halo exchange.</param>
+/// <param name="CouplingSeconds">Per step: publishing, and waiting for a publication before reusing its buffer.</param>
+/// <param name="Shipped">What was shipped.</param>
+internal sealed record SimulationReport(int Rank, double[] ComputeSeconds, double[] CouplingSeconds, ShippingStatistics Shipped);
