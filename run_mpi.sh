@@ -1,11 +1,20 @@
 #!/usr/bin/env bash
-# The main job. Sets up the machine when needed (MPICH, build), then runs Deisa.Heat2D with its in-transit
-# analytics on the small default configuration. Extra arguments pass through to the program.
-#
-# Until the MPI runtime lands (issue 3), the program runs every role in one process on the in-process
-# transport (threads stand in for ranks), so it is launched once, without mpiexec.
+# The main job: Deisa.Heat2D, a 2D heat simulation analysed in transit by an incremental PCA, under mpiexec.mpich.
+# Sets the machine up when needed (MPICH and OpenBLAS with apt-get when root, a Release build), reads the number of
+# ranks from the configuration, and runs. Arguments pass through to the program:
+#   ./run_mpi.sh                          # src/Deisa.Heat2D/heat2d.yml: 2 simulation + 2 analytics ranks
+#   ./run_mpi.sh --config my.yml --output results/
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/scripts/setup.sh"
 
-echo "== Running Deisa.Heat2D (in-process demo)"
-exec dotnet "$DEISA_ROOT/src/Deisa.Heat2D/bin/Release/net10.0/Deisa.Heat2D.dll" "$@"
+HEAT2D="$DEISA_ROOT/src/Deisa.Heat2D/bin/Release/net10.0/Deisa.Heat2D.dll"
+ranks="$(dotnet "$HEAT2D" "$@" --print-ranks)"
+
+# Progress on the terminal when there is one: under mpiexec the program's own output is a pipe.
+extra=()
+if [ -t 2 ] && [[ " $* " != *" --no-progress "* ]]; then
+    extra+=(--progress)
+fi
+
+echo "== Running Deisa.Heat2D on $ranks MPI ranks ($(nproc) cores)"
+exec mpiexec.mpich -n "$ranks" dotnet "$HEAT2D" "$@" "${extra[@]}"

@@ -28,9 +28,10 @@ public static class Program
         var output = new Option<DirectoryInfo?>("--output") { Description = "Where results go (default: the configuration's output)." };
         var progress = new Option<bool>("--progress") { Description = "Show steps done, rate and ETA on standard error (default: when it is a terminal)." };
         var noProgress = new Option<bool>("--no-progress") { Description = "Never show progress." };
+        var printRanks = new Option<bool>("--print-ranks") { Description = "Print how many MPI ranks the configuration needs, and exit (run_mpi.sh uses it)." };
         var root = new RootCommand("Deisa's 2D heat mini-app with in-transit analytics. Under mpiexec.mpich, the first ranks simulate and the last ones analyse.")
         {
-            config, output, progress, noProgress,
+            config, output, progress, noProgress, printRanks,
         };
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
@@ -44,14 +45,32 @@ public static class Program
             return 2;
         }
 
-        root.SetAction(result => Run(
-            result.GetValue(config)?.FullName ?? Path.Combine(AppContext.BaseDirectory, "heat2d.yml"),
+        root.SetAction(result => result.GetValue(printRanks)
+            ? PrintRanks(result.GetValue(config)?.FullName ?? DefaultConfig, errors)
+            : Run(
+            result.GetValue(config)?.FullName ?? DefaultConfig,
             result.GetValue(output)?.FullName,
             result.GetValue(noProgress) ? false : result.GetValue(progress) ? true : null,
             underMpi,
             speaks,
             errors));
         return parsed.Invoke(new InvocationConfiguration { Output = speaks ? Console.Out : TextWriter.Null, Error = errors });
+    }
+
+    private static string DefaultConfig => Path.Combine(AppContext.BaseDirectory, "heat2d.yml");
+
+    private static int PrintRanks(string configPath, TextWriter errors)
+    {
+        try
+        {
+            Console.WriteLine(ConfigLoader.Load(configPath).TotalRanks);
+            return 0;
+        }
+        catch (ConfigException error)
+        {
+            errors.WriteLine($"error: {error.Message}");
+            return 2;
+        }
     }
 
     private static int Run(string configPath, string? outputOverride, bool? showProgress, bool underMpi, bool speaks, TextWriter errors)

@@ -69,6 +69,9 @@ internal static class MpiJob
         return new MpiResult(process.ExitCode, stdout.ToString(), stderr.ToString());
     }
 
+    /// <summary>Gets the path of the Heat2D mini-app, built next to the tests in the same configuration.</summary>
+    public static string Heat2D { get; } = Locate("Deisa.Heat2D", Path.Combine("src", "Deisa.Heat2D"));
+
     private static string Locate(string project, string folder)
     {
         // bin/<Configuration>/net10.0 of this test project → the same folders of the other project.

@@ -1,0 +1,58 @@
+using Deisa.Heat2D.Configuration;
+
+namespace Deisa.Tests.Heat2D;
+
+public sealed class HeatConfigTests
+{
+    private static readonly string s_default = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "heat2d.yml"));
+
+    private static string Error(string yaml) => Assert.Throws<ConfigException>(() => ConfigLoader.Parse(yaml, "test.yml")).Message;
+
+    [Fact]
+    public void Default_Parses_NeedsFourRanks()
+    {
+        HeatConfig config = ConfigLoader.Parse(s_default, "heat2d.yml");
+        Assert.Equal(RunMode.Deisa3, config.RunMode);
+        Assert.Equal(4, config.TotalRanks);
+        Assert.NotNull(config.Find(AnalyticConfig.Ipca));
+    }
+
+    [Theory]
+    [InlineData("grid: {rows: 2, cols: 1}", "grid: {rows: 3, cols: 1}", "size.height: 256 does not split over grid.rows = 3")]
+    [InlineData("mode: deisa3", "mode: deisa2", "mode: 'deisa2' is not a mode; expected deisa3, deisa1, none, posthoc")]
+    [InlineData("kind: spatial_mean", "kind: histogram", "analytics[1].kind: 'histogram' is not an analytic; expected ipca, spatial_mean, time_derivative_mean")]
+    [InlineData("n_components: 2", "n_components: 0", "analytics[0].n_components: 0; expected 1 to 256")]
+    [InlineData("svd_solver: leading_k", "svd_solver: arpack", "analytics[0].svd_solver: 'arpack' is not a solver")]
+    [InlineData("steps: 40", "steps: -3", "steps: -3; expected a positive integer")]
+    [InlineData("arrays: [global_t]", "arrays: [pressure]", "arrays: [pressure]; the mini-app publishes one array: expected [global_t]")]
+    [InlineData("analytics_ranks: 2", "analytics_ranks: 0", "analytics_ranks: 0; mode deisa3 needs at least 1")]
+    [InlineData("inner: 25", "inner: fast", "line 7, column 8: a value has the wrong type")]
+    [InlineData("inner: 25", "iterations: 25", "line 7, column 1: unknown key 'iterations'; expected one of size, grid, steps, inner")]
+    [InlineData("size: {height: 256, width: 256}", "size: {height: 256, depth: 256}", "unknown key 'depth'; expected one of height, width")]
+    [InlineData("output: heat2d-output", "output: ", "output: missing")]
+    public void BadValue_MessageNamesKeyValueAndExpectation(string from, string to, string expected)
+    {
+        Assert.Contains(from, s_default, StringComparison.Ordinal);
+        string message = Error(s_default.Replace(from, to, StringComparison.Ordinal));
+        Assert.Contains(expected, message, StringComparison.Ordinal);
+        Assert.StartsWith("test.yml: ", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MalformedOrEmptyOrMissing_ClearErrors()
+    {
+        Assert.Matches(@"^test\.yml: line \d+, column \d+: While parsing a flow mapping", Error("size: {height: 256, width"));
+        Assert.Contains("the file is empty", Error(string.Empty), StringComparison.Ordinal);
+        Assert.Contains("size: missing", Error("steps: 3"), StringComparison.Ordinal);
+        Assert.Contains("not found", Assert.Throws<ConfigException>(() => ConfigLoader.Load("/nonexistent/heat.yml")).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CheckRanks_WrongCount_SaysWhatToRun()
+    {
+        HeatConfig config = ConfigLoader.Parse(s_default, "heat2d.yml");
+        ConfigLoader.CheckRanks(config, 4, "heat2d.yml");
+        string message = Assert.Throws<ConfigException>(() => ConfigLoader.CheckRanks(config, 3, "heat2d.yml")).Message;
+        Assert.Contains("need 4 ranks (2 simulation + 2 analytics), but the job has 3. Run mpiexec.mpich -n 4", message, StringComparison.Ordinal);
+    }
+}

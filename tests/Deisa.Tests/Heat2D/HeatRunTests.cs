@@ -1,0 +1,48 @@
+using Deisa.Heat2D.Configuration;
+using Deisa.Heat2D.Output;
+using Deisa.Heat2D.Runs;
+
+namespace Deisa.Tests.Heat2D;
+
+/// <summary>Whole runs in one process (no mpiexec): the same analytics as a dense computation from the serial field.</summary>
+public sealed class HeatRunTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("deisa-heat-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    [Theory]
+    [InlineData("deisa3", 2, 2)]
+    [InlineData("posthoc", 2, 1)]
+    public void Run_InProcess_AnalyticsEqualDense_FieldEqualsSerial(string mode, int rows, int cols)
+    {
+        var run = new HeatCase(Height: 24, Width: 20, Rows: rows, Cols: cols, Steps: 6, Inner: 5, AnalyticsRanks: 3, Mode: mode);
+        HeatConfig config = ConfigLoader.Load(run.Write(_folder));
+        string output = Path.Combine(_folder, "out");
+        Directory.CreateDirectory(output);
+        using var stdout = new StringWriter();
+
+        int code = InProcessRunner.Run(config, output, new Progress(config.Steps, false, TextWriter.Null), stdout);
+
+        Assert.Equal(0, code);
+        run.AssertResults(output);
+        run.AssertField(output);
+        string summary = File.ReadAllText(Path.Combine(output, SummaryPrinter.FileName));
+        Assert.Contains($"mode {mode}", summary, StringComparison.Ordinal);
+        Assert.Contains("ipca         explained variance ratio", summary, StringComparison.Ordinal);
+        foreach (string picture in (string[])["temperature.png", "components.png", "explained_variance.png", "spatial_mean.png", "time_derivative_mean.png"])
+        {
+            byte[] png = File.ReadAllBytes(Path.Combine(output, picture));
+            Assert.True(png.Length > 1000 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G', $"{picture} is not a PNG picture.");
+        }
+    }
+
+    [Fact]
+    public void Run_InProcessDeisa1_RefusedWithTheCommandToRun()
+    {
+        var run = new HeatCase(24, 20, 2, 1, 4, 2, 2, "deisa1");
+        HeatConfig config = ConfigLoader.Load(run.Write(_folder));
+        var error = Assert.Throws<ConfigException>(() => InProcessRunner.Run(config, _folder, new Progress(4, false, TextWriter.Null), TextWriter.Null));
+        Assert.Contains("mpiexec.mpich -n 4", error.Message, StringComparison.Ordinal);
+    }
+}

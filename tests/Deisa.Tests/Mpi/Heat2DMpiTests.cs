@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using System.Globalization;
+using Deisa.Tests.Heat2D;
+
+namespace Deisa.Tests.Mpi;
+
+/// <summary>The mini-app under mpiexec.mpich: fields, analytics, bad input and signals.</summary>
+[Collection(MpiCollection.Name)]
+public sealed class Heat2DMpiTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("deisa-heat-mpi-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(2, 1)]
+    [InlineData(1, 2)]
+    [InlineData(2, 2)]
+    public void ModeNone_AnyProcessGrid_FieldBitIdenticalToSerial(int rows, int cols)
+    {
+        // 14 columns per block over 2 ranks: vector loop and scalar tail; halos through MPI derived datatypes.
+        var run = new HeatCase(Height: 24, Width: 28, Rows: rows, Cols: cols, Steps: 3, Inner: 7, AnalyticsRanks: 1, Mode: "none");
+
+        MpiResult result = MpiJob.RunProgram(run.Ranks, MpiJob.Heat2D, "--config", run.Write(_folder));
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        run.AssertField(Path.Combine(_folder, "out"));
+    }
+
+    [Theory]
+    [InlineData("deisa3", 2, 1, 2)]
+    [InlineData("deisa1", 2, 2, 1)]
+    [InlineData("posthoc", 1, 2, 1)]
+    public void Modes_AnalyticsEqualDenseComputation(string mode, int rows, int cols, int analytics)
+    {
+        var run = new HeatCase(Height: 24, Width: 20, Rows: rows, Cols: cols, Steps: 6, Inner: 4, AnalyticsRanks: analytics, Mode: mode);
+
+        MpiResult result = MpiJob.RunProgram(run.Ranks, MpiJob.Heat2D, "--config", run.Write(_folder));
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        string output = Path.Combine(_folder, "out");
+        run.AssertResults(output);
+        run.AssertField(output);
+        Assert.Contains($"mode {mode}, {run.Ranks} MPI ranks", result.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("leaked", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void WrongRankCount_OneMessageFromRankZero_EveryRankFails()
+    {
+        var run = new HeatCase(24, 20, 2, 1, 3, 2, 2, "deisa3");
+
+        MpiResult result = MpiJob.RunProgram(3, MpiJob.Heat2D, "--config", run.Write(_folder));
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Single(result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.Contains("need 4 ranks", StringComparison.Ordinal));
+        Assert.Contains("Run mpiexec.mpich -n 4", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void UnknownAnalytic_OneClearMessage_NoHang()
+    {
+        string config = HeatCase.WriteText(_folder, """
+            size: {height: 24, width: 20}
+            grid: {rows: 2, cols: 1}
+            steps: 3
+            inner: 2
+            analytics_ranks: 1
+            mode: deisa3
+            arrays: [global_t]
+            analytics:
+              - kind: fourier
+            output: out
+            """);
+
+        MpiResult result = MpiJob.RunProgram(3, MpiJob.Heat2D, "--config", config);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Single(result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.Contains("'fourier' is not an analytic", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void MissingConfig_And_UnknownOption_ClearMessages()
+    {
+        MpiResult missing = MpiJob.RunProgram(2, MpiJob.Heat2D, "--config", Path.Combine(_folder, "nope.yml"));
+        Assert.Equal(2, missing.ExitCode);
+        Assert.Single(missing.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.Contains("nope.yml' not found", StringComparison.Ordinal));
+
+        MpiResult option = MpiJob.RunProgram(2, MpiJob.Heat2D, "--stpes", "3");
+        Assert.Equal(2, option.ExitCode);
+        Assert.Contains("--stpes", option.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Sigint_EndsTheWholeJob()
+    {
+        var run = new HeatCase(Height: 256, Width: 256, Rows: 2, Cols: 1, Steps: 1_000_000, Inner: 20, AnalyticsRanks: 1, Mode: "deisa3");
+        var start = new ProcessStartInfo("mpiexec.mpich") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string argument in (string[])["-n", "3", "dotnet", MpiJob.Heat2D, "--config", run.Write(_folder)])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var job = Process.Start(start)!;
+        Task<string> errors = job.StandardError.ReadToEndAsync();
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        using (var signal = Process.Start("kill", ["-INT", job.Id.ToString(CultureInfo.InvariantCulture)]))
+        {
+            signal.WaitForExit();
+        }
+
+        bool ended = job.WaitForExit(TimeSpan.FromSeconds(30));
+        if (!ended)
+        {
+            job.Kill(entireProcessTree: true);
+        }
+
+        Assert.True(ended, "The job was still running 30 s after SIGINT.");
+        Assert.NotEqual(0, job.ExitCode);
+        Assert.Contains("SIGINT", await errors.WaitAsync(TimeSpan.FromSeconds(10)), StringComparison.Ordinal);
+    }
+}
