@@ -75,34 +75,33 @@ internal sealed class HeatBlock
     }
 
     /// <summary>The stencil over the rows × cols interior of <paramref name="cur"/> into <paramref name="next"/>.</summary>
+    /// <remarks>
+    /// <see cref="Vector{T}"/> (256 bits here): a 512-bit version measured no faster on this AVX-512 machine, the
+    /// loop being bound by memory beyond small blocks (BENCHMARKS.md).
+    /// </remarks>
     internal static void Stencil(double[] cur, double[] next, int rows, int cols, int stride)
     {
         ref double c0 = ref MemoryMarshal.GetArrayDataReference(cur);
         ref double n0 = ref MemoryMarshal.GetArrayDataReference(next);
         var half = new Vector<double>(0.5);
         var eighth = new Vector<double>(0.125);
-        int width = Vector<double>.Count;
+        nuint width = (nuint)Vector<double>.Count;
+        nuint up = (nuint)stride;
         for (int y = 1; y <= rows; y++)
         {
             nuint row = (nuint)(y * stride);
-            nuint x = 1;
-            nuint end = (nuint)cols + 1;
-            for (; x + (nuint)width <= end; x += (nuint)width)
+            nuint end = row + (nuint)cols + 1;
+            nuint c = row + 1;
+            for (; c + width <= end; c += width)
             {
-                nuint c = row + x;
-                Vector<double> west = Vector.LoadUnsafe(ref c0, c - 1);
-                Vector<double> east = Vector.LoadUnsafe(ref c0, c + 1);
-                Vector<double> north = Vector.LoadUnsafe(ref c0, c - (nuint)stride);
-                Vector<double> south = Vector.LoadUnsafe(ref c0, c + (nuint)stride);
-                Vector<double> sum = ((west + east) + north) + south;
+                Vector<double> sum = ((Vector.LoadUnsafe(ref c0, c - 1) + Vector.LoadUnsafe(ref c0, c + 1)) + Vector.LoadUnsafe(ref c0, c - up)) + Vector.LoadUnsafe(ref c0, c + up);
                 ((half * Vector.LoadUnsafe(ref c0, c)) + (eighth * sum)).StoreUnsafe(ref n0, c);
             }
 
-            for (; x < end; x++)
+            for (; c < end; c++)
             {
-                nuint c = row + x;
                 Unsafe.Add(ref n0, c) = (0.5 * Unsafe.Add(ref c0, c)) +
-                    (0.125 * (((Unsafe.Add(ref c0, c - 1) + Unsafe.Add(ref c0, c + 1)) + Unsafe.Add(ref c0, c - (nuint)stride)) + Unsafe.Add(ref c0, c + (nuint)stride)));
+                    (0.125 * (((Unsafe.Add(ref c0, c - 1) + Unsafe.Add(ref c0, c + 1)) + Unsafe.Add(ref c0, c - up)) + Unsafe.Add(ref c0, c + up)));
             }
         }
     }
