@@ -21,13 +21,24 @@ internal static class SummaryPrinter
             text.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  simulation   {s.WallSeconds:F2} s; per step {1000 * s.ComputeSecondsPerStep:F2} ms computing, {1000 * s.CouplingSecondsPerStep:F3} ms coupling ({share:F1} % of computing)"));
             long published = s.BlocksShipped + s.BlocksSkipped;
-            text.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  shipping     {s.BlocksShipped} of {published} blocks published (the contract), {s.BytesShipped / 1048576.0:F1} MiB, {s.MessagesToScheduler} messages to the scheduler"));
+            text.WriteLine(config.RunMode switch
+            {
+                RunMode.None => "  shipping     none (mode none)",
+                RunMode.PostHoc => string.Create(CultureInfo.InvariantCulture, $"  files        {s.BlocksShipped} blocks written, {s.BytesShipped / 1048576.0:F1} MiB"),
+                _ => string.Create(CultureInfo.InvariantCulture,
+                    $"  shipping     {s.BlocksShipped} of {published} blocks published (the contract), {s.BytesShipped / 1048576.0:F1} MiB, {s.MessagesToScheduler} messages to the scheduler"),
+            });
         }
 
         if (results is { } r)
         {
-            text.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  analytics    results {r.Seconds:F2} s after the contract was validated"));
+            string since = config.RunMode switch
+            {
+                RunMode.Deisa1 => "after the analytics started",
+                RunMode.PostHoc => "after the analytics started reading the files",
+                _ => "after the contract was validated",
+            };
+            text.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  analytics    results {r.Seconds:F2} s {since} ({1000 * r.Seconds / config.Steps:F2} ms per step)"));
             if (r.ExplainedVarianceRatio is { } ratio)
             {
                 text.WriteLine($"  ipca         explained variance ratio {Join(ratio.Data, "F4")}; singular values {Join(r.SingularValues!.Data, "G6")}; {r.SamplesSeen} samples");
