@@ -1,4 +1,5 @@
 using Deisa.Core.Arrays;
+using Deisa.Ml;
 
 namespace Deisa.Heat2D.Analytics;
 
@@ -34,4 +35,18 @@ public sealed class AnalyticsResults
 
     /// <summary>Gets or sets the seconds from the contract's validation to the last result.</summary>
     public double Seconds { get; set; }
+
+    /// <summary>Waits for a fitted PCA's attributes and keeps them.</summary>
+    /// <param name="pca">The estimator, after Fit or FitStep.</param>
+    public void ReadPca(InSituIncrementalPCA pca)
+    {
+        ArgumentNullException.ThrowIfNull(pca);
+        ExplainedVariance = pca.ExplainedVariance.Result();
+        ExplainedVarianceRatio = pca.ExplainedVarianceRatio.Result();
+        SingularValues = pca.SingularValues.Result();
+        Components = pca.Components.Result();
+        Mean = pca.Mean.Result();
+        NoiseVariance = pca.NoiseVariance.Result();
+        SamplesSeen = pca.NSamplesSeen.Result();
+    }
 }

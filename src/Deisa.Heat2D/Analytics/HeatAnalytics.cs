@@ -40,13 +40,7 @@ public sealed class HeatAnalytics(InSituIncrementalPCA? ipca, bool spatialMean, 
         var results = new AnalyticsResults();
         if (ipca is not null)
         {
-            results.ExplainedVariance = ipca.ExplainedVariance.Result();
-            results.ExplainedVarianceRatio = ipca.ExplainedVarianceRatio.Result();
-            results.SingularValues = ipca.SingularValues.Result();
-            results.Components = ipca.Components.Result();
-            results.Mean = ipca.Mean.Result();
-            results.NoiseVariance = ipca.NoiseVariance.Result();
-            results.SamplesSeen = ipca.NSamplesSeen.Result();
+            results.ReadPca(ipca);
         }
 
         results.SpatialMean = means?.Result();

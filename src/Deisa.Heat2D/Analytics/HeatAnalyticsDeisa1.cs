@@ -60,13 +60,7 @@ public sealed class HeatAnalyticsDeisa1(InSituIncrementalPCA? ipca, bool spatial
 
         if (ipca is not null)
         {
-            results.ExplainedVariance = ipca.ExplainedVariance.Result();
-            results.ExplainedVarianceRatio = ipca.ExplainedVarianceRatio.Result();
-            results.SingularValues = ipca.SingularValues.Result();
-            results.Components = ipca.Components.Result();
-            results.Mean = ipca.Mean.Result();
-            results.NoiseVariance = ipca.NoiseVariance.Result();
-            results.SamplesSeen = ipca.NSamplesSeen.Result();
+            results.ReadPca(ipca);
         }
 
         if (spatialMean)
