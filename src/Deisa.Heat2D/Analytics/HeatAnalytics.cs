@@ -14,7 +14,8 @@ namespace Deisa.Heat2D.Analytics;
 /// <param name="ipca">The incremental PCA's estimator, or null to skip it.</param>
 /// <param name="spatialMean">Whether to compute the mean temperature of each step.</param>
 /// <param name="timeDerivativeMean">Whether to compute, per cell, the mean over time of the time derivative.</param>
-public sealed class HeatAnalytics(InSituIncrementalPCA? ipca, bool spatialMean, bool timeDerivativeMean)
+/// <param name="selection">What to read: every n-th step of a window of rows and columns (all of it by default).</param>
+public sealed class HeatAnalytics(InSituIncrementalPCA? ipca, bool spatialMean, bool timeDerivativeMean, Selection? selection = null)
 {
     /// <summary>Runs the analytics (Deisa3 coupling: external tasks and a contract).</summary>
     /// <param name="client">The client on analytics rank 0.</param>
@@ -26,8 +27,9 @@ public sealed class HeatAnalytics(InSituIncrementalPCA? ipca, bool spatialMean, 
         // The simulation's arrays, as lazy arrays over space and time: nothing is shipped yet.
         DeisaArrays arrays = client.GetArrays();
 
-        // Slice here to analyse part of the run: gt[Slice.Every(10), 0..64, ..] ships one step in ten of a band.
-        DeisaArray gt = arrays[HeatArrays.Field][.., .., ..];
+        // The slice the analytics read, for example gt[Slice.Every(10), 0..128, ..]: only its blocks are shipped.
+        Selection s = selection ?? Selection.All;
+        DeisaArray gt = arrays[HeatArrays.Field][Slice.Every(s.Every), s.Rows, s.Cols];
 
         // Incremental PCA, one partial fit per step: rows (X) are samples, columns (Y) features.
         ipca?.Fit(gt, dims: ["t", "X", "Y"], samples: ["X"], features: ["Y"]);

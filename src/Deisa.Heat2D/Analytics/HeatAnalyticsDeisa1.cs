@@ -12,7 +12,8 @@ namespace Deisa.Heat2D.Analytics;
 /// <param name="ipca">The incremental PCA's estimator, or null to skip it.</param>
 /// <param name="spatialMean">Whether to compute the mean temperature of each step.</param>
 /// <param name="timeDerivativeMean">Whether to compute, per cell, the mean over time of the time derivative.</param>
-public sealed class HeatAnalyticsDeisa1(InSituIncrementalPCA? ipca, bool spatialMean, bool timeDerivativeMean)
+/// <param name="selection">What to read: every n-th step of a window of rows and columns (all of it by default).</param>
+public sealed class HeatAnalyticsDeisa1(InSituIncrementalPCA? ipca, bool spatialMean, bool timeDerivativeMean, Selection? selection = null)
 {
     /// <summary>Runs the analytics step by step.</summary>
     /// <param name="client">The client on analytics rank 0.</param>
@@ -21,32 +22,40 @@ public sealed class HeatAnalyticsDeisa1(InSituIncrementalPCA? ipca, bool spatial
     {
         ArgumentNullException.ThrowIfNull(client);
         DeisaArrays arrays = client.GetArrays();
-        DeisaArray gt = arrays[HeatArrays.Field];
         ArrayLayout layout = arrays.Layout(HeatArrays.Field);
-        int steps = layout.Steps;
+        Selection s = selection ?? Selection.All;
+        DeisaArray gt = arrays[HeatArrays.Field][Slice.Every(s.Every), s.Rows, s.Cols];
+        int selected = (int)gt.Shape[0];
         var clock = Stopwatch.StartNew();
         var results = new AnalyticsResults();
         var means = new List<PersistedArray>();
         List<Future<object>> first = [];
-        for (int t = 0; t < steps; t++)
+        for (int t = 0; t < layout.Steps; t++)
         {
-            // Deisa1: the blocks of step t exist for the analytics once the simulation announced them; holding their
-            // futures keeps them until this step's work is submitted.
+            // Deisa1: every block of every step is announced, and held for the client until it takes it; taking
+            // it and disposing the future releases the blocks no analytic reads.
             List<Future<object>> blocks = [.. Blocks(layout).Select(b => client.WaitForBlockAsync<object>(layout.KeyOf(t, b)).GetAwaiter().GetResult())];
-            ipca?.FitStep(gt, t, dims: ["t", "X", "Y"], samples: ["X"], features: ["Y"]);
-            if (spatialMean)
+            if (t % s.Every != 0)
             {
-                means.Add(gt[t..(t + 1), .., ..].Mean("X", "Y").Persist(createExternal: false));
+                Release(blocks);
+                continue;
             }
 
-            // The mean of the time derivative telescopes to (last − first) / (steps − 1): keep the first and last steps.
-            if (timeDerivativeMean && t == 0)
+            int k = t / s.Every;
+            ipca?.FitStep(gt, k, dims: ["t", "X", "Y"], samples: ["X"], features: ["Y"]);
+            if (spatialMean)
+            {
+                means.Add(gt[k..(k + 1), .., ..].Mean("X", "Y").Persist(createExternal: false));
+            }
+
+            // The mean of the time derivative telescopes to (last − first) / (selected − 1): keep the first step.
+            if (timeDerivativeMean && k == 0)
             {
                 first = blocks;
             }
-            else if (timeDerivativeMean && t == steps - 1)
+            else if (timeDerivativeMean && k == selected - 1)
             {
-                using PersistedArray trend = ((gt[t..(t + 1), .., ..] - gt[0..1, .., ..]) / (steps - 1)).Persist(createExternal: false);
+                using PersistedArray trend = ((gt[k..(k + 1), .., ..] - gt[0..1, .., ..]) / (selected - 1)).Persist(createExternal: false);
                 Release(first);
                 Release(blocks);
                 NdArray value = trend.Result();
@@ -65,7 +74,7 @@ public sealed class HeatAnalyticsDeisa1(InSituIncrementalPCA? ipca, bool spatial
 
         if (spatialMean)
         {
-            results.SpatialMean = new NdArray([steps], [.. means.Select(m => m.Result().Data[0])]);
+            results.SpatialMean = new NdArray([selected], [.. means.Select(m => m.Result().Data[0])]);
             means.ForEach(m => m.Dispose());
         }
 

@@ -127,6 +127,17 @@ internal static partial class ConfigLoader
             Fail("output", "missing; expected a folder for the results, for example heat2d-output.");
         }
 
+        if (c.Selection is { } selection)
+        {
+            if (selection.Every < 1 || selection.Every > c.Steps)
+            {
+                Fail("selection.every", $"{selection.Every}; expected 1 to steps ({c.Steps}).");
+            }
+
+            Window(selection.Rows, c.Size.Height, "selection.rows", "size.height");
+            Window(selection.Cols, c.Size.Width, "selection.cols", "size.width");
+        }
+
         List<AnalyticConfig> analytics = c.Analytics ?? [];
         var seen = new HashSet<string>(StringComparer.Ordinal);
         for (int i = 0; i < analytics.Count; i++)
@@ -145,10 +156,12 @@ internal static partial class ConfigLoader
 
             if (a.Kind == AnalyticConfig.Ipca)
             {
-                if (a.NComponents < 1 || a.NComponents > c.Size.Width || a.NComponents > c.Size.Height)
+                int samples = c.Selection?.Rows is [int r0, int r1] ? r1 - r0 : c.Size.Height;
+                int features = c.Selection?.Cols is [int c0, int c1] ? c1 - c0 : c.Size.Width;
+                if (a.NComponents < 1 || a.NComponents > Math.Min(samples, features))
                 {
                     Fail($"{key}.n_components", string.Create(CultureInfo.InvariantCulture,
-                        $"{a.NComponents}; expected 1 to {Math.Min(c.Size.Width, c.Size.Height)} (at most the features, size.width, and the samples per step, size.height)."));
+                        $"{a.NComponents}; expected 1 to {Math.Min(samples, features)} (at most the features, the columns read, and the samples per step, the rows read)."));
                 }
 
                 if (!s_solvers.Contains(a.SvdSolver))
@@ -157,9 +170,18 @@ internal static partial class ConfigLoader
                 }
             }
 
-            if (a.Kind == AnalyticConfig.TimeDerivativeMean && c.Steps < 2)
+            int read = ((c.Steps - 1) / (c.Selection?.Every ?? 1)) + 1;
+            if (a.Kind == AnalyticConfig.TimeDerivativeMean && read < 2)
             {
-                Fail($"{key}.kind", $"time_derivative_mean needs at least 2 steps; steps is {c.Steps}.");
+                Fail($"{key}.kind", $"time_derivative_mean needs at least 2 steps read; steps {c.Steps} with selection.every {c.Selection?.Every ?? 1} reads {read}.");
+            }
+        }
+
+        void Window(List<int>? window, int size, string key, string sizeKey)
+        {
+            if (window is not null && (window.Count != 2 || window[0] < 0 || window[0] >= window[1] || window[1] > size))
+            {
+                Fail(key, $"[{string.Join(", ", window)}]; expected [first, end] with 0 <= first < end <= {sizeKey} ({size}).");
             }
         }
 

@@ -23,6 +23,9 @@ internal sealed class HeatConfig
 
     public string? Output { get; set; }
 
+    /// <summary>Gets or sets what the analytics read (optional; everything by default).</summary>
+    public SelectionConfig? Selection { get; set; }
+
     /// <summary>Gets the parsed <see cref="Mode"/>, once checked.</summary>
     [YamlIgnore]
     public RunMode RunMode { get; set; }
@@ -40,6 +43,19 @@ internal sealed class HeatConfig
     public int BlockWidth => Size!.Width / Grid!.Cols;
 
     public AnalyticConfig? Find(string kind) => Analytics?.FirstOrDefault(a => a.Kind == kind);
+}
+
+/// <summary>The part of global_t the analytics read: every n-th step of a window of rows and columns.</summary>
+internal sealed class SelectionConfig
+{
+    /// <summary>Gets or sets the stride over steps (1: every step).</summary>
+    public int Every { get; set; } = 1;
+
+    /// <summary>Gets or sets the first and one-past-last row, or null for all.</summary>
+    public List<int>? Rows { get; set; }
+
+    /// <summary>Gets or sets the first and one-past-last column, or null for all.</summary>
+    public List<int>? Cols { get; set; }
 }
 
 /// <summary>The global interior size.</summary>

@@ -24,9 +24,14 @@ internal static class HeatJob
             : null;
         bool mean = config.Find(AnalyticConfig.SpatialMean) is not null;
         bool trend = config.Find(AnalyticConfig.TimeDerivativeMean) is not null;
+        Selection selection = config.Selection is { } s
+            ? new Selection(s.Every, Range(s.Rows), Range(s.Cols))
+            : Selection.All;
         return config.RunMode == RunMode.Deisa1
-            ? new HeatAnalyticsDeisa1(pca, mean, trend).Run(client)
-            : new HeatAnalytics(pca, mean, trend).Run(client);
+            ? new HeatAnalyticsDeisa1(pca, mean, trend, selection).Run(client)
+            : new HeatAnalytics(pca, mean, trend, selection).Run(client);
+
+        static Range Range(List<int>? window) => window is [int first, int end] ? first..end : ..;
     }
 
     /// <summary>Workers for the analytics ranks: the first runs the scheduler (and a worker only when it is alone).</summary>

@@ -8,6 +8,9 @@ namespace Deisa.Tests.Heat2D;
 /// <summary>What a Heat2D run must produce, computed densely from the serial field; and the run's configuration.</summary>
 internal sealed record HeatCase(int Height, int Width, int Rows, int Cols, int Steps, int Inner, int AnalyticsRanks, string Mode, string Solver = "leading_k")
 {
+    /// <summary>Gets or sets what the analytics read: every n-th step, rows [R0, R1), columns [C0, C1).</summary>
+    public (int Every, int R0, int R1, int C0, int C1)? Selection { get; init; }
+
     public int Ranks => (Rows * Cols) + (Mode is "deisa3" or "deisa1" ? AnalyticsRanks : 0);
 
     /// <summary>Writes the YAML configuration into <paramref name="folder"/>, with its output in a subfolder.</summary>
@@ -26,6 +29,7 @@ internal sealed record HeatCase(int Height, int Width, int Rows, int Cols, int S
           - kind: spatial_mean
           - kind: time_derivative_mean
         output: {{Path.Combine(folder, "out")}}
+        {{(Selection is { } sel ? $"selection: {{every: {sel.Every}, rows: [{sel.R0}, {sel.R1}], cols: [{sel.C0}, {sel.C1}]}}" : string.Empty)}}
         """));
 
     public static string WriteText(string folder, string yaml)
@@ -49,14 +53,23 @@ internal sealed record HeatCase(int Height, int Width, int Rows, int Cols, int S
         return fields;
     }
 
+    /// <summary>The steps and windows the analytics read, from the serial field.</summary>
+    public double[][] SelectedFields(out int height, out int width)
+    {
+        (int every, int r0, int r1, int c0, int c1) = Selection ?? (1, 0, Height, 0, Width);
+        (height, width) = (r1 - r0, c1 - c0);
+        int w = width;
+        return [.. Fields().Where((_, t) => t % every == 0).Select(f => Enumerable.Range(r0, r1 - r0).SelectMany(y => f.AsSpan((y * Width) + c0, w).ToArray()).ToArray())];
+    }
+
     /// <summary>Checks results.h5 against the dense computation of the same analytics.</summary>
     public void AssertResults(string output)
     {
-        double[][] fields = Fields();
+        double[][] fields = SelectedFields(out int height, out int width);
         var pca = new InSituIncrementalPCA(2, svdSolver: Solver == "full" ? SvdSolver.Full : SvdSolver.LeadingK, randomState: 0);
         foreach (double[] field in fields)
         {
-            pca.PartialFit(new NdArray([Height, Width], field));
+            pca.PartialFit(new NdArray([height, width], field));
         }
 
         using var file = H5File.OpenRead(Path.Combine(output, "results.h5"));
@@ -68,10 +81,10 @@ internal sealed record HeatCase(int Height, int Width, int Rows, int Cols, int S
 
         double[] means = [.. fields.Select(f => f.Average())];
         Close(means, file.Dataset("spatial_mean").Read<double[]>(), 1e-12, "spatial mean");
-        double[] trend = new double[Height * Width];
+        double[] trend = new double[height * width];
         for (int i = 0; i < trend.Length; i++)
         {
-            trend[i] = Enumerable.Range(0, Steps - 1).Sum(t => fields[t + 1][i] - fields[t][i]) / (Steps - 1);
+            trend[i] = Enumerable.Range(0, fields.Length - 1).Sum(t => fields[t + 1][i] - fields[t][i]) / (fields.Length - 1);
         }
 
         // Deisa1's analytics telescope the sum of differences: equal up to rounding of the field's magnitude (1e6).

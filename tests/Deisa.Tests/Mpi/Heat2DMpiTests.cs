@@ -46,6 +46,24 @@ public sealed class Heat2DMpiTests : IDisposable
         Assert.DoesNotContain("leaked", result.Stderr, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("deisa3", 4)]
+    [InlineData("deisa1", 40)]
+    public void Selection_EveryThirdStepOfAQuarter_Deisa3ShipsOnlyItsBlocks(string mode, int blocks)
+    {
+        // 10 steps, 2x2 blocks of 12x10: every 3rd step (0, 3, 6, 9) of rows 0..12, columns 0..10 is one block a step.
+        var run = new HeatCase(Height: 24, Width: 20, Rows: 2, Cols: 2, Steps: 10, Inner: 3, AnalyticsRanks: 1, Mode: mode)
+        {
+            Selection = (3, 0, 12, 0, 10),
+        };
+
+        MpiResult result = MpiJob.RunProgram(run.Ranks, MpiJob.Heat2D, "--config", run.Write(_folder));
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        run.AssertResults(Path.Combine(_folder, "out"));
+        Assert.Contains($"shipping     {blocks} of 40 blocks published", result.Stdout, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void WrongRankCount_OneMessageFromRankZero_EveryRankFails()
     {
