@@ -86,9 +86,11 @@ public static class Program
             string folder = Path.GetFullPath(outputOverride ?? config.Output!);
             Directory.CreateDirectory(folder);
             var progress = new Progress(config.Steps, speaks && Progress.Wanted(showProgress), Console.Error);
-            return underMpi
+            int code = underMpi
                 ? MpiRunner.Run(config, folder, progress, Console.Out)
                 : InProcessRunner.Run(config, folder, progress, Console.Out);
+            RankUsage.Write(folder, int.TryParse(Environment.GetEnvironmentVariable("PMI_RANK"), out int rank) ? rank : 0);
+            return code;
         }
         catch (ConfigException error)
         {

@@ -60,6 +60,11 @@ internal static class MpiRunner
         if (results is not null)
         {
             ResultWriter.WriteAnalytics(output, results);
+            if (session.SchedulerLoad is { } load)
+            {
+                new AnalyticsSummary(results.Seconds, load.MessagesFromSimulation, load.MessagesFromWorkers, load.MessagesFromClient, load.BytesFromOtherRanks).Write(output);
+            }
+
             SummaryPrinter.Print(stdout, config, Launch(config, session.Layout.WorldSize), SimulationSummary.Read(output), results, output);
         }
 
@@ -114,6 +119,7 @@ internal static class MpiRunner
         {
             results = PostHocAnalytics.Run(config, posthoc);
             ResultWriter.WriteAnalytics(output, results);
+            new AnalyticsSummary(results.Seconds, 0, 0, 0, 0).Write(output);
         }
 
         SummaryPrinter.Print(stdout, config, Launch(config, config.SimulationRanks), summary, results, output);

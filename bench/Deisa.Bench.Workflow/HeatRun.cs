@@ -1,0 +1,131 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Threading.Tasks;
+
+namespace Deisa.Bench.Workflow;
+
+/// <summary>One layout of the Heat2D job, and how to run it under mpiexec.mpich and read what it reported.</summary>
+internal sealed record HeatLayout(int Height, int Width, int GridRows, int GridCols, int Steps, int Inner, int AnalyticsRanks, string Mode, (int Every, int R0, int R1, int C0, int C1)? Selection = null)
+{
+    private static int s_runs;
+
+    public int SimulationRanks => GridRows * GridCols;
+
+    public int Ranks => SimulationRanks + (Mode is "deisa3" or "deisa1" ? AnalyticsRanks : 0);
+
+    public string Name => Selection is null ? Mode : $"{Mode}, selective";
+
+    public string Yaml(string output) => string.Create(CultureInfo.InvariantCulture, $$"""
+        size: {height: {{Height}}, width: {{Width}}}
+        grid: {rows: {{GridRows}}, cols: {{GridCols}}}
+        steps: {{Steps}}
+        inner: {{Inner}}
+        analytics_ranks: {{AnalyticsRanks}}
+        mode: {{Mode}}
+        arrays: [global_t]
+        analytics:
+          - kind: ipca
+            n_components: 2
+            svd_solver: leading_k
+        output: {{output}}
+        {{(Selection is { } s ? $"selection: {{every: {s.Every}, rows: [{s.R0}, {s.R1}], cols: [{s.C0}, {s.C1}]}}" : string.Empty)}}
+        """);
+
+    /// <summary>Runs the job once in a fresh folder under <paramref name="root"/> and reads its reports.</summary>
+    public RunResult Run(string heat2d, string root)
+    {
+        string folder = Path.Combine(root, $"{Mode}-{(Selection is null ? "all" : "sel")}-{GridRows}x{GridCols}-{Height}x{Width}-{Interlocked.Increment(ref s_runs)}");
+        Directory.CreateDirectory(folder);
+        string config = Path.Combine(folder, "heat.yml");
+        File.WriteAllText(config, Yaml(Path.Combine(folder, "out")));
+        var start = new ProcessStartInfo("mpiexec.mpich") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string argument in (string[])["-n", Ranks.ToString(CultureInfo.InvariantCulture), "dotnet", heat2d, "--config", config, "--no-progress"])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var clock = Stopwatch.StartNew();
+        using Process job = Process.Start(start) ?? throw new InvalidOperationException("mpiexec.mpich did not start.");
+        Task<string> stdout = job.StandardOutput.ReadToEndAsync();
+        Task<string> stderr = job.StandardError.ReadToEndAsync();
+        if (!job.WaitForExit(TimeSpan.FromMinutes(30)))
+        {
+            job.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{Name} on {Ranks} ranks ran for 30 minutes and was killed; see {folder}.");
+        }
+
+        double total = clock.Elapsed.TotalSeconds;
+        if (job.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{Name} on {Ranks} ranks failed ({job.ExitCode}):\n{stdout.Result}\n{stderr.Result}");
+        }
+
+        string output = Path.Combine(folder, "out");
+        using JsonDocument simulation = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "simulation.json")));
+        JsonElement sim = simulation.RootElement;
+        string analyticsPath = Path.Combine(output, "analytics.json");
+        JsonElement? analytics = File.Exists(analyticsPath) ? JsonDocument.Parse(File.ReadAllText(analyticsPath)).RootElement : null;
+        var usage = Directory.EnumerateFiles(Path.Combine(output, "ranks"))
+            .Select(f => JsonDocument.Parse(File.ReadAllText(f)).RootElement)
+            .ToDictionary(e => e.GetProperty("Rank").GetInt32(), e => e.GetProperty("PeakResidentBytes").GetInt64());
+        if (Directory.Exists(Path.Combine(output, "posthoc")))
+        {
+            // The step files of a post hoc run are the bulk of the disk it used; the measurements are read.
+            Directory.Delete(Path.Combine(output, "posthoc"), recursive: true);
+        }
+
+        return new RunResult(
+            this,
+            total,
+            sim.GetProperty("WallSeconds").GetDouble(),
+            sim.GetProperty("ComputeSecondsPerStep").GetDouble(),
+            sim.GetProperty("CouplingSecondsPerStep").GetDouble(),
+            [.. sim.GetProperty("CouplingMeanByRank").EnumerateArray().Select(v => v.GetDouble())],
+            [.. sim.GetProperty("CouplingStdByRank").EnumerateArray().Select(v => v.GetDouble())],
+            sim.GetProperty("BytesShipped").GetInt64(),
+            sim.GetProperty("BlocksShipped").GetInt64(),
+            analytics?.GetProperty("Seconds").GetDouble() ?? 0,
+            analytics is { } a ? a.GetProperty("MessagesFromSimulation").GetInt64() + a.GetProperty("MessagesFromWorkers").GetInt64() + a.GetProperty("MessagesFromClient").GetInt64() : 0,
+            analytics?.GetProperty("BytesFromOtherRanks").GetInt64() ?? 0,
+            usage.Where(u => u.Key < SimulationRanks).Select(u => u.Value).DefaultIfEmpty().Max(),
+            usage.Where(u => u.Key >= SimulationRanks).Select(u => u.Value).DefaultIfEmpty().Max());
+    }
+}
+
+/// <summary>What one run measured.</summary>
+internal sealed record RunResult(
+    HeatLayout Layout,
+    double TotalSeconds,
+    double SimulationSeconds,
+    double ComputePerStep,
+    double CouplingPerStep,
+    double[] CouplingMeanByRank,
+    double[] CouplingStdByRank,
+    long BytesShipped,
+    long BlocksShipped,
+    double AnalyticsSeconds,
+    long SchedulerMessages,
+    long SchedulerBytes,
+    long PeakSimulationRss,
+    long PeakAnalyticsRss)
+{
+    /// <summary>The run whose total time is the median of <paramref name="runs"/> (the others are noise on this machine).</summary>
+    public static RunResult Median(IReadOnlyList<RunResult> runs) => runs.OrderBy(r => r.TotalSeconds).ElementAt(runs.Count / 2);
+
+    public static string Mib(long bytes) => (bytes / 1048576.0).ToString("F1", CultureInfo.InvariantCulture);
+
+    public static string Table(IEnumerable<string> header, IEnumerable<IEnumerable<string>> rows)
+    {
+        var text = new StringBuilder();
+        text.AppendLine($"| {string.Join(" | ", header)} |");
+        text.AppendLine($"|{string.Concat(header.Select(_ => "---|"))}");
+        foreach (IEnumerable<string> row in rows)
+        {
+            text.AppendLine($"| {string.Join(" | ", row)} |");
+        }
+
+        return text.ToString();
+    }
+}

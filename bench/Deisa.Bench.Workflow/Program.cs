@@ -1,0 +1,150 @@
+using System.CommandLine;
+using System.Globalization;
+using ScottPlot;
+
+namespace Deisa.Bench.Workflow;
+
+/// <summary>
+/// The whole-workflow benchmark: Heat2D with its incremental PCA in every mode on one layout, side by side, repeated
+/// and interleaved (the machine is shared and noisy); scaling series; and the scheduler's scale model.
+/// </summary>
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        var size = new Option<int>("--size") { Description = "Global field: size x size cells.", DefaultValueFactory = _ => 512 };
+        var steps = new Option<int>("--steps") { Description = "Published steps.", DefaultValueFactory = _ => 40 };
+        var inner = new Option<int>("--inner") { Description = "Stencil iterations per step.", DefaultValueFactory = _ => 50 };
+        var grid = new Option<string>("--grid") { Description = "Simulation process grid, ROWSxCOLS.", DefaultValueFactory = _ => "1x1" };
+        var analytics = new Option<int>("--analytics") { Description = "Analytics ranks in modes deisa3 and deisa1.", DefaultValueFactory = _ => 1 };
+        var repeat = new Option<int>("--repeat") { Description = "Runs of each mode; the median is reported.", DefaultValueFactory = _ => 3 };
+        var output = new Option<DirectoryInfo>("--out") { Description = "Where runs, the report and the plot go.", DefaultValueFactory = _ => new DirectoryInfo("workflow-results") };
+
+        var compare = new Command("compare", "Every mode on one layout, plus the selective case (every 10th step of a quarter).")
+        {
+            size, steps, inner, grid, analytics, repeat, output,
+        };
+        compare.SetAction(r => Compare(r.GetValue(size), r.GetValue(steps), r.GetValue(inner), Grid(r.GetValue(grid)!), r.GetValue(analytics), r.GetValue(repeat), r.GetValue(output)!.FullName));
+
+        var maxRanks = new Option<int>("--max-simulation-ranks") { Description = "The largest simulation grid of the series.", DefaultValueFactory = _ => 4 };
+        var scaling = new Command("scaling", "Weak and strong scaling of deisa3 and none, 1 to N simulation ranks, and per-rank coupling variability in deisa3 and deisa1.")
+        {
+            size, steps, inner, analytics, repeat, output, maxRanks,
+        };
+        scaling.SetAction(r => Scaling.Run(r.GetValue(size), r.GetValue(steps), r.GetValue(inner), r.GetValue(analytics), r.GetValue(repeat), r.GetValue(maxRanks), r.GetValue(output)!.FullName));
+
+        var model = new Command("scale-model", "The scheduler alone, in one process, with 1,024 to 16,384 synthetic simulation ranks over 100 steps, in both modes.")
+        {
+            output,
+        };
+        model.SetAction(r => ScaleModel.Run(r.GetValue(output)!.FullName));
+
+        var root = new RootCommand("Deisa's whole-workflow benchmarks.") { compare, scaling, model };
+        return root.Parse(args).Invoke();
+    }
+
+    internal static string Heat2D { get; } = LocateHeat2D();
+
+    internal static (int Rows, int Cols) Grid(string text)
+    {
+        string[] parts = text.Split('x');
+        return (int.Parse(parts[0], CultureInfo.InvariantCulture), int.Parse(parts[1], CultureInfo.InvariantCulture));
+    }
+
+    internal static string Header(string what, int ranks)
+    {
+        return $"{what}; {DateTime.UtcNow:yyyy-MM-dd}, {Environment.ProcessorCount} cores, {ranks} MPI rank(s) at most ({(double)ranks / Environment.ProcessorCount:0.#} per core)";
+    }
+
+    private static int Compare(int size, int steps, int inner, (int Rows, int Cols) grid, int analytics, int repeat, string root)
+    {
+        Directory.CreateDirectory(root);
+        int quarter = size / 2;
+        HeatLayout[] layouts =
+        [
+            new(size, size, grid.Rows, grid.Cols, steps, inner, analytics, "none"),
+            new(size, size, grid.Rows, grid.Cols, steps, inner, analytics, "deisa3"),
+            new(size, size, grid.Rows, grid.Cols, steps, inner, analytics, "deisa1"),
+            new(size, size, grid.Rows, grid.Cols, steps, inner, analytics, "posthoc"),
+            new(size, size, grid.Rows, grid.Cols, steps, inner, analytics, "deisa3", (10, 0, quarter, 0, quarter)),
+            new(size, size, grid.Rows, grid.Cols, steps, inner, analytics, "deisa1", (10, 0, quarter, 0, quarter)),
+        ];
+        var runs = layouts.ToDictionary(l => l, _ => new List<RunResult>());
+        for (int r = 0; r < repeat; r++)
+        {
+            // Interleaved, so that a slow spell of the machine does not fall on one mode only.
+            foreach (HeatLayout layout in layouts)
+            {
+                Console.Error.WriteLine($"run {r + 1}/{repeat}: {layout.Name} on {layout.Ranks} ranks");
+                runs[layout].Add(layout.Run(Heat2D, root));
+            }
+        }
+
+        RunResult[] median = [.. layouts.Select(l => RunResult.Median(runs[l]))];
+        double none = median[0].SimulationSeconds;
+        string report = Header(
+            $"Heat2D {size}x{size}, grid {grid.Rows}x{grid.Cols}, {steps} steps of {inner} iterations, IPCA k=2 (leading_k); {analytics} analytics rank(s) in deisa3/deisa1; median of {repeat}",
+            layouts.Max(l => l.Ranks)) + "\n\n" + RunResult.Table(
+            ["mode", "ranks", "simulation", "per step: compute", "per step: coupling", "overhead vs none", "analytics done after contract", "total (launch to exit)", "scheduler messages", "bytes to scheduler", "blocks shipped", "MiB shipped", "peak RSS sim / analytics (MiB)"],
+            median.Select(m => (IEnumerable<string>)
+            [
+                m.Layout.Name,
+                m.Layout.Ranks.ToString(CultureInfo.InvariantCulture),
+                F(m.SimulationSeconds, "s"),
+                F(1000 * m.ComputePerStep, "ms"),
+                F(1000 * m.CouplingPerStep, "ms"),
+                (100 * ((m.SimulationSeconds / none) - 1)).ToString("+0.0;-0.0", CultureInfo.InvariantCulture) + " %",
+                m.Layout.Mode == "none" ? "-" : F(m.AnalyticsSeconds, "s"),
+                F(m.TotalSeconds, "s"),
+                m.SchedulerMessages.ToString(CultureInfo.InvariantCulture),
+                RunResult.Mib(m.SchedulerBytes) + " MiB",
+                m.BlocksShipped.ToString(CultureInfo.InvariantCulture),
+                RunResult.Mib(m.BytesShipped),
+                $"{RunResult.Mib(m.PeakSimulationRss)} / {(m.PeakAnalyticsRss > 0 ? RunResult.Mib(m.PeakAnalyticsRss) : "-")}",
+            ]));
+        File.WriteAllText(Path.Combine(root, "compare.md"), report);
+        Console.WriteLine(report);
+        Plot(median, Path.Combine(root, "workflow.png"));
+        Console.WriteLine($"plot: {Path.Combine(root, "workflow.png")}");
+        return 0;
+    }
+
+    private static void Plot(RunResult[] runs, string path)
+    {
+        var plot = new Plot();
+        string[] names = [.. runs.Select(r => r.Layout.Name)];
+        var bars = new List<Bar>();
+        for (int i = 0; i < runs.Length; i++)
+        {
+            bars.Add(new Bar { Position = (3 * i) + 0, Value = runs[i].SimulationSeconds, FillColor = Colors.SteelBlue });
+            bars.Add(new Bar { Position = (3 * i) + 1, Value = runs[i].TotalSeconds, FillColor = Colors.Orange });
+        }
+
+        plot.Add.Bars(bars);
+        plot.Axes.Bottom.SetTicks([.. Enumerable.Range(0, runs.Length).Select(i => (3.0 * i) + 0.5)], names);
+        plot.Axes.Margins(bottom: 0);
+        plot.Legend.ManualItems.Add(new LegendItem { LabelText = "simulation", FillColor = Colors.SteelBlue });
+        plot.Legend.ManualItems.Add(new LegendItem { LabelText = "total (launch to exit)", FillColor = Colors.Orange });
+        plot.ShowLegend();
+        plot.Title("Heat2D + incremental PCA: time by coupling mode");
+        plot.YLabel("seconds");
+        plot.SavePng(path, 1000, 500);
+    }
+
+    private static string F(double value, string unit) => $"{value.ToString(value < 10 ? "F2" : "F1", CultureInfo.InvariantCulture)} {unit}";
+
+    private static string LocateHeat2D()
+    {
+        var here = new DirectoryInfo(AppContext.BaseDirectory);
+        string framework = here.Name;
+        string configuration = here.Parent!.Name;
+        DirectoryInfo root = here;
+        while (root.Parent is not null && !File.Exists(Path.Combine(root.FullName, "Deisa.sln")))
+        {
+            root = root.Parent;
+        }
+
+        string path = Path.Combine(root.FullName, "src", "Deisa.Heat2D", "bin", configuration, framework, "Deisa.Heat2D.dll");
+        return File.Exists(path) ? path : throw new FileNotFoundException($"Build Deisa.Heat2D first (dotnet build Deisa.sln -c {configuration}).", path);
+    }
+}

@@ -1,0 +1,16 @@
+using System.Text.Json;
+
+namespace Deisa.Heat2D.Output;
+
+/// <summary>The analytics' side of a run, written by analytics rank 0 as analytics.json.</summary>
+/// <param name="Seconds">From the contract's validation (or the analytics' start) to the last result.</param>
+/// <param name="MessagesFromSimulation">Messages the scheduler received from simulation ranks.</param>
+/// <param name="MessagesFromWorkers">Messages it received from workers.</param>
+/// <param name="MessagesFromClient">Messages it received from the client.</param>
+/// <param name="BytesFromOtherRanks">Bytes of frames that reached the scheduler's rank from other ranks.</param>
+internal sealed record AnalyticsSummary(double Seconds, long MessagesFromSimulation, long MessagesFromWorkers, long MessagesFromClient, long BytesFromOtherRanks)
+{
+    public const string FileName = "analytics.json";
+
+    public void Write(string folder) => File.WriteAllText(Path.Combine(folder, FileName), JsonSerializer.Serialize(this));
+}
