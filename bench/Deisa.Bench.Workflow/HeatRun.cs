@@ -7,7 +7,17 @@ using System.Threading.Tasks;
 namespace Deisa.Bench.Workflow;
 
 /// <summary>One layout of the Heat2D job, and how to run it under mpiexec.mpich and read what it reported.</summary>
-internal sealed record HeatLayout(int Height, int Width, int GridRows, int GridCols, int Steps, int Inner, int AnalyticsRanks, string Mode, (int Every, int R0, int R1, int C0, int C1)? Selection = null)
+/// <param name="Height">Global field rows.</param>
+/// <param name="Width">Global field columns.</param>
+/// <param name="GridRows">Simulation process grid rows.</param>
+/// <param name="GridCols">Simulation process grid columns.</param>
+/// <param name="Steps">Published steps.</param>
+/// <param name="Inner">Stencil iterations per step.</param>
+/// <param name="AnalyticsRanks">Analytics ranks in modes deisa3 and deisa1.</param>
+/// <param name="Mode">none, deisa3, deisa1 or posthoc.</param>
+/// <param name="Selection">Every n-th step of a window, rows [R0, R1) and columns [C0, C1), or everything.</param>
+/// <param name="LightAnalytics">The spatial mean only instead of the incremental PCA: every block still travels, the analytics hardly compute.</param>
+internal sealed record HeatLayout(int Height, int Width, int GridRows, int GridCols, int Steps, int Inner, int AnalyticsRanks, string Mode, (int Every, int R0, int R1, int C0, int C1)? Selection = null, bool LightAnalytics = false)
 {
     private static int s_runs;
 
@@ -15,7 +25,7 @@ internal sealed record HeatLayout(int Height, int Width, int GridRows, int GridC
 
     public int Ranks => SimulationRanks + (Mode is "deisa3" or "deisa1" ? AnalyticsRanks : 0);
 
-    public string Name => Selection is null ? Mode : $"{Mode}, selective";
+    public string Name => Mode + (Selection is null ? string.Empty : ", selective") + (LightAnalytics ? ", spatial mean only" : string.Empty);
 
     public string Yaml(string output) => string.Create(CultureInfo.InvariantCulture, $$"""
         size: {height: {{Height}}, width: {{Width}}}
@@ -26,9 +36,7 @@ internal sealed record HeatLayout(int Height, int Width, int GridRows, int GridC
         mode: {{Mode}}
         arrays: [global_t]
         analytics:
-          - kind: ipca
-            n_components: 2
-            svd_solver: leading_k
+        {{(LightAnalytics ? "  - kind: spatial_mean" : "  - kind: ipca\n    n_components: 2\n    svd_solver: leading_k")}}
         output: {{output}}
         {{(Selection is { } s ? $"selection: {{every: {s.Every}, rows: [{s.R0}, {s.R1}], cols: [{s.C0}, {s.C1}]}}" : string.Empty)}}
         """);
@@ -36,7 +44,7 @@ internal sealed record HeatLayout(int Height, int Width, int GridRows, int GridC
     /// <summary>Runs the job once in a fresh folder under <paramref name="root"/> and reads its reports.</summary>
     public RunResult Run(string heat2d, string root)
     {
-        string folder = Path.Combine(root, $"{Mode}-{(Selection is null ? "all" : "sel")}-{GridRows}x{GridCols}-{Height}x{Width}-{Interlocked.Increment(ref s_runs)}");
+        string folder = Path.Combine(root, $"{Mode}-{(Selection is null ? "all" : "sel")}{(LightAnalytics ? "-mean" : string.Empty)}-{GridRows}x{GridCols}-{Height}x{Width}-{Interlocked.Increment(ref s_runs)}");
         Directory.CreateDirectory(folder);
         string config = Path.Combine(folder, "heat.yml");
         File.WriteAllText(config, Yaml(Path.Combine(folder, "out")));
@@ -88,9 +96,11 @@ internal sealed record HeatLayout(int Height, int Width, int GridRows, int GridC
             sim.GetProperty("BlocksShipped").GetInt64(),
             analytics?.GetProperty("Seconds").GetDouble() ?? 0,
             analytics is { } a ? a.GetProperty("MessagesFromSimulation").GetInt64() + a.GetProperty("MessagesFromWorkers").GetInt64() + a.GetProperty("MessagesFromClient").GetInt64() : 0,
+            analytics?.GetProperty("MessagesFromSimulation").GetInt64() ?? 0,
             analytics?.GetProperty("BytesFromOtherRanks").GetInt64() ?? 0,
             usage.Where(u => u.Key < SimulationRanks).Select(u => u.Value).DefaultIfEmpty().Max(),
-            usage.Where(u => u.Key >= SimulationRanks).Select(u => u.Value).DefaultIfEmpty().Max());
+            usage.Where(u => u.Key >= SimulationRanks).Select(u => u.Value).DefaultIfEmpty().Max(),
+            [.. sim.GetProperty("CouplingSecondsByStep").EnumerateArray().Select(v => v.GetDouble())]);
     }
 }
 
@@ -107,14 +117,35 @@ internal sealed record RunResult(
     long BlocksShipped,
     double AnalyticsSeconds,
     long SchedulerMessages,
+    long SchedulerMessagesFromSimulation,
     long SchedulerBytes,
     long PeakSimulationRss,
-    long PeakAnalyticsRss)
+    long PeakAnalyticsRss,
+    double[] CouplingByStep)
 {
+    /// <summary>Gets the first step's coupling: the first publication, which waits for the contract.</summary>
+    public double FirstCoupling => CouplingByStep[0];
+
+    /// <summary>Gets the last step's coupling, which waits for the last publication to complete.</summary>
+    public double LastCoupling => CouplingByStep[^1];
+
+    /// <summary>Gets the median coupling of the steps in between: what publishing costs once running.</summary>
+    public double SteadyCoupling
+    {
+        get
+        {
+            double[] middle = CouplingByStep.Length > 2 ? CouplingByStep[1..^1] : CouplingByStep;
+            Array.Sort(middle);
+            return middle[middle.Length / 2];
+        }
+    }
+
     /// <summary>The run whose total time is the median of <paramref name="runs"/> (the others are noise on this machine).</summary>
     public static RunResult Median(IReadOnlyList<RunResult> runs) => runs.OrderBy(r => r.TotalSeconds).ElementAt(runs.Count / 2);
 
     public static string Mib(long bytes) => (bytes / 1048576.0).ToString("F1", CultureInfo.InvariantCulture);
+
+    public static string Kib(long bytes) => (bytes / 1024.0).ToString("F1", CultureInfo.InvariantCulture);
 
     public static string Table(IEnumerable<string> header, IEnumerable<IEnumerable<string>> rows)
     {

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Json;
 using ScottPlot;
 
 namespace Deisa.Bench.Workflow;
@@ -10,21 +11,41 @@ namespace Deisa.Bench.Workflow;
 /// </summary>
 public static class Program
 {
+    private static readonly JsonSerializerOptions s_json = new() { WriteIndented = true };
+
     public static int Main(string[] args)
     {
-        var size = new Option<int>("--size") { Description = "Global field: size x size cells.", DefaultValueFactory = _ => 512 };
-        var steps = new Option<int>("--steps") { Description = "Published steps.", DefaultValueFactory = _ => 40 };
+        var size = new Option<int>("--size") { Description = "Global field: size x size cells.", DefaultValueFactory = _ => 1024 };
+        var steps = new Option<int>("--steps") { Description = "Published steps.", DefaultValueFactory = _ => 100 };
         var inner = new Option<int>("--inner") { Description = "Stencil iterations per step.", DefaultValueFactory = _ => 50 };
         var grid = new Option<string>("--grid") { Description = "Simulation process grid, ROWSxCOLS.", DefaultValueFactory = _ => "1x1" };
         var analytics = new Option<int>("--analytics") { Description = "Analytics ranks in modes deisa3 and deisa1.", DefaultValueFactory = _ => 1 };
         var repeat = new Option<int>("--repeat") { Description = "Runs of each mode; the median is reported.", DefaultValueFactory = _ => 3 };
         var output = new Option<DirectoryInfo>("--out") { Description = "Where runs, the report and the plot go.", DefaultValueFactory = _ => new DirectoryInfo("workflow-results") };
+        foreach (Option<int> option in (Option<int>[])[size, steps, inner, analytics, repeat])
+        {
+            option.Validators.Add(r =>
+            {
+                if (r.GetValueOrDefault<int>() < 1)
+                {
+                    r.AddError($"{option.Name} must be at least 1, not {r.GetValueOrDefault<int>()}.");
+                }
+            });
+        }
 
-        var compare = new Command("compare", "Every mode on one layout, plus the selective case (every 10th step of a quarter).")
+        grid.Validators.Add(r =>
+        {
+            if (TryGrid(r.GetValueOrDefault<string>()!) is null)
+            {
+                r.AddError($"--grid '{r.GetValueOrDefault<string>()}': expected ROWSxCOLS with positive numbers, for example 2x1.");
+            }
+        });
+
+        var compare = new Command("compare", "Every mode on one layout, the selective case (every 10th step of a quarter), and deisa3 shipping everything to light analytics (the spatial mean).")
         {
             size, steps, inner, grid, analytics, repeat, output,
         };
-        compare.SetAction(r => Compare(r.GetValue(size), r.GetValue(steps), r.GetValue(inner), Grid(r.GetValue(grid)!), r.GetValue(analytics), r.GetValue(repeat), r.GetValue(output)!.FullName));
+        compare.SetAction(r => Compare(r.GetValue(size), r.GetValue(steps), r.GetValue(inner), TryGrid(r.GetValue(grid)!)!.Value, r.GetValue(analytics), r.GetValue(repeat), r.GetValue(output)!.FullName));
 
         var maxRanks = new Option<int>("--max-simulation-ranks") { Description = "The largest simulation grid of the series.", DefaultValueFactory = _ => 4 };
         var scaling = new Command("scaling", "Weak and strong scaling of deisa3 and none, 1 to N simulation ranks, and per-rank coupling variability in deisa3 and deisa1.")
@@ -45,10 +66,13 @@ public static class Program
 
     internal static string Heat2D { get; } = LocateHeat2D();
 
-    internal static (int Rows, int Cols) Grid(string text)
+    private static (int Rows, int Cols)? TryGrid(string text)
     {
         string[] parts = text.Split('x');
-        return (int.Parse(parts[0], CultureInfo.InvariantCulture), int.Parse(parts[1], CultureInfo.InvariantCulture));
+        return parts.Length == 2
+            && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int rows)
+            && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int cols)
+            && rows > 0 && cols > 0 ? (rows, cols) : null;
     }
 
     internal static string Header(string what, int ranks)
@@ -68,6 +92,7 @@ public static class Program
             new(size, size, grid.Rows, grid.Cols, steps, inner, analytics, "posthoc"),
             new(size, size, grid.Rows, grid.Cols, steps, inner, analytics, "deisa3", (10, 0, quarter, 0, quarter)),
             new(size, size, grid.Rows, grid.Cols, steps, inner, analytics, "deisa1", (10, 0, quarter, 0, quarter)),
+            new(size, size, grid.Rows, grid.Cols, steps, inner, analytics, "deisa3", LightAnalytics: true),
         ];
         var runs = layouts.ToDictionary(l => l, _ => new List<RunResult>());
         for (int r = 0; r < repeat; r++)
@@ -81,28 +106,60 @@ public static class Program
         }
 
         RunResult[] median = [.. layouts.Select(l => RunResult.Median(runs[l]))];
-        double none = median[0].SimulationSeconds;
-        string report = Header(
-            $"Heat2D {size}x{size}, grid {grid.Rows}x{grid.Cols}, {steps} steps of {inner} iterations, IPCA k=2 (leading_k); {analytics} analytics rank(s) in deisa3/deisa1; median of {repeat}",
-            layouts.Max(l => l.Ranks)) + "\n\n" + RunResult.Table(
-            ["mode", "ranks", "simulation", "per step: compute", "per step: coupling", "overhead vs none", "analytics done after contract", "total (launch to exit)", "scheduler messages", "bytes to scheduler", "blocks shipped", "MiB shipped", "peak RSS sim / analytics (MiB)"],
+        RunResult none = median[0];
+        string times = RunResult.Table(
+            ["mode", "ranks", "simulation", "vs none", "compute per step", "coupling per step (median)", "coupling, first step (contract)", "coupling, last step (drain)", "analytics", "total (launch to exit)", "total vs deisa3"],
             median.Select(m => (IEnumerable<string>)
             [
                 m.Layout.Name,
                 m.Layout.Ranks.ToString(CultureInfo.InvariantCulture),
                 F(m.SimulationSeconds, "s"),
+                Percent(m.SimulationSeconds / none.SimulationSeconds),
                 F(1000 * m.ComputePerStep, "ms"),
-                F(1000 * m.CouplingPerStep, "ms"),
-                (100 * ((m.SimulationSeconds / none) - 1)).ToString("+0.0;-0.0", CultureInfo.InvariantCulture) + " %",
+                F(1000 * m.SteadyCoupling, "ms"),
+                F(1000 * m.FirstCoupling, "ms"),
+                F(1000 * m.LastCoupling, "ms"),
                 m.Layout.Mode == "none" ? "-" : F(m.AnalyticsSeconds, "s"),
                 F(m.TotalSeconds, "s"),
-                m.SchedulerMessages.ToString(CultureInfo.InvariantCulture),
-                RunResult.Mib(m.SchedulerBytes) + " MiB",
-                m.BlocksShipped.ToString(CultureInfo.InvariantCulture),
-                RunResult.Mib(m.BytesShipped),
-                $"{RunResult.Mib(m.PeakSimulationRss)} / {(m.PeakAnalyticsRss > 0 ? RunResult.Mib(m.PeakAnalyticsRss) : "-")}",
+                (m.TotalSeconds / median[1].TotalSeconds).ToString("0.00x", CultureInfo.InvariantCulture),
             ]));
+        string load = RunResult.Table(
+            ["mode", "messages to the scheduler", "of which from the simulation", "KiB to the scheduler's rank", "blocks shipped (or written)", "MiB shipped (or written)", "peak RSS per simulation rank (MiB)", "peak RSS per analytics rank (MiB)"],
+            median.Select(m => (IEnumerable<string>)
+            [
+                m.Layout.Name,
+                m.Layout.Mode is "deisa3" or "deisa1" ? m.SchedulerMessages.ToString("N0", CultureInfo.InvariantCulture) : "-",
+                m.Layout.Mode is "deisa3" or "deisa1" ? m.SchedulerMessagesFromSimulation.ToString("N0", CultureInfo.InvariantCulture) : "-",
+                m.Layout.Mode is "deisa3" or "deisa1" ? RunResult.Kib(m.SchedulerBytes) : "-",
+                m.BlocksShipped.ToString("N0", CultureInfo.InvariantCulture),
+                RunResult.Mib(m.BytesShipped),
+                RunResult.Mib(m.PeakSimulationRss),
+                m.PeakAnalyticsRss > 0 ? RunResult.Mib(m.PeakAnalyticsRss) : "-",
+            ]));
+        string report = Header(
+            $"Heat2D {size}x{size}, grid {grid.Rows}x{grid.Cols}, {steps} steps of {inner} iterations, IPCA k=2 (leading_k); {analytics} analytics rank(s) in deisa3/deisa1; median of {repeat} interleaved runs",
+            layouts.Max(l => l.Ranks)) + "\n\nTime (the simulation's figures are the slowest rank's per step; analytics: from the contract, or from reading the files, to the last result)\n\n" + times + "\nLoad and memory\n\n" + load;
         File.WriteAllText(Path.Combine(root, "compare.md"), report);
+        File.WriteAllText(Path.Combine(root, "compare.json"), JsonSerializer.Serialize(
+            median.Select(m => new
+            {
+                m.Layout.Mode,
+                Selective = m.Layout.Selection is not null,
+                m.Layout.LightAnalytics,
+                m.Layout.Ranks,
+                m.SimulationSeconds,
+                m.TotalSeconds,
+                m.AnalyticsSeconds,
+                m.ComputePerStep,
+                m.SteadyCoupling,
+                m.SchedulerMessages,
+                m.SchedulerMessagesFromSimulation,
+                m.BlocksShipped,
+                m.BytesShipped,
+                m.PeakSimulationRss,
+                m.PeakAnalyticsRss,
+            }),
+            s_json));
         Console.WriteLine(report);
         Plot(median, Path.Combine(root, "workflow.png"));
         Console.WriteLine($"plot: {Path.Combine(root, "workflow.png")}");
@@ -130,6 +187,8 @@ public static class Program
         plot.YLabel("seconds");
         plot.SavePng(path, 1000, 500);
     }
+
+    private static string Percent(double ratio) => (100 * (ratio - 1)).ToString("+0.0;-0.0", CultureInfo.InvariantCulture) + " %";
 
     private static string F(double value, string unit) => $"{value.ToString(value < 10 ? "F2" : "F1", CultureInfo.InvariantCulture)} {unit}";
 

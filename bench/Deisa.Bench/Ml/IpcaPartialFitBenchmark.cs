@@ -13,6 +13,7 @@ namespace Deisa.Bench.Ml;
 /// bench/ml/run_ipca_benchmark.sh). Without the files, it generates batches with the same spectrum.
 /// </summary>
 [Config(typeof(Config))]
+[MemoryDiagnoser]
 public class IpcaPartialFitBenchmark
 {
     private InSituIncrementalPCA _pca = null!;

@@ -11,7 +11,11 @@ internal static partial class NpyFile
 {
     private static readonly byte[] s_magic = [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y', 1, 0];
 
-    public static void Write(string path, ReadOnlySpan<double> data, params int[] shape)
+    /// <summary>Writes <paramref name="data"/> as a float64 C-order .npy file (left to the page cache).</summary>
+    public static void Write(string path, ReadOnlySpan<double> data, params int[] shape) => Write(path, data, durable: false, shape);
+
+    /// <summary>Writes <paramref name="data"/> as a float64 C-order .npy file; with <paramref name="durable"/>, returns once it is on the storage device (fsync), as a file another job will read must be.</summary>
+    public static void Write(string path, ReadOnlySpan<double> data, bool durable, params int[] shape)
     {
         string dict = string.Create(CultureInfo.InvariantCulture,
             $"{{'descr': '<f8', 'fortran_order': False, 'shape': ({string.Join(", ", shape)}{(shape.Length == 1 ? "," : string.Empty)}), }}");
@@ -26,9 +30,10 @@ internal static partial class NpyFile
         file.Write(length);
         file.Write(Encoding.ASCII.GetBytes(header));
         file.Write(MemoryMarshal.AsBytes(data));
+        file.Flush(flushToDisk: durable);
     }
 
-    /// <summary>Reads a file <see cref="Write"/> wrote (or numpy, for float64 C-order).</summary>
+    /// <summary>Reads a file <c>Write</c> wrote (or numpy, for float64 C-order).</summary>
     /// <exception cref="InvalidDataException">It is not such a file.</exception>
     public static double[] Read(string path, out int[] shape)
     {

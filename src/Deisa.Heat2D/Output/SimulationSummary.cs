@@ -20,26 +20,34 @@ internal sealed record SimulationSummary(
     long BlocksShipped,
     long BlocksSkipped,
     long BytesShipped,
-    long MessagesToScheduler)
+    long MessagesToScheduler,
+    double[] ComputeSecondsByStep,
+    double[] CouplingSecondsByStep)
 {
     public const string FileName = "simulation.json";
 
     private static readonly JsonSerializerOptions s_json = new() { WriteIndented = true };
 
-    /// <summary>Combines every rank's report: per step, the slowest rank's compute and coupling, then their mean over steps.</summary>
+    /// <summary>
+    /// Combines every rank's report: per step, the slowest rank's compute and coupling (kept step by step: the first
+    /// step's coupling includes waiting for the contract, the last one the last publication's completion), then their
+    /// mean over steps.
+    /// </summary>
     public static SimulationSummary From(IReadOnlyList<SimulationReport> reports, string mode, int height, int width, int rows, int cols, int inner, double wallSeconds)
     {
         int steps = reports[0].ComputeSeconds.Length;
-        double compute = Enumerable.Range(0, steps).Average(t => reports.Max(r => r.ComputeSeconds[t]));
-        double coupling = Enumerable.Range(0, steps).Average(t => reports.Max(r => r.CouplingSeconds[t]));
+        double[] compute = [.. Enumerable.Range(0, steps).Select(t => reports.Max(r => r.ComputeSeconds[t]))];
+        double[] coupling = [.. Enumerable.Range(0, steps).Select(t => reports.Max(r => r.CouplingSeconds[t]))];
         return new SimulationSummary(
-            mode, height, width, rows, cols, steps, inner, wallSeconds, compute, coupling,
+            mode, height, width, rows, cols, steps, inner, wallSeconds, compute.Average(), coupling.Average(),
             [.. reports.Select(r => r.CouplingSeconds.Average())],
             [.. reports.Select(r => Std(r.CouplingSeconds))],
             reports.Sum(r => r.Shipped.BlocksShipped),
             reports.Sum(r => r.Shipped.BlocksSkipped),
             reports.Sum(r => r.Shipped.BytesShipped),
-            reports.Sum(r => r.Shipped.MessagesToScheduler));
+            reports.Sum(r => r.Shipped.MessagesToScheduler),
+            compute,
+            coupling);
     }
 
     public void Write(string folder) => File.WriteAllText(Path.Combine(folder, FileName), JsonSerializer.Serialize(this, s_json));

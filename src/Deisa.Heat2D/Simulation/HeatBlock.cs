@@ -5,8 +5,9 @@ using System.Runtime.InteropServices;
 namespace Deisa.Heat2D.Simulation;
 
 /// <summary>
-/// One rank's block of the 2D heat field with one ghost cell on every side, double-buffered: the explicit 5-point
-/// scheme of the original mini-app, vectorised.
+/// One rank's block of the 2D heat field with one ghost cell on every side: the explicit 5-point scheme of the
+/// original mini-app, vectorised. Three buffers, so that a published field can stay untouched while it travels to its
+/// worker (zero copy) and the stencil goes on in the other two for a whole step.
 /// </summary>
 /// <remarks>
 /// <c>next = 0.5·cur + 0.125·(((west + east) + north) + south)</c>, north being row y − 1: the additions in exactly
@@ -20,6 +21,8 @@ internal sealed class HeatBlock
     public const double LeftBorder = 1_000_000;
 
     private double[] _next;
+    private double[] _spare;
+    private double[]? _lent;
 
     public HeatBlock(Decomposition place)
     {
@@ -29,13 +32,15 @@ internal sealed class HeatBlock
         Stride = Cols + 2;
         Current = new double[(Rows + 2) * Stride];
         _next = new double[Current.Length];
+        _spare = new double[Current.Length];
         if (place.X0 == 0)
         {
-            // Both buffers: the ghosts a halo exchange does not fill keep their border value in either.
+            // Every buffer: the ghosts a halo exchange does not fill keep their border value in each.
             for (int y = 0; y < Rows + 2; y++)
             {
                 Current[y * Stride] = LeftBorder;
                 _next[y * Stride] = LeftBorder;
+                _spare[y * Stride] = LeftBorder;
             }
         }
     }
@@ -52,17 +57,48 @@ internal sealed class HeatBlock
     /// <summary>Gets the field now, ghosts included, row-major.</summary>
     public double[] Current { get; private set; }
 
-    /// <summary>Gets the buffer the next iteration writes.</summary>
-    public double[] Next => _next;
+    /// <summary>Gets a value indicating whether a buffer is lent (see <see cref="Lend"/>) and not yet given back.</summary>
+    public bool HasLent => _lent is not null;
 
     /// <summary>Gets an interior cell.</summary>
     public double this[int y, int x] => Current[((y + 1) * Stride) + x + 1];
 
-    /// <summary>One iteration of the stencil over the interior, from <see cref="Current"/> (ghosts filled) into the other buffer, then swaps them.</summary>
+    /// <summary>
+    /// Lends <see cref="Current"/> (to a publication): no iteration writes it until <see cref="GiveBack"/>; the
+    /// stencil reads it once more and then alternates between the two other buffers.
+    /// </summary>
+    /// <returns>The lent buffer.</returns>
+    /// <exception cref="InvalidOperationException">A buffer is already lent: give it back first.</exception>
+    public double[] Lend()
+    {
+        if (_lent is not null)
+        {
+            throw new InvalidOperationException("A buffer of this block is already lent: give it back (its publication completed) before lending another.");
+        }
+
+        _lent = Current;
+        return Current;
+    }
+
+    /// <summary>Gives the lent buffer back: it may be written again.</summary>
+    public void GiveBack() => _lent = null;
+
+    /// <summary>One iteration of the stencil over the interior, from <see cref="Current"/> (ghosts filled) into the next buffer, which becomes current.</summary>
     public void Iterate()
     {
         Stencil(Current, _next, Rows, Cols, Stride);
-        (Current, _next) = (_next, Current);
+        double[] previous = Current;
+        Current = _next;
+        if (ReferenceEquals(previous, _lent))
+        {
+            // The lent buffer leaves the rotation; the spare takes its turn, and the lent one is the spare from now.
+            _next = _spare;
+            _spare = previous;
+        }
+        else
+        {
+            _next = previous;
+        }
     }
 
     /// <summary>Copies the interior, row-major, into <paramref name="destination"/>.</summary>

@@ -7,9 +7,10 @@ namespace Deisa.Heat2D.Simulation;
 internal static class SimulationRank
 {
     /// <summary>
-    /// Runs every step; the field is published straight from its buffer, which is not written again until the
-    /// publication completes. Does not finish the sink: the caller does, once it has reported (the analytics may end
-    /// as soon as every rank finished).
+    /// Runs every step; the field is published straight from its buffer, which the block lends (it is not written
+    /// again until the publication completes, while the stencil goes on in the two other buffers), so a publication
+    /// has a whole step to complete before the next one waits for it. Does not finish the sink: the caller does, once
+    /// it has reported (the analytics may end as soon as every rank finished).
     /// </summary>
     /// <param name="block">The rank's block.</param>
     /// <param name="halo">Fills the ghosts before each iteration.</param>
@@ -24,37 +25,33 @@ internal static class SimulationRank
         double[] coupling = new double[steps];
         var clock = new Stopwatch();
         Task inFlight = Task.CompletedTask;
-        double[]? inFlightBuffer = null;
         for (int t = 0; t < steps; t++)
         {
+            clock.Restart();
             for (int i = 0; i < inner; i++)
             {
-                clock.Restart();
                 halo.Exchange(block);
-                compute[t] += clock.Elapsed.TotalSeconds;
-                if (ReferenceEquals(inFlightBuffer, block.Next))
-                {
-                    // Zero copy: the buffer this iteration overwrites may still be on its way to a worker.
-                    clock.Restart();
-                    Wait(inFlight, publishTimeout, t - 1);
-                    inFlightBuffer = null;
-                    coupling[t] += clock.Elapsed.TotalSeconds;
-                }
-
-                clock.Restart();
                 block.Iterate();
-                compute[t] += clock.Elapsed.TotalSeconds;
             }
 
+            compute[t] = clock.Elapsed.TotalSeconds;
             clock.Restart();
+            if (block.HasLent)
+            {
+                // Zero copy: the previous step's buffer may still be on its way to a worker.
+                Wait(inFlight, publishTimeout, t - 1);
+                block.GiveBack();
+            }
+
+            block.Lend();
             inFlight = sink.Publish(t, block);
-            inFlightBuffer = block.Current;
-            coupling[t] += clock.Elapsed.TotalSeconds;
+            coupling[t] = clock.Elapsed.TotalSeconds;
             stepDone?.Invoke(t);
         }
 
         clock.Restart();
         Wait(inFlight, publishTimeout, steps - 1);
+        block.GiveBack();
         coupling[^1] += clock.Elapsed.TotalSeconds;
         return new SimulationReport(block.Place.Rank, compute, coupling, sink.Statistics);
     }

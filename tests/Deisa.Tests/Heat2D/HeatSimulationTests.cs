@@ -51,6 +51,40 @@ public sealed class HeatSimulationTests
     }
 
     [Fact]
+    public void Lend_WholeStepOfIterations_LentBufferUntouchedAndFieldStillExact()
+    {
+        const int Height = 10;
+        const int Width = 12;
+        var block = new HeatBlock(new Decomposition(0, 1, 1, Height, Width));
+        var serial = new SerialHeatField(Height, Width);
+        for (int step = 0; step < 4; step++)
+        {
+            double[] lent = block.Lend();
+            double[] snapshot = [.. lent];
+            for (int i = 0; i < 5; i++)
+            {
+                block.Iterate();
+                Assert.False(ReferenceEquals(lent, block.Current), $"Step {step}, iteration {i}: the lent buffer became current again.");
+            }
+
+            Assert.Equal(snapshot, lent);
+            block.GiveBack();
+            serial.Advance(5);
+            for (int y = 0; y < Height; y++)
+            {
+                for (int x = 0; x < Width; x++)
+                {
+                    Assert.Equal(BitConverter.DoubleToInt64Bits(serial[y, x]), BitConverter.DoubleToInt64Bits(block[y, x]));
+                }
+            }
+        }
+
+        block.Lend();
+        InvalidOperationException twice = Assert.Throws<InvalidOperationException>(() => block.Lend());
+        Assert.Contains("already lent", twice.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Decomposition_Neighbours_FollowTheGrid()
     {
         var place = new Decomposition(4, 3, 3, 30, 30);

@@ -15,18 +15,18 @@ internal static class MpiJob
     public static MpiResult Run(int ranks, params string[] arguments) => RunProgram(ranks, TestApp, arguments);
 
     /// <summary>Runs any .NET program on <paramref name="ranks"/> ranks.</summary>
-    public static MpiResult RunProgram(int ranks, string dll, params string[] arguments)
+    public static MpiResult RunProgram(int ranks, string dll, params string[] arguments) =>
+        RunProcess("mpiexec.mpich", ["-n", ranks.ToString(System.Globalization.CultureInfo.InvariantCulture), "dotnet", dll, .. arguments]);
+
+    /// <summary>Runs a program outside MPI (one that launches its own jobs), with the same timeout as an MPI job.</summary>
+    public static MpiResult RunProcess(string program, params string[] arguments)
     {
-        var start = new ProcessStartInfo("mpiexec.mpich")
+        var start = new ProcessStartInfo(program)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add("-n");
-        start.ArgumentList.Add(ranks.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        start.ArgumentList.Add("dotnet");
-        start.ArgumentList.Add(dll);
         foreach (string argument in arguments)
         {
             start.ArgumentList.Add(argument);
@@ -62,7 +62,7 @@ internal static class MpiJob
         {
             process.Kill(entireProcessTree: true);
             process.WaitForExit();
-            throw new TimeoutException($"mpiexec.mpich -n {ranks} {string.Join(' ', arguments)} hung for {s_timeout.TotalSeconds} s and was killed.\nstdout:\n{stdout}\nstderr:\n{stderr}");
+            throw new TimeoutException($"{program} {string.Join(' ', arguments)} hung for {s_timeout.TotalSeconds} s and was killed.\nstdout:\n{stdout}\nstderr:\n{stderr}");
         }
 
         process.WaitForExit();
@@ -71,6 +71,9 @@ internal static class MpiJob
 
     /// <summary>Gets the path of the Heat2D mini-app, built next to the tests in the same configuration.</summary>
     public static string Heat2D { get; } = Locate("Deisa.Heat2D", Path.Combine("src", "Deisa.Heat2D"));
+
+    /// <summary>Gets the path of the whole-workflow benchmark, built next to the tests in the same configuration.</summary>
+    public static string WorkflowBenchmark { get; } = Locate("Deisa.Bench.Workflow", Path.Combine("bench", "Deisa.Bench.Workflow"));
 
     private static string Locate(string project, string folder)
     {

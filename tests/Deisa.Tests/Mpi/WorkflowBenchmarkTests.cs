@@ -1,0 +1,55 @@
+using System.Text.Json;
+
+namespace Deisa.Tests.Mpi;
+
+/// <summary>
+/// The whole-workflow benchmark on a tiny layout: it must keep running (it launches every mode under mpiexec.mpich),
+/// and what it reports must be what the modes do. Its speed figures are measured by hand into BENCHMARKS.md.
+/// </summary>
+[Collection(MpiCollection.Name)]
+public sealed class WorkflowBenchmarkTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("deisa-workflow-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    [Fact]
+    public void Compare_TinyLayout_ReportsEveryModeAndTheSelectiveCaseShipsItsBlocksOnly()
+    {
+        // 1x2 grid of 64x32 blocks, 11 steps: the selective case reads steps 0 and 10 of the top-left quarter, which
+        // lies in one block: 2 blocks shipped, against 22 for everything.
+        MpiResult result = MpiJob.RunProcess(
+            "dotnet", MpiJob.WorkflowBenchmark, "compare", "--size", "64", "--steps", "11", "--inner", "2", "--grid", "1x2", "--repeat", "1", "--out", _folder);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        using JsonDocument report = JsonDocument.Parse(File.ReadAllText(Path.Combine(_folder, "compare.json")));
+        var rows = report.RootElement.EnumerateArray().ToDictionary(
+            r => r.GetProperty("Mode").GetString() + (r.GetProperty("Selective").GetBoolean() ? ", selective" : string.Empty) + (r.GetProperty("LightAnalytics").GetBoolean() ? ", light" : string.Empty),
+            r => (Blocks: r.GetProperty("BlocksShipped").GetInt64(), FromSimulation: r.GetProperty("SchedulerMessagesFromSimulation").GetInt64(), Total: r.GetProperty("TotalSeconds").GetDouble()));
+        Assert.Equal(["none", "deisa3", "deisa1", "posthoc", "deisa3, selective", "deisa1, selective", "deisa3, light"], rows.Keys);
+        Assert.Equal(0, rows["none"].Blocks);
+        Assert.Equal(22, rows["deisa3"].Blocks);
+        Assert.Equal(22, rows["deisa1"].Blocks);
+        Assert.Equal(22, rows["posthoc"].Blocks);
+        Assert.Equal(2, rows["deisa3, selective"].Blocks);
+        Assert.Equal(22, rows["deisa1, selective"].Blocks);
+        Assert.Equal(22, rows["deisa3, light"].Blocks);
+
+        // Deisa3: the simulation tells the scheduler once per rank (declarations, finish), Deisa1 once per block too.
+        Assert.True(rows["deisa3"].FromSimulation + 22 <= rows["deisa1"].FromSimulation, $"{rows["deisa3"]} against {rows["deisa1"]}");
+        Assert.All(rows.Values, r => Assert.True(r.Total > 0));
+
+        byte[] png = File.ReadAllBytes(Path.Combine(_folder, "workflow.png"));
+        Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], png[..4]);
+        Assert.Contains("| deisa3, selective |", File.ReadAllText(Path.Combine(_folder, "compare.md")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Compare_BadGrid_NamesTheOptionAndTheExpectedForm()
+    {
+        MpiResult result = MpiJob.RunProcess("dotnet", MpiJob.WorkflowBenchmark, "compare", "--grid", "2by2", "--out", _folder);
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("--grid '2by2': expected ROWSxCOLS", result.Stderr + result.Stdout, StringComparison.Ordinal);
+    }
+}
