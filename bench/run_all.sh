@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every benchmark of Deisa, or the sections named on the command line, one after the other (never two at once: the
 # machine is shared and each one measures ratios side by side). Each section prints the table BENCHMARKS.md quotes.
-#   bench/run_all.sh                     # everything (about an hour on 2 cores)
+#   bench/run_all.sh                     # everything (tens of minutes on 2 cores)
 #   bench/run_all.sh core mpi            # some sections
 #   bench/run_all.sh core -- --filter '*Codec*'   # BenchmarkDotNet switches for the core section
 # Sections:

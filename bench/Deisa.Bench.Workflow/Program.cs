@@ -169,7 +169,7 @@ public static class Program
     private static void Plot(RunResult[] runs, string path)
     {
         var plot = new Plot();
-        string[] names = [.. runs.Select(r => r.Layout.Name)];
+        string[] names = [.. runs.Select(r => r.Layout.Name.Replace(", ", "\n", StringComparison.Ordinal))];
         var bars = new List<Bar>();
         for (int i = 0; i < runs.Length; i++)
         {
@@ -182,10 +182,10 @@ public static class Program
         plot.Axes.Margins(bottom: 0);
         plot.Legend.ManualItems.Add(new LegendItem { LabelText = "simulation", FillColor = Colors.SteelBlue });
         plot.Legend.ManualItems.Add(new LegendItem { LabelText = "total (launch to exit)", FillColor = Colors.Orange });
-        plot.ShowLegend();
+        plot.ShowLegend(Alignment.UpperLeft);
         plot.Title("Heat2D + incremental PCA: time by coupling mode");
         plot.YLabel("seconds");
-        plot.SavePng(path, 1000, 500);
+        plot.SavePng(path, 1200, 550);
     }
 
     private static string Percent(double ratio) => (100 * (ratio - 1)).ToString("+0.0;-0.0", CultureInfo.InvariantCulture) + " %";

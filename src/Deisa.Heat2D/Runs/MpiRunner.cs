@@ -41,7 +41,7 @@ internal static class MpiRunner
             var block = new HeatBlock(place);
             using Mpi.Bridge.Bridge bridge = session.CreateBridge();
             bridge.DeclareArray(HeatArrays.Declare(config, place));
-            using var halo = new MpiHaloExchange(session.SimulationCommunicatorHandle, place);
+            using var halo = new MpiHaloExchange(session.SimulationCommunicatorHandle, place, HeatJob.Timeout);
             var sink = new BridgeSink(bridge);
             SimulationReport report = SimulationRank.Run(block, halo, sink, config.Steps, config.Inner, HeatJob.Timeout, place.Rank == 0 ? progress.StepDone : null);
 
@@ -90,7 +90,7 @@ internal static class MpiRunner
             var clock = Stopwatch.StartNew();
             Decomposition place = HeatJob.Place(config, rank);
             var block = new HeatBlock(place);
-            using var halo = new MpiHaloExchange(MpiUnsafe.MPI_COMM_WORLD, place);
+            using var halo = new MpiHaloExchange(MpiUnsafe.MPI_COMM_WORLD, place, HeatJob.Timeout);
             IStepSink sink = config.RunMode == RunMode.PostHoc ? new FileSink(posthoc, place) : new NullSink();
             if (config.RunMode == RunMode.PostHoc)
             {
