@@ -24,6 +24,7 @@ internal static class ScaleModel
     {
         Directory.CreateDirectory(root);
         var rows = new List<IEnumerable<string>>();
+        var perStep = new Dictionary<(int Ranks, CouplingMode Mode), TimeSpan>();
 
         // A small model first, so that compiling the scheduler's code is not charged to the first configuration.
         Measure(64, CouplingMode.Deisa3);
@@ -37,12 +38,14 @@ internal static class ScaleModel
                 GC.WaitForPendingFinalizers();
                 Measurement m = Measure(ranks, mode);
                 Console.Error.WriteLine($"{mode} {ranks}: {m.PerStep.TotalMilliseconds:F2} ms/step");
+                perStep[(ranks, mode)] = m.PerStep;
                 rows.Add(
                 [
                     ranks.ToString("N0", CultureInfo.InvariantCulture),
                     mode.ToString(),
                     $"{m.Setup.TotalSeconds.ToString("F2", CultureInfo.InvariantCulture)} s",
                     $"{m.PerStep.TotalMilliseconds.ToString("F2", CultureInfo.InvariantCulture)} ms",
+                    $"{m.CpuPerStep.TotalMilliseconds.ToString("F2", CultureInfo.InvariantCulture)} ms",
                     $"{(1e6 * m.PerStep.TotalSeconds / ranks).ToString("F2", CultureInfo.InvariantCulture)} µs",
                     (m.SimulationMessages / Steps).ToString("N0", CultureInfo.InvariantCulture),
                     (m.Messages / Steps).ToString("N0", CultureInfo.InvariantCulture),
@@ -51,8 +54,14 @@ internal static class ScaleModel
         }
 
         string report = $"Scheduler scale model: {Steps} steps, {Workers} workers, a sum per block and per step; {DateTime.UtcNow:yyyy-MM-dd}, {Environment.ProcessorCount} cores, one process, the scheduler on one thread\n\n" + RunResult.Table(
-            ["simulation ranks", "mode", "set-up (declarations, graph, contract)", "scheduler time per step", "per rank per step", "messages from the simulation per step", "messages to the scheduler per step"],
+            ["simulation ranks", "mode", "set-up (declarations, graph, contract)", "scheduler time per step", "CPU per step (process)", "per rank per step", "messages from the simulation per step", "messages to the scheduler per step"],
             rows);
+        report += "\n" + string.Join("\n", ((int[])[1024, 4096, 16384]).Select(ranks => string.Create(
+            CultureInfo.InvariantCulture,
+            $"- {ranks:N0} ranks: Deisa1 takes {perStep[(ranks, CouplingMode.Deisa1)] / perStep[(ranks, CouplingMode.Deisa3)]:F1}x Deisa3's scheduler time per step."))) +
+            string.Create(
+                CultureInfo.InvariantCulture,
+                $"\n- From 1,024 to 16,384 ranks (16x), the time per step grows {perStep[(16384, CouplingMode.Deisa3)] / perStep[(1024, CouplingMode.Deisa3)]:F1}x for Deisa3 and {perStep[(16384, CouplingMode.Deisa1)] / perStep[(1024, CouplingMode.Deisa1)]:F1}x for Deisa1.\n");
         File.WriteAllText(Path.Combine(root, "scale-model.md"), report);
         Console.WriteLine(report);
         return 0;
@@ -163,6 +172,8 @@ internal static class ScaleModel
         TimeSpan setup = clock.Elapsed;
         long setupMessages = messages;
         long setupFromSimulation = fromSimulation;
+        using var process = Process.GetCurrentProcess();
+        TimeSpan cpuBefore = process.TotalProcessorTime;
         clock.Restart();
         for (int t = 0; t < Steps; t++)
         {
@@ -210,13 +221,20 @@ internal static class ScaleModel
         }
 
         TimeSpan perStep = clock.Elapsed / Steps;
+        process.Refresh();
+        TimeSpan cpuPerStep = (process.TotalProcessorTime - cpuBefore) / Steps;
         if (state.TaskCount > (mode == CouplingMode.Deisa3 ? 0 : ranks))
         {
             throw new InvalidOperationException($"{mode} with {ranks} ranks left {state.TaskCount} tasks behind: the model is not what the scheduler expects.");
         }
 
-        return new Measurement(setup, perStep, messages - setupMessages, fromSimulation - setupFromSimulation);
+        return new Measurement(setup, perStep, cpuPerStep, messages - setupMessages, fromSimulation - setupFromSimulation);
     }
 
-    private readonly record struct Measurement(TimeSpan Setup, TimeSpan PerStep, long Messages, long SimulationMessages);
+    /// <param name="Setup">Declarations, graph and contract (Deisa3), declarations only (Deisa1).</param>
+    /// <param name="PerStep">Wall time per step of the scheduler's thread.</param>
+    /// <param name="CpuPerStep">CPU time per step of the whole process: the scheduler's thread and the garbage collector's.</param>
+    /// <param name="Messages">Messages the scheduler handled during the steps.</param>
+    /// <param name="SimulationMessages">Of those, messages from simulation ranks.</param>
+    private readonly record struct Measurement(TimeSpan Setup, TimeSpan PerStep, TimeSpan CpuPerStep, long Messages, long SimulationMessages);
 }

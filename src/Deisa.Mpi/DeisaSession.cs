@@ -74,6 +74,15 @@ public sealed class DeisaSession : IDisposable
     /// </summary>
     public int SimulationCommunicatorHandle => SimulationCommunicator is null ? -1 : _roleComm;
 
+    /// <summary>Gets the number of MPI ranks on this rank's node.</summary>
+    public int RanksOnNode { get; private init; }
+
+    /// <summary>
+    /// Gets whether the communication thread polls gently because the node's cores are shared (see
+    /// <see cref="MpiTransportOptions.CoreSharing"/>).
+    /// </summary>
+    public bool SharedCores { get; private init; }
+
     /// <summary>Gets what reached the scheduler during <see cref="RunAnalytics"/>, on analytics rank 0 once it returned.</summary>
     public SchedulerLoad? SchedulerLoad { get; private set; }
 
@@ -117,8 +126,14 @@ public sealed class DeisaSession : IDisposable
         MpiApi.SetErrorsReturn(deisaComm);
         int roleComm = MpiApi.CommSplit(MpiApi.CommWorld, layout.IsSimulation(worldRank) ? 0 : 1, worldRank);
         var codec = new MessageCodec(options.Operations ?? OperationRegistry.Default, options.Values);
-        var transport = new MpiTransport(deisaComm, worldRank, layout.AllEndpoints(), codec, options.Transport, error => Fatal(worldRank, error));
-        return new DeisaSession(environment, options, layout, worldRank, deisaComm, roleComm, transport);
+        int ranksOnNode = MpiApi.RanksOnNode(MpiApi.CommWorld);
+        bool sharedCores = options.Transport.SharesCores(ranksOnNode, Environment.ProcessorCount);
+        var transport = new MpiTransport(deisaComm, worldRank, layout.AllEndpoints(), codec, options.Transport.Resolve(sharedCores), error => Fatal(worldRank, error));
+        return new DeisaSession(environment, options, layout, worldRank, deisaComm, roleComm, transport)
+        {
+            RanksOnNode = ranksOnNode,
+            SharedCores = sharedCores,
+        };
     }
 
     /// <summary>Creates this simulation rank's bridge; one per rank.</summary>

@@ -65,7 +65,7 @@ internal static class MpiRunner
                 new AnalyticsSummary(results.Seconds, load.MessagesFromSimulation, load.MessagesFromWorkers, load.MessagesFromClient, load.BytesFromOtherRanks).Write(output);
             }
 
-            SummaryPrinter.Print(stdout, config, Launch(config, session.Layout.WorldSize), SimulationSummary.Read(output), results, output);
+            SummaryPrinter.Print(stdout, config, Launch(config, session.Layout.WorldSize) + (session.SharedCores ? $", {session.RanksOnNode} on {Environment.ProcessorCount} cores: gentle polling" : string.Empty), SimulationSummary.Read(output), results, output);
         }
 
         return code;

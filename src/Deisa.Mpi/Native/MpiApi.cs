@@ -136,8 +136,28 @@ internal static unsafe partial class MpiApi
 
     public static void Abort(int comm, int code) => _ = MpiUnsafe.MPI_Abort(comm, code);
 
+    /// <summary>The ranks of <paramref name="comm"/> that share this rank's node (collective over <paramref name="comm"/>).</summary>
+    public static int RanksOnNode(int comm)
+    {
+        Check(MPI_Comm_split_type(comm, CommTypeShared, 0, MpiUnsafe.MPI_INFO_NULL, out int node), "MPI_Comm_split_type", "finding the ranks on this node (collective)");
+        try
+        {
+            return CommSize(node);
+        }
+        finally
+        {
+            CommFree(ref node);
+        }
+    }
+
     [DllImport(Library, EntryPoint = "MPI_Comm_set_errhandler")]
     private static extern int MPI_Comm_set_errhandler(int comm, int errhandler);
+
+    // MPICH's MPI_COMM_TYPE_SHARED (mpi.h), part of the ABI MpiLibrary checks.
+    private const int CommTypeShared = 1;
+
+    [DllImport(Library, EntryPoint = "MPI_Comm_split_type")]
+    private static extern int MPI_Comm_split_type(int comm, int splitType, int key, int info, out int newComm);
 
     [DllImport(Library, EntryPoint = "MPI_Improbe")]
     private static extern int MPI_Improbe(int source, int tag, int comm, int* flag, ref int message, MpiUnsafe.MPI_Status* status);
