@@ -90,8 +90,8 @@ internal sealed record HeatLayout(int Height, int Width, int GridRows, int GridC
             sim.GetProperty("WallSeconds").GetDouble(),
             sim.GetProperty("ComputeSecondsPerStep").GetDouble(),
             sim.GetProperty("CouplingSecondsPerStep").GetDouble(),
-            [.. sim.GetProperty("CouplingMeanByRank").EnumerateArray().Select(v => v.GetDouble())],
-            [.. sim.GetProperty("CouplingStdByRank").EnumerateArray().Select(v => v.GetDouble())],
+            [.. sim.GetProperty("SteadyCouplingMeanByRank").EnumerateArray().Select(v => v.GetDouble())],
+            [.. sim.GetProperty("SteadyCouplingStdByRank").EnumerateArray().Select(v => v.GetDouble())],
             sim.GetProperty("BytesShipped").GetInt64(),
             sim.GetProperty("BlocksShipped").GetInt64(),
             analytics?.GetProperty("Seconds").GetDouble() ?? 0,
@@ -111,8 +111,8 @@ internal sealed record RunResult(
     double SimulationSeconds,
     double ComputePerStep,
     double CouplingPerStep,
-    double[] CouplingMeanByRank,
-    double[] CouplingStdByRank,
+    double[] SteadyCouplingMeanByRank,
+    double[] SteadyCouplingStdByRank,
     long BytesShipped,
     long BlocksShipped,
     double AnalyticsSeconds,
@@ -128,6 +128,9 @@ internal sealed record RunResult(
 
     /// <summary>Gets the last step's coupling, which waits for the last publication to complete.</summary>
     public double LastCoupling => CouplingByStep[^1];
+
+    /// <summary>Gets the share of the simulation's time spent coupling, every step included (measured within the run, so free of the noise between runs).</summary>
+    public double CouplingShare => CouplingByStep.Sum() / SimulationSeconds;
 
     /// <summary>Gets the median coupling of the steps in between: what publishing costs once running.</summary>
     public double SteadyCoupling

@@ -108,13 +108,14 @@ public static class Program
         RunResult[] median = [.. layouts.Select(l => RunResult.Median(runs[l]))];
         RunResult none = median[0];
         string times = RunResult.Table(
-            ["mode", "ranks", "simulation", "vs none", "compute per step", "coupling per step (median)", "coupling, first step (contract)", "coupling, last step (drain)", "analytics", "total (launch to exit)", "total vs deisa3"],
+            ["mode", "ranks", "simulation", "vs none", "coupling share of the simulation", "compute per step", "coupling per step (median)", "coupling, first step (contract)", "coupling, last step (drain)", "analytics", "total (launch to exit)", "total vs deisa3"],
             median.Select(m => (IEnumerable<string>)
             [
                 m.Layout.Name,
                 m.Layout.Ranks.ToString(CultureInfo.InvariantCulture),
                 F(m.SimulationSeconds, "s"),
                 Percent(m.SimulationSeconds / none.SimulationSeconds),
+                (100 * m.CouplingShare).ToString("0.0", CultureInfo.InvariantCulture) + " %",
                 F(1000 * m.ComputePerStep, "ms"),
                 F(1000 * m.SteadyCoupling, "ms"),
                 F(1000 * m.FirstCoupling, "ms"),
@@ -152,6 +153,7 @@ public static class Program
                 m.AnalyticsSeconds,
                 m.ComputePerStep,
                 m.SteadyCoupling,
+                m.CouplingShare,
                 m.SchedulerMessages,
                 m.SchedulerMessagesFromSimulation,
                 m.BlocksShipped,

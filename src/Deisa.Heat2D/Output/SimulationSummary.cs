@@ -22,7 +22,9 @@ internal sealed record SimulationSummary(
     long BytesShipped,
     long MessagesToScheduler,
     double[] ComputeSecondsByStep,
-    double[] CouplingSecondsByStep)
+    double[] CouplingSecondsByStep,
+    double[] SteadyCouplingMeanByRank,
+    double[] SteadyCouplingStdByRank)
 {
     public const string FileName = "simulation.json";
 
@@ -47,7 +49,9 @@ internal sealed record SimulationSummary(
             reports.Sum(r => r.Shipped.BytesShipped),
             reports.Sum(r => r.Shipped.MessagesToScheduler),
             compute,
-            coupling);
+            coupling,
+            [.. reports.Select(r => Steady(r.CouplingSeconds).Average())],
+            [.. reports.Select(r => Std(Steady(r.CouplingSeconds)))]);
     }
 
     public void Write(string folder) => File.WriteAllText(Path.Combine(folder, FileName), JsonSerializer.Serialize(this, s_json));
@@ -57,6 +61,9 @@ internal sealed record SimulationSummary(
         string path = Path.Combine(folder, FileName);
         return File.Exists(path) ? JsonSerializer.Deserialize<SimulationSummary>(File.ReadAllText(path), s_json) : null;
     }
+
+    /// <summary>The steps between the first (which waits for the contract) and the last (which waits for the last publication).</summary>
+    private static double[] Steady(double[] perStep) => perStep.Length > 2 ? perStep[1..^1] : perStep;
 
     private static double Std(double[] values)
     {
