@@ -1,3 +1,4 @@
+using Deisa.Core.Coupling;
 using Deisa.Core.Arrays;
 using Deisa.Core.Client;
 using Deisa.Core.Graph;
@@ -44,6 +45,9 @@ public sealed class DeisaMpiOptions
 
     /// <summary>Gets or sets the communication thread's settings.</summary>
     public MpiTransportOptions Transport { get; set; } = new();
+
+    /// <summary>Gets or sets the bound on steps each simulation rank may have in flight, and what happens at the bound.</summary>
+    public BackpressureOptions Backpressure { get; set; } = new();
 
     /// <summary>Gets or sets whether the scheduler checks its invariants after every message (slow; for tests).</summary>
     public bool ValidateScheduler { get; set; }

@@ -25,6 +25,12 @@ public static class TestOperations
 
     public static Operation ArraySum => Registry.Get("array-sum");
 
+    /// <summary>Gets an operation that sums a double array after sleeping 15 ms: analytics slower than the producer.</summary>
+    public static Operation SlowArraySum => Registry.Get("slow-array-sum");
+
+    /// <summary>Gets an operation that adds two doubles.</summary>
+    public static Operation AddDoubles => Registry.Get("add-doubles");
+
     public static Operation MixOrFail => Registry.Get("mix-or-fail");
 
     /// <summary>What <see cref="Mix"/> and <see cref="MixOrFail"/> compute, for sequential reference evaluation.</summary>
@@ -95,6 +101,18 @@ public static class TestOperations
 
             return total;
         }, 1, 1);
+        registry.Register("slow-array-sum", static args =>
+        {
+            Thread.Sleep(15);
+            double total = 0;
+            foreach (double x in args.GetSpan<double>(0))
+            {
+                total += x;
+            }
+
+            return total;
+        }, 1, 1);
+        registry.Register<double, double, double>("add-doubles", static (a, b) => a + b);
         return registry;
     }
 }

@@ -81,7 +81,7 @@ public sealed class DeisaRuntime : IAsyncDisposable, IDisposable
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         lock (_lock)
         {
-            var producer = new ExternalProducer(_transport.Open(EndpointId.Producer(_nextProducer++)), EndpointId.Scheduler(0), _workerIds, _options.Client.RequestTimeout);
+            var producer = new ExternalProducer(_transport.Open(EndpointId.Producer(_nextProducer++)), EndpointId.Scheduler(0), _workerIds, _options.Client.RequestTimeout, _options.Backpressure);
             _producers.Add(producer);
             return producer;
         }
@@ -90,6 +90,10 @@ public sealed class DeisaRuntime : IAsyncDisposable, IDisposable
     /// <summary>Gets how many values each worker holds; approximate while tasks run.</summary>
     /// <returns>One count per worker.</returns>
     public int[] GetStoredCounts() => _workers.Select(w => w.State.StoredCount).ToArray();
+
+    /// <summary>Gets the estimated bytes each worker holds (a running count, exact between tasks).</summary>
+    /// <returns>One figure per worker.</returns>
+    public long[] GetStoredBytes() => _workers.Select(w => w.State.StoredBytes).ToArray();
 
     /// <summary>Stops the runtime; futures still waiting fail with the keys they waited for.</summary>
     /// <returns>A task that completes when every loop has stopped.</returns>

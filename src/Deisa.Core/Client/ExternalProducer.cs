@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Threading.Tasks;
 using Deisa.Core.Arrays;
 using Deisa.Core.Buffers;
+using Deisa.Core.Coupling;
 using Deisa.Core.Errors;
 using Deisa.Core.Graph;
 using Deisa.Core.Protocol;
@@ -14,7 +15,9 @@ namespace Deisa.Core.Client;
 /// A put hands the value to the runtime: do not modify it afterwards (use <see cref="PutCopyAsync{T}"/> to keep
 /// your buffer). Each put is acknowledged by the scheduler; a key put twice, a key that is not external, or a key
 /// already failed makes the put fail with <see cref="ExternalDataException"/>, and the data is dropped, never
-/// overwriting the first value. Thread-safe.
+/// overwriting the first value. With a bound on steps in flight (<see cref="RuntimeOptions.Backpressure"/>), a put
+/// of a block of a declared array waits for room, or is dropped if the array was declared droppable under the Drop
+/// policy (counted in <see cref="BlocksDropped"/>; what needs it errs saying so). Thread-safe.
 /// </remarks>
 public sealed class ExternalProducer : IDisposable
 {
@@ -25,15 +28,22 @@ public sealed class ExternalProducer : IDisposable
     private readonly TimeSpan _timeout;
     private readonly ConcurrentDictionary<long, TaskCompletionSource> _pending = new();
     private readonly MailboxThread _pump;
+    private readonly BackpressureOptions _backpressure;
+    private readonly StepWindow? _window;
+    private readonly ConcurrentDictionary<string, bool> _arrays = new(StringComparer.Ordinal);
     private long _nextPutId;
+    private long _blocksDropped;
     private volatile bool _disposed;
 
-    internal ExternalProducer(Mailbox mailbox, EndpointId scheduler, IReadOnlyList<EndpointId> workers, TimeSpan timeout)
+    internal ExternalProducer(Mailbox mailbox, EndpointId scheduler, IReadOnlyList<EndpointId> workers, TimeSpan timeout, BackpressureOptions backpressure)
     {
         _mailbox = mailbox;
         _scheduler = scheduler;
         _workers = workers;
         _timeout = timeout;
+        backpressure.Validate();
+        _backpressure = backpressure;
+        _window = backpressure.Enabled ? new StepWindow(backpressure.MaxStepsInFlight, mailbox.Id.ToString()) : null;
         _pump = new MailboxThread(mailbox.Reader, $"deisa-{mailbox.Id}", Handle, Fail);
         _pump.Start();
     }
@@ -43,6 +53,15 @@ public sealed class ExternalProducer : IDisposable
 
     /// <summary>Gets the number of workers data can be put on.</summary>
     public int WorkerCount => _workers.Count;
+
+    /// <summary>Gets the number of blocks dropped because the bound on steps in flight was reached (policy Drop).</summary>
+    public long BlocksDropped => Interlocked.Read(ref _blocksDropped);
+
+    /// <summary>Gets the most steps this producer had in flight at once (0 without a bound).</summary>
+    public int PeakStepsInFlight => _window?.PeakStepsInFlight ?? 0;
+
+    /// <summary>Gets the time puts waited for room (policy Block).</summary>
+    public TimeSpan Blocked => _window?.Waited ?? TimeSpan.Zero;
 
     /// <summary>Puts a value under an external key on a worker and waits for the scheduler to accept it.</summary>
     /// <param name="key">The external key.</param>
@@ -62,6 +81,28 @@ public sealed class ExternalProducer : IDisposable
             throw new ArgumentOutOfRangeException(nameof(worker), worker, $"There are {_workers.Count} workers, numbered from 0.");
         }
 
+        bool droppable = false;
+        bool windowed = _window is not null && key.IndexCount > 0 && _arrays.TryGetValue(key.Name, out droppable);
+        if (windowed && !_window!.HasRoom(key[0]))
+        {
+            if (_backpressure.Policy == BackpressurePolicy.Drop && droppable)
+            {
+                ValueOwnership.Release(value);
+                Interlocked.Increment(ref _blocksDropped);
+                DropExternal drop = DropExternal.Rent();
+                drop.Keys.Add(key);
+                drop.Reason = $"{_window.StepsInFlight} step(s) in flight, the limit, with backpressure policy Drop";
+                _mailbox.Send(_scheduler, drop);
+                return;
+            }
+
+            if (!await _window.WaitForRoomAsync(key[0], _backpressure.Timeout, cancellationToken).ConfigureAwait(false))
+            {
+                ValueOwnership.Release(value);
+                throw new ObjectDisposedException(nameof(ExternalProducer), $"The producer was disposed while {key} waited for room in its window of steps in flight.");
+            }
+        }
+
         long id = Interlocked.Increment(ref _nextPutId);
         var acknowledged = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _pending[id] = acknowledged;
@@ -69,6 +110,13 @@ public sealed class ExternalProducer : IDisposable
         put.Key = key;
         put.Value = value;
         put.PutId = id;
+        if (windowed)
+        {
+            // Counted before sending: the worker's release may come back first.
+            _window!.Shipped(key[0]);
+            put.NotifyRelease = true;
+        }
+
         _mailbox.Send(_workers[worker], put);
         try
         {
@@ -103,10 +151,20 @@ public sealed class ExternalProducer : IDisposable
 
     /// <summary>Declares the arrays this producer publishes, as a simulation rank does once at start-up.</summary>
     /// <param name="declarations">The declarations.</param>
-    public void DeclareArrays(params ArrayDeclaration[] declarations)
+    public void DeclareArrays(params ArrayDeclaration[] declarations) => DeclareArrays(droppable: false, declarations);
+
+    /// <summary>Declares the arrays this producer publishes, as a simulation rank does once at start-up.</summary>
+    /// <param name="droppable">Whether their steps may be dropped when the bound on steps in flight is reached (policy Drop).</param>
+    /// <param name="declarations">The declarations.</param>
+    public void DeclareArrays(bool droppable, params ArrayDeclaration[] declarations)
     {
         ArgumentNullException.ThrowIfNull(declarations);
         ObjectDisposedException.ThrowIf(_disposed, this);
+        foreach (ArrayDeclaration declaration in declarations)
+        {
+            _arrays[declaration.Name] = droppable;
+        }
+
         DeclareArrays message = Protocol.DeclareArrays.Rent();
         message.Arrays.AddRange(declarations);
         _mailbox.Send(_scheduler, message);
@@ -147,6 +205,7 @@ public sealed class ExternalProducer : IDisposable
         }
 
         _disposed = true;
+        _window?.Close();
         _mailbox.Dispose();
         _pump.Completion.GetAwaiter().GetResult();
         foreach (TaskCompletionSource pending in _pending.Values)
@@ -168,6 +227,18 @@ public sealed class ExternalProducer : IDisposable
         if (message is ContractUpdate update)
         {
             _contract.TrySetResult(update.Revoked ? [] : [.. update.Entries]);
+            if (update.Revoked)
+            {
+                _window?.Close();
+            }
+        }
+
+        if (message is KeysReleased released && _window is not null)
+        {
+            foreach (TaskKey key in released.Keys)
+            {
+                _window.Released(key[0]);
+            }
         }
 
         if (message is PutAck ack && _pending.TryRemove(ack.PutId, out TaskCompletionSource? pending))

@@ -33,6 +33,9 @@ public sealed class RuntimeOptions
     /// <summary>Gets or sets the client's time limits.</summary>
     public ClientOptions Client { get; set; } = new();
 
+    /// <summary>Gets or sets the bound on steps each producer may have in flight, and what happens at the bound.</summary>
+    public Coupling.BackpressureOptions Backpressure { get; set; } = new();
+
     /// <summary>Gets or sets how long shutdown waits for running tasks and loops before giving up on them.</summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }

@@ -1,3 +1,5 @@
+using Deisa.Core.Transport;
+
 namespace Deisa.Core.Execution;
 
 /// <summary>A value held by a worker: either its own (the scheduler's record of the key) or a fetched copy.</summary>
@@ -19,4 +21,7 @@ internal sealed class StoredValue
 
     /// <summary>Gets or sets how many local tasks hold this value as a dependency.</summary>
     public int Uses { get; set; }
+
+    /// <summary>Gets or sets the producer to tell once the value is let go of (it shipped it with <c>NotifyRelease</c>), if any.</summary>
+    public EndpointId? ReleaseNotice { get; set; }
 }

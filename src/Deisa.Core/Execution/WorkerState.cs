@@ -26,6 +26,8 @@ public sealed class WorkerState
     private readonly Dictionary<TaskKey, Fetch> _fetches = [];
     private readonly HashSet<long> _requests = [];
     private readonly Dictionary<EndpointId, GetData> _pendingRequests = [];
+    private readonly Dictionary<EndpointId, KeysReleased> _pendingReleases = [];
+    private long _storedBytes;
     private readonly PriorityQueue<WorkerTask, (long Priority, long Sequence)> _ready = new();
     private readonly List<OutgoingMessage> _outbox = [];
     private readonly List<ExecuteInstruction> _toExecute = [];
@@ -63,20 +65,8 @@ public sealed class WorkerState
     /// <summary>Gets the number of tasks running.</summary>
     public int ExecutingCount => _executing;
 
-    /// <summary>Gets the estimated bytes of all stored values.</summary>
-    public long StoredBytes
-    {
-        get
-        {
-            long total = 0;
-            foreach (StoredValue stored in _data.Values)
-            {
-                total += stored.Nbytes;
-            }
-
-            return total;
-        }
-    }
+    /// <summary>Gets the estimated bytes of all stored values; safe to read from any thread (a running count).</summary>
+    public long StoredBytes => Interlocked.Read(ref _storedBytes);
 
     /// <summary>Gets whether a value is stored under <paramref name="key"/>.</summary>
     /// <param name="key">The key.</param>
@@ -118,6 +108,7 @@ public sealed class WorkerState
         }
 
         FlushRequests();
+        FlushReleases();
         Dispatch();
     }
 
@@ -144,6 +135,7 @@ public sealed class WorkerState
             {
                 stored = new StoredValue(value, ValueSizes.Estimate(value), primary: true);
                 _data.Add(task.Key, stored);
+                Interlocked.Add(ref _storedBytes, stored.Nbytes);
             }
 
             TaskFinished finished = TaskFinished.Rent();
@@ -152,6 +144,7 @@ public sealed class WorkerState
             Send(_scheduler, finished);
         }
 
+        FlushReleases();
         Dispatch();
     }
 
@@ -168,6 +161,7 @@ public sealed class WorkerState
             ReportErred(task.Key, ErrorInfo.From(error));
         }
 
+        FlushReleases();
         Dispatch();
     }
 
@@ -292,6 +286,7 @@ public sealed class WorkerState
                 message.Values[i] = null;
                 stored = new StoredValue(value, ValueSizes.Estimate(value), primary: false);
                 _data.Add(key, stored);
+                Interlocked.Add(ref _storedBytes, stored.Nbytes);
             }
 
             foreach ((WorkerTask task, int index) in fetch.Waiters)
@@ -345,13 +340,18 @@ public sealed class WorkerState
         {
             // Never overwrite: keep the first value, let the scheduler refuse the second (the message releases it).
             arrived.Stored = false;
+            if (message.NotifyRelease)
+            {
+                AddRelease(message.From, message.Key);
+            }
         }
         else
         {
             object? value = message.Value;
             message.Value = null;
             long nbytes = ValueSizes.Estimate(value);
-            _data.Add(message.Key, new StoredValue(value, nbytes, primary: true));
+            _data.Add(message.Key, new StoredValue(value, nbytes, primary: true) { ReleaseNotice = message.NotifyRelease ? message.From : null });
+            Interlocked.Add(ref _storedBytes, nbytes);
             arrived.Stored = true;
             arrived.Nbytes = nbytes;
         }
@@ -492,8 +492,40 @@ public sealed class WorkerState
         if (stored.Uses == 0 && !stored.Primary && _data.TryGetValue(key, out StoredValue? current) && ReferenceEquals(current, stored))
         {
             _data.Remove(key);
+            Interlocked.Add(ref _storedBytes, -stored.Nbytes);
             ValueOwnership.Release(stored.Value);
+            if (stored.ReleaseNotice is { } producer)
+            {
+                AddRelease(producer, key);
+            }
         }
+    }
+
+    private void AddRelease(EndpointId producer, TaskKey key)
+    {
+        if (!_pendingReleases.TryGetValue(producer, out KeysReleased? released))
+        {
+            released = KeysReleased.Rent();
+            _pendingReleases.Add(producer, released);
+        }
+
+        released.Keys.Add(key);
+    }
+
+    /// <summary>Tells each producer, in one message, which of its values this worker let go of since the last time.</summary>
+    private void FlushReleases()
+    {
+        if (_pendingReleases.Count == 0)
+        {
+            return;
+        }
+
+        foreach ((EndpointId producer, KeysReleased released) in _pendingReleases)
+        {
+            Send(producer, released);
+        }
+
+        _pendingReleases.Clear();
     }
 
     private void ReportErred(TaskKey key, ErrorInfo error)

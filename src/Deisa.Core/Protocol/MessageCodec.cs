@@ -216,6 +216,7 @@ public sealed class MessageCodec
             case PutExternal m:
                 WriteKey(m.Key, writer);
                 writer.WriteInt64(m.PutId);
+                writer.WriteByte(m.NotifyRelease ? (byte)1 : (byte)0);
                 _values.Write(m.Value, writer);
                 break;
             case PutAck m:
@@ -272,6 +273,13 @@ public sealed class MessageCodec
             case ProducerFinished m:
                 WriteKeys(m.Missing, writer);
                 writer.WriteInt64(m.BlocksShipped);
+                break;
+            case KeysReleased m:
+                WriteKeys(m.Keys, writer);
+                break;
+            case DropExternal m:
+                WriteKeys(m.Keys, writer);
+                writer.WriteString(m.Reason);
                 break;
             case BlockMetadata m:
                 WriteKey(m.Key, writer);
@@ -422,6 +430,7 @@ public sealed class MessageCodec
                 {
                     m.Key = ReadKey(ref r);
                     m.PutId = r.ReadInt64();
+                    m.NotifyRelease = r.ReadByte() != 0;
                     m.Value = c._values.Read(ref r, c._pool);
                 });
             case MessageKind.PutAck:
@@ -502,6 +511,14 @@ public sealed class MessageCodec
                 {
                     ReadKeys(ref r, m.Missing);
                     m.BlocksShipped = r.ReadInt64();
+                });
+            case MessageKind.KeysReleased:
+                return Guard(KeysReleased.Rent(), ref reader, static (KeysReleased m, MessageCodec c, ref SpanReader r) => ReadKeys(ref r, m.Keys));
+            case MessageKind.DropExternal:
+                return Guard(DropExternal.Rent(), ref reader, static (DropExternal m, MessageCodec c, ref SpanReader r) =>
+                {
+                    ReadKeys(ref r, m.Keys);
+                    m.Reason = r.ReadString();
                 });
             default:
                 throw reader.Fail($"unknown message kind {kind}.");

@@ -83,4 +83,10 @@ public enum MessageKind : byte
 
     /// <summary>Deisa1 coupling: a block's metadata, every step.</summary>
     BlockMetadata = 27,
+
+    /// <summary>Worker to producer: external values let go of (backpressure credits).</summary>
+    KeysReleased = 28,
+
+    /// <summary>Producer to scheduler: contracted blocks dropped by backpressure.</summary>
+    DropExternal = 29,
 }

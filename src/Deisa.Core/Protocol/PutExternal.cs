@@ -19,6 +19,9 @@ public sealed class PutExternal : PooledMessage<PutExternal>
     /// <summary>Gets or sets the producer's put number, or 0 when it wants no acknowledgement.</summary>
     public long PutId { get; set; }
 
+    /// <summary>Gets or sets whether the producer wants a <see cref="KeysReleased"/> once the worker lets the value go (backpressure).</summary>
+    public bool NotifyRelease { get; set; }
+
     /// <inheritdoc/>
     protected internal override void Reset()
     {
@@ -26,5 +29,6 @@ public sealed class PutExternal : PooledMessage<PutExternal>
         Key = default;
         Value = null;
         PutId = 0;
+        NotifyRelease = false;
     }
 }

@@ -320,6 +320,20 @@ public sealed partial class SchedulerState
         }
     }
 
+    private void HandleDropExternal(DropExternal message)
+    {
+        if (Array.IndexOf(_producers, message.From) < 0)
+        {
+            throw new ArgumentException($"A drop notice came from {message.From}, which is not one of the scheduler's producers.", nameof(message));
+        }
+
+        DroppedBlocks += message.Keys.Count;
+        foreach (TaskKey key in message.Keys)
+        {
+            FailMissingExternal(key, $"simulation rank {message.From.Rank} dropped it ({message.Reason})");
+        }
+    }
+
     private void FailMissingExternal(TaskKey key, string why)
     {
         if (!_tasks.TryGetValue(key, out SchedulerTask? task) || task.Status != TaskStatus.External)

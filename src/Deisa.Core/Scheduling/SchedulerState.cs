@@ -85,6 +85,9 @@ public sealed partial class SchedulerState
     /// <summary>Gets the number of puts refused that asked for no acknowledgement.</summary>
     public long UnacknowledgedRejections { get; private set; }
 
+    /// <summary>Gets the number of blocks producers dropped (backpressure with the Drop policy).</summary>
+    public long DroppedBlocks { get; private set; }
+
     /// <summary>Forgets the outbox after the host has sent its messages.</summary>
     public void ClearOutbox() => _outbox.Clear();
 
@@ -187,6 +190,9 @@ public sealed partial class SchedulerState
                 break;
             case BlockMetadata m:
                 HandleBlockMetadata(m);
+                break;
+            case DropExternal m:
+                HandleDropExternal(m);
                 break;
             default:
                 throw new ArgumentException($"The scheduler does not handle {message.Kind} messages (from {message.From}).", nameof(message));

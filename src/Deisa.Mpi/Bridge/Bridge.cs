@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Threading.Tasks;
 using Deisa.Core.Arrays;
+using Deisa.Core.Coupling;
 using Deisa.Core.Errors;
 using Deisa.Core.Graph;
 using Deisa.Core.Protocol;
@@ -27,6 +28,7 @@ public sealed class Bridge : IDisposable
     private readonly TaskCompletionSource _contractArrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<Task> _inFlight = [];
     private readonly MailboxThread _pump;
+    private readonly StepWindow? _window;
     private volatile bool _revoked;
     private string _revokedReason = string.Empty;
     private bool _committed;
@@ -35,6 +37,7 @@ public sealed class Bridge : IDisposable
     private long _blocksSkipped;
     private long _bytesShipped;
     private long _messagesToScheduler;
+    private long _blocksDropped;
 
     internal Bridge(Mailbox mailbox, EndpointId scheduler, int simulationRank, DeisaMpiOptions options)
     {
@@ -42,6 +45,18 @@ public sealed class Bridge : IDisposable
         _scheduler = scheduler;
         _options = options;
         SimulationRank = simulationRank;
+        options.Backpressure.Validate();
+        if (options.Backpressure.Enabled)
+        {
+            if (options.Mode == CouplingMode.Deisa1 && options.Backpressure.Policy == BackpressurePolicy.Drop)
+            {
+                throw new NotSupportedException(
+                    "Backpressure policy Drop needs Deisa3 coupling (the contract tells the analytics which blocks to expect); with Deisa1 use policy Block.");
+            }
+
+            _window = new StepWindow(options.Backpressure.MaxStepsInFlight, $"Simulation rank {simulationRank}");
+        }
+
         _pump = new MailboxThread(mailbox.Reader, $"deisa-bridge-{simulationRank}", Handle, error => _contractArrived.TrySetException(error));
         _pump.Start();
     }
@@ -57,7 +72,13 @@ public sealed class Bridge : IDisposable
 
     /// <summary>Gets what this bridge has sent so far.</summary>
     public BridgeStatistics Statistics => new(
-        Interlocked.Read(ref _blocksShipped), Interlocked.Read(ref _blocksSkipped), Interlocked.Read(ref _bytesShipped), Interlocked.Read(ref _messagesToScheduler));
+        Interlocked.Read(ref _blocksShipped),
+        Interlocked.Read(ref _blocksSkipped),
+        Interlocked.Read(ref _bytesShipped),
+        Interlocked.Read(ref _messagesToScheduler),
+        Interlocked.Read(ref _blocksDropped),
+        _window?.Waited.TotalSeconds ?? 0,
+        _window?.PeakStepsInFlight ?? 0);
 
     /// <summary>Declares an array this rank publishes.</summary>
     /// <typeparam name="T">The element type: double, float, int or long.</typeparam>
@@ -67,17 +88,19 @@ public sealed class Bridge : IDisposable
     /// <param name="start">This rank's block start, spatial dimensions only.</param>
     /// <param name="count">This rank's block size, spatial dimensions only.</param>
     /// <param name="dimensionNames">The dimension names, time included.</param>
+    /// <param name="droppable">Whether steps of this array may be dropped when the bound on steps in flight is reached (backpressure policy Drop).</param>
     /// <exception cref="ArgumentException">The declaration is inconsistent, or the name is taken.</exception>
     /// <exception cref="InvalidOperationException">The declarations were already sent.</exception>
-    public void DeclareArray<T>(string name, long[] shape, int timeDimension, long[] start, long[] count, string[]? dimensionNames = null)
+    public void DeclareArray<T>(string name, long[] shape, int timeDimension, long[] start, long[] count, string[]? dimensionNames = null, bool droppable = false)
         where T : unmanaged =>
-        DeclareArray(new ArrayDeclaration(name, ElementTypes.Of<T>(), shape, timeDimension, start, count, dimensionNames));
+        DeclareArray(new ArrayDeclaration(name, ElementTypes.Of<T>(), shape, timeDimension, start, count, dimensionNames), droppable);
 
     /// <summary>Declares an array this rank publishes.</summary>
     /// <param name="declaration">The declaration.</param>
+    /// <param name="droppable">Whether steps of this array may be dropped when the bound on steps in flight is reached (backpressure policy Drop).</param>
     /// <exception cref="ArgumentException">The name is taken.</exception>
     /// <exception cref="InvalidOperationException">The declarations were already sent.</exception>
-    public void DeclareArray(ArrayDeclaration declaration)
+    public void DeclareArray(ArrayDeclaration declaration, bool droppable = false)
     {
         ArgumentNullException.ThrowIfNull(declaration);
         if (_committed)
@@ -90,7 +113,7 @@ public sealed class Bridge : IDisposable
             throw new ArgumentException("Internal: inconsistent declaration.", nameof(declaration));
         }
 
-        if (!_arrays.TryAdd(declaration.Name, new Published(declaration)))
+        if (!_arrays.TryAdd(declaration.Name, new Published(declaration) { Droppable = droppable }))
         {
             throw new ArgumentException($"The array '{declaration.Name}' is already declared on this rank.", nameof(declaration));
         }
@@ -140,6 +163,11 @@ public sealed class Bridge : IDisposable
             return Skip(array, step);
         }
 
+        if (Admit(array, step) is { } refused)
+        {
+            return refused;
+        }
+
         MemoryHandle pin = block.Pin();
         return Ship(array, step, worker, new OutgoingBlock(array.Declaration.ElementType, block.Length, pin));
     }
@@ -178,6 +206,11 @@ public sealed class Bridge : IDisposable
             return Skip(array, step);
         }
 
+        if (Admit(array, step) is { } refused)
+        {
+            return refused;
+        }
+
         MemoryHandle pin = field[((ghost * stride) + ghost)..].Pin();
         return Ship(array, step, worker, new OutgoingBlock(array.Declaration.ElementType, pin, rows, columns, stride));
     }
@@ -205,7 +238,7 @@ public sealed class Bridge : IDisposable
             {
                 foreach (int step in array.ContractedSteps)
                 {
-                    if (!array.Shipped.Contains(step))
+                    if (!array.Shipped.Contains(step) && !array.Dropped.Contains(step))
                     {
                         message.Missing.Add(array.KeyOf(step));
                     }
@@ -225,6 +258,7 @@ public sealed class Bridge : IDisposable
         }
         finally
         {
+            _window?.Close();
             _mailbox.Dispose();
             _pump.Completion.Wait(TimeSpan.FromSeconds(5));
         }
@@ -289,6 +323,36 @@ public sealed class Bridge : IDisposable
         }
     }
 
+    /// <summary>
+    /// Applies the bound on steps in flight: returns null when the block may ship (after waiting for room under the
+    /// Block policy), or what to return instead (a drop, or a skip once the contract was revoked meanwhile).
+    /// </summary>
+    private PublishHandle? Admit(Published array, int step)
+    {
+        if (_window is null || _window.HasRoom(step))
+        {
+            return null;
+        }
+
+        if (_options.Backpressure.Policy == BackpressurePolicy.Drop && array.Droppable)
+        {
+            return Drop(array, step);
+        }
+
+        return _window.WaitForRoom(step, _options.Backpressure.Timeout) && !_revoked ? null : Skip(array, step);
+    }
+
+    private PublishHandle Drop(Published array, int step)
+    {
+        Interlocked.Increment(ref _blocksDropped);
+        array.Dropped.Add(step);
+        DropExternal drop = DropExternal.Rent();
+        drop.Keys.Add(array.KeyOf(step));
+        drop.Reason = $"{_window!.StepsInFlight} step(s) in flight, the limit, with backpressure policy Drop";
+        SendToScheduler(drop);
+        return new PublishHandle(null, $"{array.Declaration.Name} step {step} (dropped)");
+    }
+
     private PublishHandle Skip(Published array, int step)
     {
         Interlocked.Increment(ref _blocksSkipped);
@@ -312,6 +376,13 @@ public sealed class Bridge : IDisposable
         PutExternal put = PutExternal.Rent();
         put.Key = key;
         put.Value = block;
+        if (_window is not null)
+        {
+            // Counted before sending: the worker's release may come back before Send returns.
+            _window.Shipped(step);
+            put.NotifyRelease = true;
+        }
+
         _mailbox.Send(worker, put);
         array.Shipped.Add(step);
         Interlocked.Increment(ref _blocksShipped);
@@ -349,9 +420,19 @@ public sealed class Bridge : IDisposable
 
     private bool Handle(Message message)
     {
-        if (message is ContractUpdate update)
+        switch (message)
         {
-            Apply(update);
+            case ContractUpdate update:
+                Apply(update);
+                break;
+            case KeysReleased released when _window is not null:
+                foreach (TaskKey key in released.Keys)
+                {
+                    // Block keys are (array, step, block indices...).
+                    _window.Released(key[0]);
+                }
+
+                break;
         }
 
         return true;
@@ -363,6 +444,7 @@ public sealed class Bridge : IDisposable
         {
             _revokedReason = update.Reason;
             _revoked = true;
+            _window?.Close();
         }
         else
         {
@@ -397,6 +479,10 @@ public sealed class Bridge : IDisposable
         public HashSet<int> ContractedSteps { get; } = [];
 
         public HashSet<int> Shipped { get; } = [];
+
+        public HashSet<int> Dropped { get; } = [];
+
+        public bool Droppable { get; init; }
 
         /// <summary>Gets or sets this rank's block indices in the array's grid, from the contract.</summary>
         public int[] Block { get; set; } = [];

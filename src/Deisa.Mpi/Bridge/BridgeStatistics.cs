@@ -4,5 +4,15 @@ namespace Deisa.Mpi.Bridge;
 /// <param name="BlocksShipped">Blocks sent to workers.</param>
 /// <param name="BlocksSkipped">Blocks published but outside the contract: no message at all.</param>
 /// <param name="BytesShipped">Payload bytes sent to workers.</param>
-/// <param name="MessagesToScheduler">Messages this rank sent to the scheduler (declarations, per-step metadata, finish).</param>
-public readonly record struct BridgeStatistics(long BlocksShipped, long BlocksSkipped, long BytesShipped, long MessagesToScheduler);
+/// <param name="MessagesToScheduler">Messages this rank sent to the scheduler (declarations, per-step metadata, drops, finish).</param>
+/// <param name="BlocksDropped">Contracted blocks not shipped because the bound on steps in flight was reached (policy Drop).</param>
+/// <param name="BlockedSeconds">Time publishing waited for the analytics to let go of a step (policy Block).</param>
+/// <param name="PeakStepsInFlight">The most steps shipped and still held by the workers at once (counted only with a bound).</param>
+public readonly record struct BridgeStatistics(
+    long BlocksShipped,
+    long BlocksSkipped,
+    long BytesShipped,
+    long MessagesToScheduler,
+    long BlocksDropped = 0,
+    double BlockedSeconds = 0,
+    int PeakStepsInFlight = 0);

@@ -1,0 +1,209 @@
+using System.Threading.Tasks;
+using Deisa.Core.Errors;
+
+namespace Deisa.Core.Coupling;
+
+/// <summary>
+/// A producer's count of shipped blocks per step that the workers still hold: the steps in flight, bounded by
+/// <see cref="Limit"/>. Thread-safe: the producer's thread ships and waits, its message loop releases.
+/// </summary>
+public sealed class StepWindow
+{
+    private readonly object _gate = new();
+    private readonly SortedDictionary<int, int> _outstanding = [];
+    private TaskCompletionSource _changed = NewSignal();
+    private bool _closed;
+
+    /// <summary>Creates a window.</summary>
+    /// <param name="limit">The most steps in flight; positive.</param>
+    /// <param name="owner">Who ships, for error messages (for example "simulation rank 3").</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> is not positive.</exception>
+    public StepWindow(int limit, string owner)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        Limit = limit;
+        Owner = owner;
+    }
+
+    /// <summary>Gets the most steps in flight.</summary>
+    public int Limit { get; }
+
+    /// <summary>Gets who ships through this window.</summary>
+    public string Owner { get; }
+
+    /// <summary>Gets the steps in flight now.</summary>
+    public int StepsInFlight
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _outstanding.Count;
+            }
+        }
+    }
+
+    /// <summary>Gets the most steps that were in flight at once.</summary>
+    public int PeakStepsInFlight { get; private set; }
+
+    /// <summary>Gets the time spent waiting for room.</summary>
+    public TimeSpan Waited { get; private set; }
+
+    /// <summary>Whether a block of <paramref name="step"/> may ship now: the step is already in flight, or there is room for one more.</summary>
+    /// <param name="step">The step.</param>
+    /// <returns>True when it may ship; also true once closed (the caller decides what a closed window means).</returns>
+    public bool HasRoom(int step)
+    {
+        lock (_gate)
+        {
+            return _closed || _outstanding.ContainsKey(step) || _outstanding.Count < Limit;
+        }
+    }
+
+    /// <summary>Counts a shipped block of <paramref name="step"/>.</summary>
+    /// <param name="step">The step.</param>
+    public void Shipped(int step)
+    {
+        lock (_gate)
+        {
+            _outstanding[step] = _outstanding.GetValueOrDefault(step) + 1;
+            PeakStepsInFlight = Math.Max(PeakStepsInFlight, _outstanding.Count);
+        }
+    }
+
+    /// <summary>Counts a block of <paramref name="step"/> the workers let go of; unknown steps are ignored.</summary>
+    /// <param name="step">The step.</param>
+    public void Released(int step)
+    {
+        TaskCompletionSource changed;
+        lock (_gate)
+        {
+            if (!_outstanding.TryGetValue(step, out int count))
+            {
+                return;
+            }
+
+            if (count == 1)
+            {
+                _outstanding.Remove(step);
+            }
+            else
+            {
+                _outstanding[step] = count - 1;
+            }
+
+            changed = Swap();
+        }
+
+        changed.TrySetResult();
+    }
+
+    /// <summary>Stops every wait (the contract was revoked, or the producer is closing): waits return false from now on.</summary>
+    public void Close()
+    {
+        TaskCompletionSource changed;
+        lock (_gate)
+        {
+            _closed = true;
+            changed = Swap();
+        }
+
+        changed.TrySetResult();
+    }
+
+    /// <summary>Waits until a block of <paramref name="step"/> may ship.</summary>
+    /// <param name="step">The step.</param>
+    /// <param name="timeout">How long to wait.</param>
+    /// <param name="cancellation">Cancels the wait.</param>
+    /// <returns>True when it may ship; false when the window was closed meanwhile.</returns>
+    /// <exception cref="DeisaTimeoutException">No room within <paramref name="timeout"/>: names the steps still held.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> was cancelled.</exception>
+    public async Task<bool> WaitForRoomAsync(int step, TimeSpan timeout, CancellationToken cancellation = default)
+    {
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
+        try
+        {
+            while (true)
+            {
+                Task changed;
+                lock (_gate)
+                {
+                    if (_closed)
+                    {
+                        return false;
+                    }
+
+                    if (_outstanding.ContainsKey(step) || _outstanding.Count < Limit)
+                    {
+                        return true;
+                    }
+
+                    changed = _changed.Task;
+                }
+
+                TimeSpan left = timeout - System.Diagnostics.Stopwatch.GetElapsedTime(start);
+                if (left <= TimeSpan.Zero)
+                {
+                    throw Timeout(step, timeout);
+                }
+
+                try
+                {
+                    await changed.WaitAsync(left, cancellation).ConfigureAwait(false);
+                }
+                catch (TimeoutException)
+                {
+                    throw Timeout(step, timeout);
+                }
+            }
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                Waited += System.Diagnostics.Stopwatch.GetElapsedTime(start);
+            }
+        }
+    }
+
+    /// <summary>Waits, blocking the calling thread, until a block of <paramref name="step"/> may ship.</summary>
+    /// <param name="step">The step.</param>
+    /// <param name="timeout">How long to wait.</param>
+    /// <returns>True when it may ship; false when the window was closed meanwhile.</returns>
+    /// <exception cref="DeisaTimeoutException">No room within <paramref name="timeout"/>.</exception>
+    public bool WaitForRoom(int step, TimeSpan timeout)
+    {
+        if (HasRoom(step))
+        {
+            lock (_gate)
+            {
+                return !_closed;
+            }
+        }
+
+        return WaitForRoomAsync(step, timeout).GetAwaiter().GetResult();
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private TaskCompletionSource Swap()
+    {
+        TaskCompletionSource changed = _changed;
+        _changed = NewSignal();
+        return changed;
+    }
+
+    private DeisaTimeoutException Timeout(int step, TimeSpan timeout)
+    {
+        string held;
+        lock (_gate)
+        {
+            held = string.Join(", ", _outstanding.Select(s => $"step {s.Key} ({s.Value} block(s))"));
+        }
+
+        return new DeisaTimeoutException(
+            $"{Owner} waited {timeout.TotalSeconds:0.#} s to ship step {step}: {Limit} step(s) in flight is the limit, and the workers still hold {held}. " +
+            "The analytics are slower than the simulation and did not catch up, or they hold on to steps (a window over time wider than the limit, a future on raw blocks): " +
+            "raise the limit, or use the Drop policy for arrays that may lose steps.");
+    }
+}
