@@ -26,6 +26,9 @@ internal sealed class HeatConfig
     /// <summary>Gets or sets what the analytics read (optional; everything by default).</summary>
     public SelectionConfig? Selection { get; set; }
 
+    /// <summary>Gets or sets the bound on steps in flight per simulation rank (optional; no bound by default).</summary>
+    public BackpressureConfig? Backpressure { get; set; }
+
     /// <summary>Gets the parsed <see cref="Mode"/>, once checked.</summary>
     [YamlIgnore]
     public RunMode RunMode { get; set; }
@@ -56,6 +59,16 @@ internal sealed class SelectionConfig
 
     /// <summary>Gets or sets the first and one-past-last column, or null for all.</summary>
     public List<int>? Cols { get; set; }
+}
+
+/// <summary>How far each simulation rank may run ahead of the analytics.</summary>
+internal sealed class BackpressureConfig
+{
+    /// <summary>Gets or sets the most steps shipped and still held by the workers, per simulation rank.</summary>
+    public int MaxStepsInFlight { get; set; }
+
+    /// <summary>Gets or sets the policy at the bound: only block (the simulation waits) in the mini-app.</summary>
+    public string Policy { get; set; } = "block";
 }
 
 /// <summary>The global interior size.</summary>

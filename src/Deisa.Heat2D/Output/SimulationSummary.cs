@@ -24,7 +24,9 @@ internal sealed record SimulationSummary(
     double[] ComputeSecondsByStep,
     double[] CouplingSecondsByStep,
     double[] SteadyCouplingMeanByRank,
-    double[] SteadyCouplingStdByRank)
+    double[] SteadyCouplingStdByRank,
+    double BlockedSeconds,
+    int PeakStepsInFlight)
 {
     public const string FileName = "simulation.json";
 
@@ -51,7 +53,9 @@ internal sealed record SimulationSummary(
             compute,
             coupling,
             [.. reports.Select(r => Steady(r.CouplingSeconds).Average())],
-            [.. reports.Select(r => Std(Steady(r.CouplingSeconds)))]);
+            [.. reports.Select(r => Std(Steady(r.CouplingSeconds)))],
+            reports.Max(r => r.Shipped.BlockedSeconds),
+            reports.Max(r => r.Shipped.PeakStepsInFlight));
     }
 
     public void Write(string folder) => File.WriteAllText(Path.Combine(folder, FileName), JsonSerializer.Serialize(this, s_json));

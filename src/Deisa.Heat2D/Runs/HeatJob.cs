@@ -13,6 +13,14 @@ internal static class HeatJob
     /// <summary>How long a contract or a publication may take before the run fails instead of hanging.</summary>
     public static readonly TimeSpan Timeout = TimeSpan.FromMinutes(10);
 
+    /// <summary>The bound on steps in flight the configuration asks for (none when it has no backpressure section).</summary>
+    public static Core.Coupling.BackpressureOptions Backpressure(HeatConfig config) => new()
+    {
+        MaxStepsInFlight = config.Backpressure?.MaxStepsInFlight ?? 0,
+        Policy = Core.Coupling.BackpressurePolicy.Block,
+        Timeout = Timeout,
+    };
+
     public static Decomposition Place(HeatConfig config, int rank) =>
         new(rank, config.Grid!.Rows, config.Grid.Cols, config.Size!.Height, config.Size.Width);
 

@@ -36,7 +36,7 @@ internal static class InProcessRunner
         using var failed = new CancellationTokenSource();
         using var halo = new SharedHaloExchange(blocks, failed.Token);
         using DeisaRuntime? runtime = config.RunMode == RunMode.Deisa3
-            ? DeisaRuntime.StartInProcess(HeatJob.Workers(config), new RuntimeOptions { SimulationRanks = ranks })
+            ? DeisaRuntime.StartInProcess(HeatJob.Workers(config), new RuntimeOptions { SimulationRanks = ranks, Backpressure = HeatJob.Backpressure(config) })
             : null;
         var sinks = new IStepSink[ranks];
         for (int r = 0; r < ranks; r++)

@@ -32,6 +32,7 @@ internal static class MpiRunner
             AnalyticsRanks = config.AnalyticsRanks,
             Mode = config.RunMode == RunMode.Deisa1 ? Core.Arrays.CouplingMode.Deisa1 : Core.Arrays.CouplingMode.Deisa3,
             ContractTimeout = HeatJob.Timeout,
+            Backpressure = HeatJob.Backpressure(config),
         });
         using IDisposable signals = Signals.Install(reason => session.Abort(reason, 130));
         if (session.IsSimulation)
@@ -130,7 +131,7 @@ internal static class MpiRunner
     private static SimulationSummary? Report(HeatConfig config, int comm, HeatBlock block, SimulationReport report, string output, double wall)
     {
         ShippingStatistics s = report.Shipped;
-        double[] mine = [.. report.ComputeSeconds, .. report.CouplingSeconds, s.BlocksShipped, s.BlocksSkipped, s.BytesShipped, s.MessagesToScheduler];
+        double[] mine = [.. report.ComputeSeconds, .. report.CouplingSeconds, s.BlocksShipped, s.BlocksSkipped, s.BytesShipped, s.MessagesToScheduler, s.BlockedSeconds, s.PeakStepsInFlight];
         double[] interior = new double[block.Rows * block.Cols];
         block.CopyInterior(interior);
         int ranks = config.SimulationRanks;
@@ -150,7 +151,7 @@ internal static class MpiRunner
                 r,
                 v[..steps].ToArray(),
                 v.Slice(steps, steps).ToArray(),
-                new ShippingStatistics((long)v[2 * steps], (long)v[(2 * steps) + 1], (long)v[(2 * steps) + 2], (long)v[(2 * steps) + 3]));
+                new ShippingStatistics((long)v[2 * steps], (long)v[(2 * steps) + 1], (long)v[(2 * steps) + 2], (long)v[(2 * steps) + 3], v[(2 * steps) + 4], (int)v[(2 * steps) + 5]));
         }
 
         var summary = SimulationSummary.From(all, config.Mode!, config.Size!.Height, config.Size.Width, config.Grid!.Rows, config.Grid.Cols, config.Inner, wall);

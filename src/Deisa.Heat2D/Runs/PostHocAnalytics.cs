@@ -17,7 +17,7 @@ internal static class PostHocAnalytics
 {
     public static AnalyticsResults Run(HeatConfig config, string folder)
     {
-        using DeisaRuntime runtime = DeisaRuntime.StartInProcess(HeatJob.Workers(config), new RuntimeOptions { SimulationRanks = config.SimulationRanks });
+        using DeisaRuntime runtime = DeisaRuntime.StartInProcess(HeatJob.Workers(config), new RuntimeOptions { SimulationRanks = config.SimulationRanks, Backpressure = HeatJob.Backpressure(config) });
         Task[] readers = [.. Enumerable.Range(0, config.SimulationRanks).Select(rank => Task.Run(async () =>
         {
             Decomposition place = HeatJob.Place(config, rank);

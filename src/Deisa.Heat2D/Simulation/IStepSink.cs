@@ -21,4 +21,6 @@ internal interface IStepSink
 /// <param name="BlocksSkipped">Blocks published but outside the contract: no message at all.</param>
 /// <param name="BytesShipped">Payload bytes sent.</param>
 /// <param name="MessagesToScheduler">Messages this rank sent to the scheduler.</param>
-internal readonly record struct ShippingStatistics(long BlocksShipped, long BlocksSkipped, long BytesShipped, long MessagesToScheduler);
+/// <param name="BlockedSeconds">Time publishing waited for the analytics to let go of a step (backpressure).</param>
+/// <param name="PeakStepsInFlight">The most steps shipped and still held by the workers at once (with a bound only).</param>
+internal readonly record struct ShippingStatistics(long BlocksShipped, long BlocksSkipped, long BytesShipped, long MessagesToScheduler, double BlockedSeconds = 0, int PeakStepsInFlight = 0);

@@ -30,6 +30,10 @@ public sealed class HeatConfigTests
     [InlineData("inner: 25", "iterations: 25", "line 7, column 1: unknown key 'iterations'; expected one of size, grid, steps, inner")]
     [InlineData("size: {height: 256, width: 256}", "size: {height: 256, depth: 256}", "unknown key 'depth'; expected one of height, width")]
     [InlineData("output: heat2d-output", "output: ", "output: missing")]
+    [InlineData("output: heat2d-output", "output: o\nbackpressure: {max_steps_in_flight: 0}", "backpressure.max_steps_in_flight: 0; expected a positive number of steps")]
+    [InlineData("output: heat2d-output", "output: o\nbackpressure: {max_steps_in_flight: 1}", "backpressure.max_steps_in_flight: 1; time_derivative_mean reads each step with the next one")]
+    [InlineData("output: heat2d-output", "output: o\nbackpressure: {max_steps_in_flight: 4, policy: drop}", "backpressure.policy: 'drop'; expected block")]
+    [InlineData("mode: deisa3", "mode: deisa1\nbackpressure: {max_steps_in_flight: 4}", "backpressure: set in mode deisa1")]
     public void BadValue_MessageNamesKeyValueAndExpectation(string from, string to, string expected)
     {
         Assert.Contains(from, s_default, StringComparison.Ordinal);

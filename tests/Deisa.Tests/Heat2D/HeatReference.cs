@@ -11,6 +11,9 @@ internal sealed record HeatCase(int Height, int Width, int Rows, int Cols, int S
     /// <summary>Gets or sets what the analytics read: every n-th step, rows [R0, R1), columns [C0, C1).</summary>
     public (int Every, int R0, int R1, int C0, int C1)? Selection { get; init; }
 
+    /// <summary>Gets the bound on steps in flight per simulation rank, or null for none.</summary>
+    public int? MaxStepsInFlight { get; init; }
+
     public int Ranks => (Rows * Cols) + (Mode is "deisa3" or "deisa1" ? AnalyticsRanks : 0);
 
     /// <summary>Writes the YAML configuration into <paramref name="folder"/>, with its output in a subfolder.</summary>
@@ -30,6 +33,7 @@ internal sealed record HeatCase(int Height, int Width, int Rows, int Cols, int S
           - kind: time_derivative_mean
         output: {{Path.Combine(folder, "out")}}
         {{(Selection is { } sel ? $"selection: {{every: {sel.Every}, rows: [{sel.R0}, {sel.R1}], cols: [{sel.C0}, {sel.C1}]}}" : string.Empty)}}
+        {{(MaxStepsInFlight is { } bound ? $"backpressure: {{max_steps_in_flight: {bound}, policy: block}}" : string.Empty)}}
         """));
 
     public static string WriteText(string folder, string yaml)

@@ -47,6 +47,28 @@ public sealed class Heat2DMpiTests : IDisposable
     }
 
     [Theory]
+    [InlineData("deisa3")]
+    [InlineData("posthoc")]
+    public void Backpressure_TwoStepsInFlight_AnalyticsExactAndTheBoundHeld(string mode)
+    {
+        // 30 steps, every analytic (the PCA chains the steps, the time derivative reads pairs): credits from the
+        // workers must keep the window moving without losing or reordering anything.
+        var run = new HeatCase(Height: 24, Width: 20, Rows: 2, Cols: 1, Steps: 30, Inner: 2, AnalyticsRanks: 2, Mode: mode) { MaxStepsInFlight = 2 };
+
+        MpiResult result = MpiJob.RunProgram(run.Ranks, MpiJob.Heat2D, "--config", run.Write(_folder));
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        string output = Path.Combine(_folder, "out");
+        run.AssertResults(output);
+        if (mode == "deisa3")
+        {
+            System.Text.RegularExpressions.Match bound = System.Text.RegularExpressions.Regex.Match(result.Stdout, @"backpressure at most (\d+) of 2 steps in flight");
+            Assert.True(bound.Success, result.Stdout);
+            Assert.InRange(int.Parse(bound.Groups[1].Value, CultureInfo.InvariantCulture), 1, 2);
+        }
+    }
+
+    [Theory]
     [InlineData("deisa3", 4)]
     [InlineData("deisa1", 40)]
     public void Selection_EveryThirdStepOfAQuarter_Deisa3ShipsOnlyItsBlocks(string mode, int blocks)
