@@ -34,10 +34,11 @@ public sealed class MpiTransportOptions
 
     /// <summary>
     /// Gets or sets whether the ranks of a node share its cores with the communication threads, which decides how
-    /// eagerly the thread polls. <see cref="CoreSharing.Auto"/> (the default) decides at start-up from the ranks on
-    /// the node and the cores this process may use.
+    /// eagerly the thread polls. <see cref="CoreSharing.Auto"/> (the default, unless the environment variable
+    /// <c>DEISA_CORE_SHARING</c> says auto, dedicated or shared) decides at start-up from the ranks on the node and
+    /// the cores this process may use.
     /// </summary>
-    public CoreSharing CoreSharing { get; set; } = CoreSharing.Auto;
+    public CoreSharing CoreSharing { get; set; } = FromEnvironment();
 
     /// <summary>
     /// Gets or sets the sleep between polls while warm when cores are shared (no spinning either): a poll every few
@@ -58,6 +59,19 @@ public sealed class MpiTransportOptions
     /// <returns>True when polling should be gentle.</returns>
     public bool SharesCores(int ranksOnNode, int cores) =>
         CoreSharing == CoreSharing.Shared || (CoreSharing == CoreSharing.Auto && 2 * ranksOnNode > cores);
+
+    private static CoreSharing FromEnvironment()
+    {
+        string? value = Environment.GetEnvironmentVariable("DEISA_CORE_SHARING");
+        if (string.IsNullOrEmpty(value))
+        {
+            return CoreSharing.Auto;
+        }
+
+        return Enum.TryParse(value, ignoreCase: true, out CoreSharing sharing) && Enum.IsDefined(sharing)
+            ? sharing
+            : throw new ArgumentException($"DEISA_CORE_SHARING is '{value}'; expected auto, dedicated or shared.");
+    }
 
     /// <summary>The settings the communication thread runs with: these, made gentle when cores are shared.</summary>
     internal MpiTransportOptions Resolve(bool sharedCores)
