@@ -45,6 +45,8 @@ public sealed class DeisaSession : IDisposable
         {
             SimulationCommunicator = MPI.Intracommunicator.Adopt(roleComm);
         }
+
+        AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
     }
 
     /// <summary>Gets this process's rank in <c>MPI_COMM_WORLD</c>.</summary>
@@ -212,6 +214,7 @@ public sealed class DeisaSession : IDisposable
         }
 
         _disposed = true;
+        AppDomain.CurrentDomain.ProcessExit -= OnProcessExit;
         _bridge?.Dispose();
         _transport.DisposeAsync().AsTask().GetAwaiter().GetResult();
         SimulationCommunicator?.Dispose();
@@ -224,6 +227,18 @@ public sealed class DeisaSession : IDisposable
         }
 
         _environment.Dispose();
+    }
+
+    /// <summary>
+    /// A process that exits without ending its session (Environment.Exit, a return past the session) would leave the
+    /// other ranks waiting for it, and the launcher may even report success: abort the job with the reason instead.
+    /// </summary>
+    private void OnProcessExit(object? sender, EventArgs e)
+    {
+        if (!_disposed)
+        {
+            Fatal(WorldRank, new DeisaException($"this process is exiting (exit code {System.Environment.ExitCode}) without disposing its DeisaSession; ending the job."), 14);
+        }
     }
 
     private static void Fatal(int rank, Exception error, int code = 1)

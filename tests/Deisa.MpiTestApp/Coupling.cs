@@ -33,7 +33,9 @@ public static class Coupling
             int.Parse(Program.Arg(args, "--finish-early", "-1"), CultureInfo.InvariantCulture),
             args.Contains("--fail"),
             int.Parse(Program.Arg(args, "--step-delay", "0"), CultureInfo.InvariantCulture),
-            int.Parse(Program.Arg(args, "--analytics-delay", "0"), CultureInfo.InvariantCulture));
+            int.Parse(Program.Arg(args, "--analytics-delay", "0"), CultureInfo.InvariantCulture),
+            int.Parse(Program.Arg(args, "--die-at", "-1"), CultureInfo.InvariantCulture),
+            int.Parse(Program.Arg(args, "--die-code", "13"), CultureInfo.InvariantCulture));
         if (session.IsSimulation)
         {
             return Simulate(session, settings);
@@ -61,6 +63,13 @@ public static class Coupling
         int steps = s.FinishEarly >= 0 ? s.FinishEarly : s.Steps;
         for (int t = 0; t < steps; t++)
         {
+            if (t == s.DieAt && rank == 0)
+            {
+                // A crash: the process ends without MPI_Finalize, without telling anyone.
+                Console.Error.WriteLine($"simulation rank {rank} dies at step {t}");
+                Environment.Exit(s.DieCode);
+            }
+
             Array.Fill(field, double.NaN);
             for (long y = 0; y < rows; y++)
             {
@@ -231,5 +240,5 @@ public static class Coupling
         return (start, baseCount + (index < extra ? 1 : 0));
     }
 
-    private sealed record Settings(int GridY, int GridX, int Height, int Width, int Steps, int Every, string Blocks, int FinishEarly, bool Fail, int StepDelay, int AnalyticsDelay);
+    private sealed record Settings(int GridY, int GridX, int Height, int Width, int Steps, int Every, string Blocks, int FinishEarly, bool Fail, int StepDelay, int AnalyticsDelay, int DieAt, int DieCode);
 }

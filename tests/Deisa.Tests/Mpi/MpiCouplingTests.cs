@@ -187,4 +187,23 @@ public sealed class MpiCouplingTests
         int simulation = ranks - analytics;
         result.AssertChecksPass(1 + (5 * simulation));
     }
+
+    [Theory]
+    [InlineData("13")]
+    [InlineData("0")]
+    public void Sim2_Analytics1_SimulationRankDiesMidRun_JobEndsWithAFailureNotAHang(string exitCode)
+    {
+        // Rank 0 ends its process at step 5 without finalising MPI (with an error code, or with 0 as a careless
+        // exit would): the launcher must take the whole job down; MpiJob fails the test if it hangs.
+        MpiResult result = MpiJob.Run(3, "coupling", "--grid", "2x1", "--steps", "20", "--step-delay", "20", "--die-at", "5", "--die-code", exitCode);
+
+        Assert.True(result.ExitCode != 0, result.ToString());
+        Assert.Contains("simulation rank 0 dies at step 5", result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("STATS rank=0", result.Stdout, StringComparison.Ordinal);
+        if (exitCode == "0")
+        {
+            // The launcher may see a clean exit: the session's exit hook aborts the job, saying why.
+            Assert.Matches("without disposing its DeisaSession|BAD TERMINATION", result.Stdout + result.Stderr);
+        }
+    }
 }

@@ -132,6 +132,7 @@ internal static class MessageSamples
         put.Key = Key;
         put.PutId = 19;
         put.Value = PooledArray<double>.CopyFrom([1, 2, 3]);
+        put.NotifyRelease = true;
         yield return put;
 
         PutAck ack = PutAck.Rent();
@@ -182,6 +183,16 @@ internal static class MessageSamples
         finished2.Missing.Add(Key);
         finished2.BlocksShipped = 99;
         yield return finished2;
+
+        KeysReleased released = KeysReleased.Rent();
+        released.Keys.Add(Key);
+        released.Keys.Add(("global_t", 8, 1, 0));
+        yield return released;
+
+        DropExternal drop = DropExternal.Rent();
+        drop.Keys.Add(Key);
+        drop.Reason = "2 step(s) in flight";
+        yield return drop;
     }
 
     public static ArrayDeclaration Declaration() =>
@@ -206,7 +217,7 @@ internal static class MessageSamples
         ExternalArrived m => $"{m.Key} {m.Nbytes} {m.Producer} {m.PutId} {m.Stored}",
         GetData m => $"{m.RequestId} {Keys(m.Keys)}",
         DataReply m => $"{m.RequestId} {Keys(m.Keys)} {string.Join("|", m.Values.Select(Value))} {Keys(m.Missing)}",
-        PutExternal m => $"{m.Key} {m.PutId} {Value(m.Value)}",
+        PutExternal m => $"{m.Key} {m.PutId} {m.NotifyRelease} {Value(m.Value)}",
         PutAck m => $"{m.PutId} {m.Key} {Error(m.Error)}",
         Close => "close",
         DeclareArrays m => string.Join("|", m.Arrays),
@@ -217,6 +228,8 @@ internal static class MessageSamples
         ContractUpdate m => $"{m.Revoked} {m.Reason} {string.Join("|", m.Entries.Select(e => $"{e.Array} {string.Join(",", e.Block)} {e.Worker} {string.Join(",", e.Steps)}"))}",
         ProducerFinished m => $"{Keys(m.Missing)} {m.BlocksShipped}",
         BlockMetadata m => $"{m.Key} {m.Worker} {string.Join(",", m.Start)} {string.Join(",", m.Count)}",
+        KeysReleased m => Keys(m.Keys),
+        DropExternal m => $"{Keys(m.Keys)} {m.Reason}",
         _ => throw new ArgumentException(message.Kind.ToString()),
     };
 
