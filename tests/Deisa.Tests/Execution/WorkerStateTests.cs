@@ -177,6 +177,33 @@ public sealed class WorkerStateTests
     }
 
     [Fact]
+    public void PutExternal_NotifyRelease_ProducerToldOnceTheValueIsGone_AndAtOnceForARefusedDuplicate()
+    {
+        var worker = new WorkerState(s_self, s_scheduler, threads: 1);
+        PutExternal first = Put(("b", 0), 1L);
+        first.NotifyRelease = true;
+        Feed(worker, first, s_producer);
+        Sent(worker).None<KeysReleased>();
+        worker.ClearOutputs();
+
+        // A task still uses the value when the scheduler frees it: the release waits for the task.
+        Feed(worker, Compute("t", TaskSpec.Create(Inc, new TaskKey("b", 0))), s_scheduler);
+        ExecuteInstruction run = Assert.Single(worker.ToExecute.ToArray());
+        worker.ClearOutputs();
+        Feed(worker, Free(("b", 0)), s_scheduler);
+        Sent(worker).None<KeysReleased>();
+        worker.ExecutionSucceeded(run.Task, 2L);
+        KeysReleased released = Sent(worker).Single<KeysReleased>(s_producer);
+        Assert.Equal([new TaskKey("b", 0)], released.Keys);
+        worker.ClearOutputs();
+
+        PutExternal again = Put("t", 3L);
+        again.NotifyRelease = true;
+        Feed(worker, again, s_producer);
+        Assert.Equal([new TaskKey("t")], Sent(worker).Single<KeysReleased>(s_producer).Keys);
+    }
+
+    [Fact]
     public void GetData_PooledValue_RetainedForTheReply()
     {
         var worker = new WorkerState(s_self, s_scheduler, threads: 1);
