@@ -91,6 +91,14 @@ public sealed class DeisaRuntime : IAsyncDisposable, IDisposable
     /// <returns>One count per worker.</returns>
     public int[] GetStoredCounts() => _workers.Select(w => w.State.StoredCount).ToArray();
 
+    /// <summary>Gets the estimated bytes of the values each worker holds.</summary>
+    /// <returns>One total per worker.</returns>
+    /// <remarks>Takes each worker's lock for the time of a sum over its values: for monitoring, not for a hot loop.</remarks>
+    public long[] GetStoredBytes() => _workers.Select(w => w.StoredBytes).ToArray();
+
+    /// <summary>Gets how many keys the scheduler knows; approximate while it runs (a read of a count, not a lock).</summary>
+    internal int SchedulerTaskCount => _scheduler.State.TaskCount;
+
     /// <summary>Stops the runtime; futures still waiting fail with the keys they waited for.</summary>
     /// <returns>A task that completes when every loop has stopped.</returns>
     public async ValueTask DisposeAsync()

@@ -36,6 +36,18 @@ internal sealed class WorkerHost : IAsyncDisposable
     /// <summary>Gets the state; read it only once the host has stopped, or for approximate monitoring.</summary>
     public WorkerState State => _state;
 
+    /// <summary>Gets the estimated bytes of the values the worker stores, read under the state's lock.</summary>
+    public long StoredBytes
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _state.StoredBytes;
+            }
+        }
+    }
+
     /// <summary>Gets a task that completes when the message loop ends (a Close message, or the mailbox closing).</summary>
     public Task Completion => _loop.Completion;
 
@@ -49,6 +61,13 @@ internal sealed class WorkerHost : IAsyncDisposable
         if (_executors.Stop(_stopTimeout))
         {
             _executors.Dispose();
+
+            // Nothing runs any more: what is still stored goes back to its pools. A task that did not stop in time may
+            // still read its inputs, so then the values are left to the garbage collector instead.
+            lock (_lock)
+            {
+                _state.ReleaseAll();
+            }
         }
     }
 
