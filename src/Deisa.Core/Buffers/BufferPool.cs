@@ -8,8 +8,9 @@ namespace Deisa.Core.Buffers;
 /// each time. Sizes are rounded up to powers of two from 256 bytes to 1 GiB; each size keeps at most
 /// <see cref="MaxBuffersPerSize"/> idle buffers, so the pool never holds more than it was sized for: a buffer
 /// returned to a full bucket is dropped to the garbage collector. Larger requests are allocated and never kept.
-/// The pool counts rentals and returns so tests can check that every buffer came back.
-/// Thread-safe.
+/// The pool counts rentals, returns, the bytes still out and its own allocations, always (a few interlocked
+/// additions per rental), so a soak test or a long job can check that every buffer came back
+/// (<see cref="Statistics"/>). Thread-safe.
 /// </remarks>
 public sealed class BufferPool
 {
@@ -19,6 +20,8 @@ public sealed class BufferPool
     private readonly Bucket[] _buckets;
     private long _rented;
     private long _returned;
+    private long _outstandingBytes;
+    private long _allocated;
 
     /// <summary>Creates a pool.</summary>
     /// <param name="maxBuffersPerSize">The most idle buffers kept per size class.</param>
@@ -46,7 +49,22 @@ public sealed class BufferPool
     public long ReturnedCount => Interlocked.Read(ref _returned);
 
     /// <summary>Gets how many rented buffers have not come back.</summary>
-    public long OutstandingCount => RentedCount - ReturnedCount;
+    public long OutstandingCount => Statistics.Outstanding;
+
+    /// <summary>Gets a snapshot of the counters: rentals, returns, bytes still rented and buffers allocated.</summary>
+    /// <remarks>Approximate while other threads use the pool (see <see cref="BufferPoolStatistics"/>), exact once it is quiet.</remarks>
+    public BufferPoolStatistics Statistics
+    {
+        get
+        {
+            // Returns before rentals: a return is always counted after its rental, so reading in this order never
+            // sees more buffers back than out.
+            long returned = Interlocked.Read(ref _returned);
+            long bytes = Interlocked.Read(ref _outstandingBytes);
+            long rented = Interlocked.Read(ref _rented);
+            return new BufferPoolStatistics(rented, returned, bytes, Interlocked.Read(ref _allocated));
+        }
+    }
 
     /// <summary>Rents a pinned buffer of at least <paramref name="minimumLength"/> bytes.</summary>
     /// <param name="minimumLength">The least length wanted.</param>
@@ -55,14 +73,11 @@ public sealed class BufferPool
     public byte[] Rent(int minimumLength)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(minimumLength);
-        Interlocked.Increment(ref _rented);
         int index = BucketIndex(minimumLength);
-        if (index < 0)
-        {
-            return GC.AllocateUninitializedArray<byte>(minimumLength, pinned: true);
-        }
-
-        return _buckets[index].Rent();
+        byte[] buffer = (index >= 0 ? _buckets[index].TryRent() : null) ?? Allocate(index < 0 ? minimumLength : _buckets[index].Size);
+        Interlocked.Increment(ref _rented);
+        Interlocked.Add(ref _outstandingBytes, buffer.Length);
+        return buffer;
     }
 
     /// <summary>Returns a buffer rented from this pool.</summary>
@@ -70,12 +85,19 @@ public sealed class BufferPool
     public void Return(byte[] buffer)
     {
         ArgumentNullException.ThrowIfNull(buffer);
+        Interlocked.Add(ref _outstandingBytes, -buffer.Length);
         Interlocked.Increment(ref _returned);
         int index = BucketIndex(buffer.Length);
         if (index >= 0 && _buckets[index].Size == buffer.Length)
         {
             _buckets[index].Return(buffer);
         }
+    }
+
+    private byte[] Allocate(int length)
+    {
+        Interlocked.Increment(ref _allocated);
+        return GC.AllocateUninitializedArray<byte>(length, pinned: true);
     }
 
     private static int BucketIndex(int length)
@@ -103,19 +125,20 @@ public sealed class BufferPool
 
         public int Size { get; }
 
-        public byte[] Rent()
+        /// <summary>Takes an idle buffer, or null when none is kept.</summary>
+        public byte[]? TryRent()
         {
             lock (_lock)
             {
-                if (_count > 0)
+                if (_count == 0)
                 {
-                    byte[] buffer = _items[--_count]!;
-                    _items[_count] = null;
-                    return buffer;
+                    return null;
                 }
-            }
 
-            return GC.AllocateUninitializedArray<byte>(Size, pinned: true);
+                byte[] buffer = _items[--_count]!;
+                _items[_count] = null;
+                return buffer;
+            }
         }
 
         public void Return(byte[] buffer)

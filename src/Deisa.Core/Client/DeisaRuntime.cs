@@ -95,6 +95,9 @@ public sealed class DeisaRuntime : IAsyncDisposable, IDisposable
     /// <returns>One figure per worker.</returns>
     public long[] GetStoredBytes() => _workers.Select(w => w.State.StoredBytes).ToArray();
 
+    /// <summary>Gets how many keys the scheduler knows; approximate while it runs (a read of a count, not a lock).</summary>
+    internal int SchedulerTaskCount => _scheduler.State.TaskCount;
+
     /// <summary>Stops the runtime; futures still waiting fail with the keys they waited for.</summary>
     /// <returns>A task that completes when every loop has stopped.</returns>
     public async ValueTask DisposeAsync()

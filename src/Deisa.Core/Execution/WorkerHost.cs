@@ -49,6 +49,13 @@ internal sealed class WorkerHost : IAsyncDisposable
         if (_executors.Stop(_stopTimeout))
         {
             _executors.Dispose();
+
+            // Nothing runs any more: what is still stored goes back to its pools. A task that did not stop in time may
+            // still read its inputs, so then the values are left to the garbage collector instead.
+            lock (_lock)
+            {
+                _state.ReleaseAll();
+            }
         }
     }
 

@@ -165,6 +165,31 @@ public sealed class WorkerState
         Dispatch();
     }
 
+    /// <summary>
+    /// Releases every stored value and forgets every task, as the worker stops, so that pooled values go back to their
+    /// pool even when no one freed them (results never released, blocks of an interrupted run).
+    /// </summary>
+    /// <remarks>Call only once no task runs and no message will be handled: the state is empty afterwards.</remarks>
+    internal void ReleaseAll()
+    {
+        foreach (StoredValue stored in _data.Values)
+        {
+            ValueOwnership.Release(stored.Value);
+        }
+
+        _data.Clear();
+        _tasks.Clear();
+        _ready.Clear();
+        _fetches.Clear();
+        _requests.Clear();
+        foreach (GetData request in _pendingRequests.Values)
+        {
+            request.Return();
+        }
+
+        _pendingRequests.Clear();
+    }
+
     private void HandleComputeTask(ComputeTask message)
     {
         TaskKey key = message.Key;

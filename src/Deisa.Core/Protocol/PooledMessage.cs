@@ -3,6 +3,7 @@ using Microsoft.Extensions.ObjectPool;
 namespace Deisa.Core.Protocol;
 
 /// <summary>A message type with its own object pool.</summary>
+/// <remarks>Every rental, return and creation is counted, process-wide, in <see cref="MessagePoolStatistics.Current"/>.</remarks>
 /// <typeparam name="TSelf">The concrete message type.</typeparam>
 public abstract class PooledMessage<TSelf> : Message
     where TSelf : PooledMessage<TSelf>, new()
@@ -20,6 +21,7 @@ public abstract class PooledMessage<TSelf> : Message
     {
         TSelf message = s_pool.Get();
         message._inPool = 0;
+        MessagePoolStatistics.CountRent();
         return message;
     }
 
@@ -32,12 +34,17 @@ public abstract class PooledMessage<TSelf> : Message
             throw new InvalidOperationException($"A {Kind} message was returned to its pool twice; some handler still used it after returning it.");
         }
 
+        MessagePoolStatistics.CountReturn();
         s_pool.Return((TSelf)this);
     }
 
     private sealed class Policy : PooledObjectPolicy<TSelf>
     {
-        public override TSelf Create() => new();
+        public override TSelf Create()
+        {
+            MessagePoolStatistics.CountCreate();
+            return new();
+        }
 
         public override bool Return(TSelf obj)
         {

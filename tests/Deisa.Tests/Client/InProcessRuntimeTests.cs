@@ -243,6 +243,33 @@ public sealed class InProcessRuntimeTests
         Assert.Equal(1, pool.RentedCount);
     }
 
+    [Fact]
+    public async Task Dispose_ValuesStillStored_BuffersReturnedToPool()
+    {
+        // A runtime stopped while its workers still hold pooled values (results the analytics never released, blocks
+        // of an interrupted run) gives the buffers back: the pool's accounting stays exact across runtimes.
+        var pool = new BufferPool();
+        DeisaRuntime runtime = Start();
+        TaskKey key = ("kept", 0);
+        runtime.Client.CreateExternal([key]);
+        Future<object> held = runtime.Client.GetFuture<object>(key);
+        using (ExternalProducer producer = runtime.CreateProducer())
+        {
+            await producer.PutAsync(key, PooledArray<double>.CopyFrom([1, 2, 3], pool), worker: 0);
+        }
+
+        // Waits for the key without fetching its value: only the worker holds the buffer.
+        Assert.Equal(FutureStatus.Finished, await held.WaitAsync());
+        Assert.Equal(1, runtime.GetStoredCounts().Sum());
+        Assert.Equal(1, pool.OutstandingCount);
+
+        await runtime.DisposeAsync();
+
+        Assert.Equal(0, pool.OutstandingCount);
+        Assert.Equal(0, pool.Statistics.OutstandingBytes);
+        held.Dispose();
+    }
+
     internal static async Task WaitUntil(Func<bool> condition)
     {
         DateTime deadline = DateTime.UtcNow + s_timeout;

@@ -63,4 +63,57 @@ public sealed class BufferPoolTests
 
         Assert.Equal(0, pool.OutstandingCount);
     }
+
+    [Fact]
+    public void Statistics_RentAndReturn_CountsBuffersBytesAndAllocations()
+    {
+        var pool = new BufferPool(maxBuffersPerSize: 2);
+        byte[] a = pool.Rent(1000);
+        byte[] b = pool.Rent(100);
+        byte[] huge = pool.Rent((1 << 30) + 1);
+
+        BufferPoolStatistics out3 = pool.Statistics;
+        Assert.Equal(new BufferPoolStatistics(3, 0, 1024 + 256 + (1 << 30) + 1, 3), out3);
+        Assert.Equal(3, out3.Outstanding);
+
+        pool.Return(huge);
+        pool.Return(a);
+        byte[] again = pool.Rent(900);
+        BufferPoolStatistics out2 = pool.Statistics;
+
+        Assert.Same(a, again);
+        Assert.Equal(new BufferPoolStatistics(4, 2, 1024 + 256, 3), out2);
+        Assert.Equal(2, out2.Outstanding);
+        Assert.Equal(new BufferPoolStatistics(1, 2, -(1 << 30) - 1, 0), out2.Since(out3));
+
+        pool.Return(again);
+        pool.Return(b);
+        Assert.Equal(0, pool.Statistics.Outstanding);
+        Assert.Equal(0, pool.Statistics.OutstandingBytes);
+    }
+
+    [Fact]
+    public void Statistics_ConcurrentRentReturn_BalancesToZero()
+    {
+        var pool = new BufferPool(maxBuffersPerSize: 8);
+        Parallel.For(0, 8, worker =>
+        {
+            for (int i = 0; i < 2000; i++)
+            {
+                var array = PooledArray<double>.Rent(1 + ((i * 37) + worker) % 500, pool);
+                array.Retain();
+                array.Release();
+                array.Release();
+                Assert.True(pool.Statistics.Outstanding >= 0);
+            }
+        });
+
+        BufferPoolStatistics statistics = pool.Statistics;
+        Assert.Equal(16000, statistics.Rented);
+        Assert.Equal(0, statistics.Outstanding);
+        Assert.Equal(0, statistics.OutstandingBytes);
+        // Five size classes (256 B to 4 KiB), at most eight buffers out at once, each kept when it comes back: the
+        // pool allocates at most eight per size, not one per rental.
+        Assert.InRange(statistics.Allocated, 1, 8 * 5);
+    }
 }

@@ -1,0 +1,43 @@
+using System.Globalization;
+
+namespace Deisa.Tests.Soak;
+
+/// <summary>Checks that a sampled series (memory, counts) does not grow over a long run.</summary>
+internal static class Flatness
+{
+    /// <summary>The number of steps of a soak run: <c>DEISA_SOAK_STEPS</c> when set (the long, opt-in variant), else <paramref name="ci"/>.</summary>
+    public static int Steps(int ci)
+    {
+        string? value = Environment.GetEnvironmentVariable("DEISA_SOAK_STEPS");
+        return string.IsNullOrEmpty(value) ? ci : int.Parse(value, CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The largest value of the last quarter of the samples minus the largest of the first quarter.</summary>
+    public static long Growth(IReadOnlyList<long> series)
+    {
+        int quarter = Math.Max(1, series.Count / 4);
+        return series.Skip(series.Count - quarter).Max() - series.Take(quarter).Max();
+    }
+
+    /// <summary>
+    /// Asserts that <paramref name="series"/>, sampled at regular steps, does not grow by more than
+    /// <paramref name="tolerance"/> from its first quarter to its last.
+    /// </summary>
+    /// <remarks>
+    /// Comparing maxima tolerates the bounded ups and downs of a pipeline in flight. A leak of u per step, over a run
+    /// of n steps, lifts every sample of the last quarter at least u·n/2 above the sample at the end of the first
+    /// quarter, so a tolerance of u·n/4 catches it with margin while bounded fluctuations stay well below it.
+    /// </remarks>
+    public static void AssertFlat(string what, IReadOnlyList<long> series, long tolerance)
+    {
+        Assert.True(series.Count >= 8, $"{what}: only {series.Count} samples; a flatness check needs at least 8.");
+        long growth = Growth(series);
+        Assert.True(
+            growth <= tolerance,
+            $"{what} grew by {growth} from the first quarter of the run to the last (tolerance {tolerance}): {string.Join(", ", series)}");
+    }
+
+    /// <summary>The first, middle and last samples of a series, for reports.</summary>
+    public static string Summary(IReadOnlyList<long> series) =>
+        series.Count == 0 ? "(none)" : string.Create(CultureInfo.InvariantCulture, $"{series[0]} / {series[series.Count / 2]} / {series[^1]}");
+}
