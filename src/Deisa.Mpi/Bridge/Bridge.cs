@@ -70,6 +70,9 @@ public sealed class Bridge : IDisposable
     /// <summary>Gets this rank's contract: for each array, its block, the worker it ships to and the steps; empty until it arrives.</summary>
     public IReadOnlyList<ContractEntry> Contract { get; private set; } = [];
 
+    /// <summary>Gets the steps shipped and still held by the workers now (0 without a bound on them).</summary>
+    public int StepsInFlight => _window?.StepsInFlight ?? 0;
+
     /// <summary>Gets what this bridge has sent so far.</summary>
     public BridgeStatistics Statistics => new(
         Interlocked.Read(ref _blocksShipped),
@@ -297,6 +300,7 @@ public sealed class Bridge : IDisposable
     private bool IsContracted(Published array, int step, out EndpointId worker)
     {
         worker = default;
+        CommitDeclarations();
         WaitForContract();
         if (_revoked || array.Worker is not { } target || !array.ContractedSteps.Contains(step))
         {

@@ -1,0 +1,86 @@
+using Deisa.Core.Arrays;
+using Deisa.Core.Protocol;
+using Deisa.Core.Transport;
+using Deisa.Mpi;
+using Deisa.Mpi.Bridge;
+
+namespace Deisa.Tests.Mpi;
+
+/// <summary>The simulation-side API used wrongly: each mistake raises at once, naming it. No MPI: the bridge runs on an in-process mailbox.</summary>
+public sealed class BridgeMisuseTests : IDisposable
+{
+    private static readonly EndpointId s_scheduler = EndpointId.Scheduler(9);
+    private readonly InProcessTransport _transport = new();
+    private readonly Mailbox _schedulerBox;
+    private readonly Bridge _bridge;
+
+    public BridgeMisuseTests()
+    {
+        _schedulerBox = _transport.Open(s_scheduler);
+        _bridge = new Bridge(_transport.Open(EndpointId.Producer(0)), s_scheduler, 0, new DeisaMpiOptions { ContractTimeout = TimeSpan.FromSeconds(30) });
+        _bridge.DeclareArray<double>("field", [5, 4], 0, [0], [4], ["t", "x"]);
+
+        // An empty contract: every publish below that passes its checks is skipped, never shipped.
+        ContractUpdate contract = ContractUpdate.Rent();
+        _schedulerBox.Send(EndpointId.Producer(0), contract);
+    }
+
+    public void Dispose()
+    {
+        _bridge.Dispose();
+        _schedulerBox.Dispose();
+    }
+
+    [Fact]
+    public void Publish_UnknownArray_NamesTheDeclaredOnes()
+    {
+        ArgumentException error = Assert.Throws<ArgumentException>(() => _bridge.Publish<double>("pressure", 0, new double[4]));
+        Assert.Contains("No array 'pressure' was declared on this rank; declared: field", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Publish_WrongShapeOrType_SaysWhatWasExpected()
+    {
+        ArgumentException size = Assert.Throws<ArgumentException>(() => _bridge.Publish<double>("field", 0, new double[5]));
+        Assert.Contains("the block has 5 elements but the declared count [4] holds 4", size.Message, StringComparison.Ordinal);
+        ArgumentException type = Assert.Throws<ArgumentException>(() => _bridge.Publish<float>("field", 1, new float[4]));
+        Assert.Contains("'field' is declared as Float64, not Single", type.Message, StringComparison.Ordinal);
+        ArgumentException ghosts = Assert.Throws<ArgumentException>(() => _bridge.PublishInterior<double>("field", 2, new double[36], ghost: 1));
+        Assert.Contains("needs a 2D block", ghosts.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Publish_StepOutOfOrderOrOutsideTheArray_Refused()
+    {
+        Assert.True(_bridge.Publish<double>("field", 2, new double[4]).IsCompleted);
+        ArgumentOutOfRangeException again = Assert.Throws<ArgumentOutOfRangeException>(() => _bridge.Publish<double>("field", 2, new double[4]));
+        Assert.Contains("'field' step 2 comes after step 2: publish each step once, in increasing order", again.Message, StringComparison.Ordinal);
+        ArgumentOutOfRangeException back = Assert.Throws<ArgumentOutOfRangeException>(() => _bridge.Publish<double>("field", 1, new double[4]));
+        Assert.Contains("comes after step 2", back.Message, StringComparison.Ordinal);
+        ArgumentOutOfRangeException outside = Assert.Throws<ArgumentOutOfRangeException>(() => _bridge.Publish<double>("field", 5, new double[4]));
+        Assert.Contains("'field' has steps 0 to 4", outside.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void PublishOrDeclare_AfterFinishOrFirstPublish_Refused()
+    {
+        _bridge.Publish<double>("field", 0, new double[4]);
+        InvalidOperationException late = Assert.Throws<InvalidOperationException>(() => _bridge.DeclareArray<double>("other", [5, 4], 0, [0], [4]));
+        Assert.Contains("Declare every array before the first publish", late.Message, StringComparison.Ordinal);
+        _bridge.Finish();
+        Assert.Throws<ObjectDisposedException>(() => _bridge.Publish<double>("field", 1, new double[4]));
+    }
+
+    [Fact]
+    public void Bridge_DropPolicyWithDeisa1_RefusedNamingTheFix()
+    {
+        var options = new DeisaMpiOptions
+        {
+            Mode = CouplingMode.Deisa1,
+            Backpressure = new Core.Coupling.BackpressureOptions { MaxStepsInFlight = 2, Policy = Core.Coupling.BackpressurePolicy.Drop },
+        };
+
+        NotSupportedException error = Assert.Throws<NotSupportedException>(() => new Bridge(_transport.Open(EndpointId.Producer(1)), s_scheduler, 1, options));
+        Assert.Contains("with Deisa1 use policy Block", error.Message, StringComparison.Ordinal);
+    }
+}
