@@ -30,10 +30,11 @@ internal sealed class IncrementalPcaStateCodec : IValueCodec<IncrementalPcaState
         double noise = reader.ReadDouble();
         int iterations = reader.ReadInt32();
         bool fellBack = reader.ReadByte() != 0;
+        // At most 2^62 + 2^34 doubles: the count fits a long, its size in bytes may not, so compare counts.
         long doubles = (2L * d) + ((long)k * d) + (3L * k);
-        if (doubles * sizeof(double) > reader.Remaining)
+        if (doubles > reader.Remaining / sizeof(double))
         {
-            throw reader.Fail($"An incremental PCA state of {k} components over {d} features needs {doubles * sizeof(double)} bytes; {reader.Remaining} are left.");
+            throw reader.Fail($"an incremental PCA state of {k} components over {d} features needs {doubles} doubles; {reader.Remaining} bytes are left.");
         }
 
         double[] mean = ReadArray(ref reader, d);

@@ -66,10 +66,12 @@ public sealed class ArrayDeclaration
         {
             long size = shape[SpatialToDimension(d, timeDimension)];
             string dimension = dimensionNames[SpatialToDimension(d, timeDimension)];
-            if (size < 1 || count[d] < 1 || start[d] < 0 || start[d] + count[d] > size)
+            // count > size - start rather than start + count > size, which wraps around for starts near long.MaxValue.
+            if (size < 1 || count[d] < 1 || start[d] < 0 || count[d] > size - start[d])
             {
+                string end = start[d] > long.MaxValue - count[d] ? $"{start[d]} + {count[d]}" : $"{start[d] + count[d]}";
                 throw new ArgumentException(
-                    $"Array '{name}', dimension '{dimension}': the block [{start[d]}, {start[d] + count[d]}) does not fit in the global size {size}.", nameof(count));
+                    $"Array '{name}', dimension '{dimension}': the block [{start[d]}, {end}) does not fit in the global size {size}.", nameof(count));
             }
         }
 

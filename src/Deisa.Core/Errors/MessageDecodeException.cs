@@ -9,4 +9,12 @@ public sealed class MessageDecodeException : DeisaException
         : base(message)
     {
     }
+
+    /// <summary>Creates the exception with its cause.</summary>
+    /// <param name="message">What is wrong, with the offset.</param>
+    /// <param name="innerException">The error raised while reading, for example by a user's value codec.</param>
+    public MessageDecodeException(string message, Exception? innerException)
+        : base(message, innerException)
+    {
+    }
 }

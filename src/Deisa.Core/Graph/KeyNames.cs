@@ -21,6 +21,7 @@ internal static class KeyNames
     private static readonly ConcurrentDictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> s_spanIds =
         s_ids.GetAlternateLookup<ReadOnlySpan<char>>();
     private static readonly Lock s_writeLock = new();
+    private static readonly UTF8Encoding s_strictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
     private static string[] s_names = CreateInitialNames();
     private static int s_count = 1;
 
@@ -57,10 +58,19 @@ internal static class KeyNames
     }
 
     /// <summary>Returns the identifier of a name given as UTF-8 bytes, interning it on first use.</summary>
+    /// <exception cref="DecoderFallbackException">The bytes are not valid UTF-8.</exception>
+    /// <exception cref="ArgumentException">The name is empty or longer than <see cref="MaxUtf8Length"/> bytes.</exception>
     public static int InternUtf8(ReadOnlySpan<byte> utf8)
     {
+        if (utf8.Length > MaxUtf8Length)
+        {
+            throw new ArgumentException($"A key name of {utf8.Length} UTF-8 bytes is longer than {MaxUtf8Length}.", nameof(utf8));
+        }
+
+        // Strict: invalid bytes must fail, not become U+FFFD, which takes three bytes and can make a
+        // 255-byte name too long to intern.
         Span<char> chars = stackalloc char[MaxUtf8Length];
-        int count = Encoding.UTF8.GetChars(utf8, chars);
+        int count = s_strictUtf8.GetChars(utf8, chars);
         return Intern(chars[..count]);
     }
 

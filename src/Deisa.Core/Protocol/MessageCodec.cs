@@ -15,8 +15,10 @@ namespace Deisa.Core.Protocol;
 /// <para>Encoding writes into a reused <see cref="PooledBufferWriter"/>; decoding rents messages from their pools,
 /// resolves key names and operation names through interned tables, and so allocates nothing for control messages
 /// in steady state. What decoding must create, it creates: task specs, strings, errors, and values (arrays into
-/// pooled buffers). Every length is checked against the bytes left before anything is sized from it; bad input
-/// raises <see cref="Errors.MessageDecodeException"/>. Thread-safe.</para>
+/// pooled buffers). Every length is checked against the bytes left before anything is sized from it, arrays that
+/// nest (argument lists, arrays of values) grow with the items actually read and nest at most 32 deep, so a frame of
+/// N bytes allocates in proportion to N (plus each new key name, interned for the life of the process); bad input
+/// raises <see cref="Errors.MessageDecodeException"/>, never another exception. Thread-safe.</para>
 /// </remarks>
 public sealed class MessageCodec
 {
@@ -26,6 +28,8 @@ public sealed class MessageCodec
     private const byte Magic0 = (byte)'D';
     private const byte Magic1 = (byte)'S';
     private const int MaxArgDepth = 32;
+
+    private static readonly UTF8Encoding s_strictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private readonly OperationRegistry _operations;
     private readonly ValueCodecRegistry _values;
@@ -105,7 +109,7 @@ public sealed class MessageCodec
         {
             for (int i = output.Count - 1; i >= first; i--)
             {
-                output[i].Return();
+                Discard(output[i]);
                 output.RemoveAt(i);
             }
 
@@ -525,6 +529,31 @@ public sealed class MessageCodec
         }
     }
 
+    /// <summary>Returns a message this codec decoded and no one else saw, with every pooled array it created.</summary>
+    private static void Discard(Message message)
+    {
+        // Return releases the values a message holds, not pooled arrays inside arrays of values, which belong to
+        // whoever takes the array; here that is still the decoder.
+        switch (message)
+        {
+            case PutExternal { Value: object?[] items }:
+                ValueCodecRegistry.ReleaseInside(items);
+                break;
+            case DataReply reply:
+                foreach (object? value in reply.Values)
+                {
+                    if (value is object?[] items)
+                    {
+                        ValueCodecRegistry.ReleaseInside(items);
+                    }
+                }
+
+                break;
+        }
+
+        message.Return();
+    }
+
     private delegate void BodyReader<TMessage>(TMessage message, MessageCodec codec, ref SpanReader reader);
 
     private TMessage Guard<TMessage>(TMessage message, ref SpanReader reader, BodyReader<TMessage> read)
@@ -537,7 +566,7 @@ public sealed class MessageCodec
         }
         catch
         {
-            message.Return();
+            Discard(message);
             throw;
         }
     }
@@ -567,6 +596,10 @@ public sealed class MessageCodec
         catch (DecoderFallbackException)
         {
             throw reader.Fail("a key name is not valid UTF-8.");
+        }
+        catch (ArgumentException e)
+        {
+            throw reader.Fail($"invalid key name: {e.Message}");
         }
 
         int count = reader.ReadByte();
@@ -743,7 +776,7 @@ public sealed class MessageCodec
         int length;
         try
         {
-            length = Encoding.UTF8.GetChars(nameUtf8, name);
+            length = s_strictUtf8.GetChars(nameUtf8, name);
         }
         catch (DecoderFallbackException)
         {
@@ -756,9 +789,10 @@ public sealed class MessageCodec
         }
 
         int count = reader.ReadCount(1, "arguments");
-        var args = new TaskArg[count];
+        TaskArg[] args = DecodedArray.Start<TaskArg>(count);
         for (int i = 0; i < count; i++)
         {
+            DecodedArray.Reserve(ref args, i, count);
             args[i] = ReadArg(ref reader, 0);
         }
 
@@ -842,9 +876,10 @@ public sealed class MessageCodec
             case ArgKind.List:
             {
                 int count = reader.ReadCount(1, "list items");
-                var items = new TaskArg[count];
+                TaskArg[] items = DecodedArray.Start<TaskArg>(count);
                 for (int i = 0; i < count; i++)
                 {
+                    DecodedArray.Reserve(ref items, i, count);
                     items[i] = ReadArg(ref reader, depth + 1);
                 }
 

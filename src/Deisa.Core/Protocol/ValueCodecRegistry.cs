@@ -13,6 +13,9 @@ namespace Deisa.Core.Protocol;
 /// </remarks>
 public sealed class ValueCodecRegistry
 {
+    /// <summary>The deepest nesting of value arrays (object?[] inside object?[]) that is written or read.</summary>
+    public const int MaxDepth = 32;
+
     private readonly Dictionary<Type, UserCodec> _byType = [];
     private readonly UserCodec?[] _byTag = new UserCodec?[256];
 
@@ -69,8 +72,18 @@ public sealed class ValueCodecRegistry
     /// <summary>Writes a tagged value.</summary>
     /// <param name="value">The value.</param>
     /// <param name="writer">The destination.</param>
-    /// <exception cref="NotSupportedException">No codec knows the value's type.</exception>
-    public void Write(object? value, PooledBufferWriter writer)
+    /// <exception cref="NotSupportedException">Arrays of values nest deeper than <see cref="MaxDepth"/> (or hold themselves).</exception>
+    public void Write(object? value, PooledBufferWriter writer) => Write(value, writer, 0);
+
+    /// <summary>Reads a tagged value written by <see cref="Write(object?, PooledBufferWriter)"/>.</summary>
+    /// <param name="reader">The source.</param>
+    /// <param name="pool">The pool for pooled arrays; <see cref="BufferPool.Shared"/> when null.</param>
+    /// <returns>The value; pooled arrays come with one holder, the caller's.</returns>
+    /// <exception cref="Errors.MessageDecodeException">The bytes are not a valid value, nest deeper than
+    /// <see cref="MaxDepth"/>, or a registered codec failed on them (its exception inside).</exception>
+    public object? Read(ref SpanReader reader, BufferPool? pool = null) => Read(ref reader, pool, 0);
+
+    private void Write(object? value, PooledBufferWriter writer, int depth)
     {
         switch (value)
         {
@@ -145,13 +158,23 @@ public sealed class ValueCodecRegistry
                 writer.WriteInt32(deferred.Count);
                 break;
             case object?[] items:
+                if (depth >= MaxDepth)
+                {
+                    throw new NotSupportedException($"Arrays of values nest deeper than {MaxDepth} levels (does an array hold itself?); the receiver would refuse them.");
+                }
+
                 writer.WriteByte((byte)ValueTag.ObjectArray);
                 writer.WriteInt32(items.Length);
                 foreach (object? item in items)
                 {
-                    Write(item, writer);
+                    Write(item, writer, depth + 1);
                 }
 
+                break;
+            case UnencodableValue unencodable:
+                // Forwarded as it came, so whoever finally uses it learns the original type, not the marker's.
+                writer.WriteByte((byte)ValueTag.Unencodable);
+                writer.WriteString(unencodable.TypeName);
                 break;
             default:
                 UserCodec? codec;
@@ -174,11 +197,7 @@ public sealed class ValueCodecRegistry
         }
     }
 
-    /// <summary>Reads a tagged value written by <see cref="Write"/>.</summary>
-    /// <param name="reader">The source.</param>
-    /// <param name="pool">The pool for pooled arrays; <see cref="BufferPool.Shared"/> when null.</param>
-    /// <returns>The value; pooled arrays come with one holder, the caller's.</returns>
-    public object? Read(ref SpanReader reader, BufferPool? pool = null)
+    private object? Read(ref SpanReader reader, BufferPool? pool, int depth)
     {
         byte tag = reader.ReadByte();
         switch ((ValueTag)tag)
@@ -256,11 +275,26 @@ public sealed class ValueCodecRegistry
             case ValueTag.Unencodable:
                 return new UnencodableValue(reader.ReadString());
             case ValueTag.ObjectArray:
-                int count = reader.ReadCount(1, "array items");
-                var items = new object?[count];
-                for (int i = 0; i < count; i++)
+                if (depth >= MaxDepth)
                 {
-                    items[i] = Read(ref reader, pool);
+                    throw reader.Fail($"arrays of values nest deeper than {MaxDepth} levels.");
+                }
+
+                int count = reader.ReadCount(1, "array items");
+                object?[] items = DecodedArray.Start<object?>(count);
+                try
+                {
+                    for (int i = 0; i < count; i++)
+                    {
+                        DecodedArray.Reserve(ref items, i, count);
+                        items[i] = Read(ref reader, pool, depth + 1);
+                    }
+                }
+                catch
+                {
+                    // The message never sees a half-read array: release the pooled arrays read so far.
+                    ReleaseInside(items);
+                    throw;
                 }
 
                 return items;
@@ -271,7 +305,33 @@ public sealed class ValueCodecRegistry
                     throw reader.Fail($"unknown value tag {tag}; was a value codec registered on the sending rank only?");
                 }
 
-                return codec.Read(ref reader);
+                int at = reader.Position;
+                try
+                {
+                    return codec.Read(ref reader);
+                }
+                catch (Exception e) when (e is not Errors.MessageDecodeException)
+                {
+                    throw new Errors.MessageDecodeException(
+                        $"At byte {at}: the value codec for {codec.Type.Name} (tag {tag}) failed: {e.Message}", e);
+                }
+        }
+    }
+
+    /// <summary>Releases the reference-counted values inside an array of values, at any depth.</summary>
+    /// <param name="items">The array; its items stay in place.</param>
+    internal static void ReleaseInside(object?[] items)
+    {
+        foreach (object? item in items)
+        {
+            if (item is object?[] nested)
+            {
+                ReleaseInside(nested);
+            }
+            else
+            {
+                ValueOwnership.Release(item);
+            }
         }
     }
 

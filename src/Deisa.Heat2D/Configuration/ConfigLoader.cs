@@ -37,8 +37,10 @@ internal static partial class ConfigLoader
     /// <exception cref="ConfigException">As for <see cref="Load"/>.</exception>
     public static HeatConfig Parse(string yaml, string name)
     {
+        // A key given twice is an error: the second would silently win over the first.
         IDeserializer deserializer = new DeserializerBuilder()
             .WithNamingConvention(UnderscoredNamingConvention.Instance)
+            .WithDuplicateKeyChecking()
             .Build();
         HeatConfig? config;
         try
@@ -103,7 +105,22 @@ internal static partial class ConfigLoader
             Fail("size.width", $"{c.Size.Width} does not split over grid.cols = {c.Grid.Cols}; choose a width that {c.Grid.Cols} divides, or other cols.");
         }
 
+        // The field is gathered into one array and every block has one with its halo: .NET arrays, whose length
+        // is an int. Refused here, a size too large is a clear error instead of an overflow or OutOfMemory later.
+        long cells = (long)c.Size.Height * c.Size.Width;
+        long blockCells = ((long)c.BlockHeight + 2) * ((long)c.BlockWidth + 2);
+        if (cells > Array.MaxLength || blockCells > Array.MaxLength)
+        {
+            Fail("size", string.Create(CultureInfo.InvariantCulture,
+                $"{c.Size.Height}x{c.Size.Width} is {cells} cells; at most {Array.MaxLength} fit in the gathered field (and in a block with its halo)."));
+        }
+
         Positive(c.Steps, "steps");
+        if (c.Steps > Array.MaxLength)
+        {
+            Fail("steps", string.Create(CultureInfo.InvariantCulture, $"{c.Steps}; at most {Array.MaxLength} (per-step timings are kept in arrays)."));
+        }
+
         Positive(c.Inner, "inner");
         if (c.Mode is null || !s_modes.TryGetValue(c.Mode, out RunMode mode))
         {
@@ -117,6 +134,12 @@ internal static partial class ConfigLoader
             Fail("analytics_ranks", $"{c.AnalyticsRanks}; mode {c.Mode} needs at least 1 (the scheduler and analytics; more add workers).");
         }
 
+        if ((long)c.SimulationRanks + Math.Max(c.AnalyticsRanks, 0) > int.MaxValue)
+        {
+            Fail("analytics_ranks", string.Create(CultureInfo.InvariantCulture,
+                $"{c.AnalyticsRanks}; with the {c.SimulationRanks} simulation ranks the job would need more than {int.MaxValue} ranks."));
+        }
+
         if (c.Arrays is not { Count: > 0 } || c.Arrays.Any(a => a != "global_t"))
         {
             Fail("arrays", $"[{string.Join(", ", c.Arrays ?? [])}]; the mini-app publishes one array: expected [global_t].");
@@ -125,6 +148,15 @@ internal static partial class ConfigLoader
         if (string.IsNullOrWhiteSpace(c.Output))
         {
             Fail("output", "missing; expected a folder for the results, for example heat2d-output.");
+        }
+
+        try
+        {
+            _ = Path.GetFullPath(c.Output!);
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            Fail("output", $"'{c.Output!.Replace("\0", "\\0", StringComparison.Ordinal)}' is not a valid folder path ({e.Message}).");
         }
 
         if (c.Selection is { } selection)
@@ -165,8 +197,14 @@ internal static partial class ConfigLoader
         var seen = new HashSet<string>(StringComparer.Ordinal);
         for (int i = 0; i < analytics.Count; i++)
         {
-            AnalyticConfig a = analytics[i];
+            AnalyticConfig? a = analytics[i];
             string key = $"analytics[{i}]";
+            if (a is null)
+            {
+                Fail(key, "empty; expected an analytic, for example {kind: spatial_mean}.");
+                return;
+            }
+
             if (a.Kind is null || !s_kinds.Contains(a.Kind))
             {
                 Fail($"{key}.kind", $"'{a.Kind}' is not an analytic; expected {string.Join(", ", s_kinds)}.");
@@ -232,9 +270,50 @@ internal static partial class ConfigLoader
             return $"unknown key '{unknown.Groups[1].Value}'; expected one of {ExpectedKeys(unknown.Groups[2].Value)}.";
         }
 
-        return inner is FormatException or OverflowException
-            ? $"a value has the wrong type ({inner.Message}); numbers must be integers, flags true or false."
-            : $"{error.Message} {(ReferenceEquals(inner, error) ? string.Empty : inner.Message)}".Trim();
+        Match duplicate = DuplicateKey().Match(error.Message);
+        if (duplicate.Success)
+        {
+            return $"key '{duplicate.Groups[1].Value}' appears a second time here; keep one.";
+        }
+
+        Match alias = AliasBeforeAnchor().Match(error.Message);
+        if (alias.Success)
+        {
+            return $"alias *{alias.Groups[1].Value} is used before (or without) its anchor &{alias.Groups[1].Value}.";
+        }
+
+        Match events = WrongEvent().Match(error.Message);
+        if (events.Success)
+        {
+            return $"expected {Node(events.Groups[1].Value)} here, found {Node(events.Groups[2].Value)}; check the indentation.";
+        }
+
+        // The type YamlDotNet could not make the value into, named in one of three messages.
+        Match wrongNode = WrongNode().Match(error.Message);
+        if (!wrongNode.Success)
+        {
+            wrongNode = InvalidCast().Match(inner.Message);
+        }
+
+        if (!wrongNode.Success)
+        {
+            wrongNode = CannotCreate().Match(inner.Message);
+        }
+
+        if (wrongNode.Success)
+        {
+            return $"a value has the wrong shape; expected {Expected(wrongNode.Groups[1].Value)}.";
+        }
+
+        return inner switch
+        {
+            FormatException or OverflowException => $"a value has the wrong type ({inner.Message}); numbers must be integers, flags true or false.",
+
+            // YamlDotNet reads an empty quoted scalar as a number this way.
+            IndexOutOfRangeException => "a value has the wrong type (empty where a number is expected); numbers must be integers, flags true or false.",
+            InvalidOperationException => $"this value cannot be read ({inner.Message}); check its brackets, braces and quotes.",
+            _ => $"{error.Message} {(ReferenceEquals(inner, error) ? string.Empty : inner.Message)}".Trim(),
+        };
     }
 
     private static string ExpectedKeys(string type)
@@ -251,6 +330,46 @@ internal static partial class ConfigLoader
             .Select(p => UnderscoredNamingConvention.Instance.Apply(p.Name)));
     }
 
-    [GeneratedRegex("Property '([^']+)' not found on type '([^']+)'")]
+    private static string Expected(string type) => type switch
+    {
+        "System.Int32" => "an integer",
+        "System.String" => "a single value (text)",
+        "System.Boolean" => "true or false",
+        _ when type.StartsWith("System.Collections.Generic.List", StringComparison.Ordinal) => "a list, for example [a, b]",
+
+        // No key of the schema is a dictionary: only a !!map tag asks for one.
+        _ when type.StartsWith("System.Collections.Generic.Dictionary", StringComparison.Ordinal) => "a value that fits its tag; remove the tag (!!map, !!seq…)",
+        _ => $"a mapping of the keys {ExpectedKeys(type)}",
+    };
+
+    private static string Node(string yamlEvent) => yamlEvent switch
+    {
+        "SequenceStart" => "a list",
+        "MappingStart" => "a mapping (key: value)",
+        "Scalar" => "a single value",
+        "SequenceEnd" => "the end of a list",
+        "MappingEnd" => "the end of a mapping",
+        _ => yamlEvent,
+    };
+
+    [GeneratedRegex("Property '(.*)' not found on type '([^']+)'")]
     private static partial Regex UnknownProperty();
+
+    [GeneratedRegex("Encountered duplicate key (.+)$")]
+    private static partial Regex DuplicateKey();
+
+    [GeneratedRegex(@"deserialize the node into type ([^,\[]+)")]
+    private static partial Regex WrongNode();
+
+    [GeneratedRegex(@"Invalid cast from '[^']*' to '([^'\[`]+)")]
+    private static partial Regex InvalidCast();
+
+    [GeneratedRegex(@"create an instance of type '([^'\[`]+)")]
+    private static partial Regex CannotCreate();
+
+    [GeneratedRegex(@"Expected '(\w+)', got '(\w+)'")]
+    private static partial Regex WrongEvent();
+
+    [GeneratedRegex(@"Alias \$?(\S+) cannot precede anchor declaration")]
+    private static partial Regex AliasBeforeAnchor();
 }
