@@ -141,6 +141,7 @@ public sealed class MessageDecoderFuzzTests(ITestOutputHelper output)
         writer.WriteByte((byte)MessageKind.PutExternal);
         WriteKey(writer, "k");
         writer.WriteInt64(1);
+        writer.WriteByte(0); // no release notice
         for (int i = 0; i < depth; i++)
         {
             writer.WriteByte((byte)ValueTag.ObjectArray);
@@ -270,6 +271,7 @@ public sealed class MessageDecoderFuzzTests(ITestOutputHelper output)
         writer.WriteByte((byte)MessageKind.PutExternal);
         WriteKey(writer, "k");
         writer.WriteInt64(1);
+        writer.WriteByte(0); // no release notice
         writer.WriteByte(DeisaMl.StateTag);
         writer.WriteInt32(components);
         writer.WriteInt32(features);
@@ -322,6 +324,7 @@ public sealed class MessageDecoderFuzzTests(ITestOutputHelper output)
         writer.WriteByte((byte)MessageKind.PutExternal);
         WriteKey(writer, "k");
         writer.WriteInt64(1);
+        writer.WriteByte(0); // no release notice
         writer.WriteByte((byte)ValueTag.FirstUserTag);
 
         MessageDecodeException error = Assert.Throws<MessageDecodeException>(() => codec.DecodeFrame(Frame(writer.WrittenSpan), s_from, []));
