@@ -14,7 +14,7 @@ namespace Deisa.MpiTestApp;
 /// </summary>
 /// <remarks>
 /// Arguments: --grid PYxPX, --size HxW, --steps N, --every K (steps read), --blocks all|first|none (blocks read),
-/// --finish-early S (simulation stops after S steps), --fail (the analytics throw after validating),
+/// --finish-early S (simulation stops after S steps), --skip-step S (simulation rank 0 never publishes step S), --fail (the analytics throw after validating),
 /// --step-delay MS (the simulation sleeps after each step, standing for computation),
 /// --analytics-delay MS (the analytics stall before building their graph).
 /// </remarks>
@@ -33,7 +33,8 @@ public static class Coupling
             int.Parse(Program.Arg(args, "--finish-early", "-1"), CultureInfo.InvariantCulture),
             args.Contains("--fail"),
             int.Parse(Program.Arg(args, "--step-delay", "0"), CultureInfo.InvariantCulture),
-            int.Parse(Program.Arg(args, "--analytics-delay", "0"), CultureInfo.InvariantCulture));
+            int.Parse(Program.Arg(args, "--analytics-delay", "0"), CultureInfo.InvariantCulture),
+            int.Parse(Program.Arg(args, "--skip-step", "-1"), CultureInfo.InvariantCulture));
         if (session.IsSimulation)
         {
             return Simulate(session, settings);
@@ -61,6 +62,11 @@ public static class Coupling
         int steps = s.FinishEarly >= 0 ? s.FinishEarly : s.Steps;
         for (int t = 0; t < steps; t++)
         {
+            if (rank == 0 && t == s.SkipStep)
+            {
+                continue;
+            }
+
             Array.Fill(field, double.NaN);
             for (long y = 0; y < rows; y++)
             {
@@ -231,5 +237,5 @@ public static class Coupling
         return (start, baseCount + (index < extra ? 1 : 0));
     }
 
-    private sealed record Settings(int GridY, int GridX, int Height, int Width, int Steps, int Every, string Blocks, int FinishEarly, bool Fail, int StepDelay, int AnalyticsDelay);
+    private sealed record Settings(int GridY, int GridX, int Height, int Width, int Steps, int Every, string Blocks, int FinishEarly, bool Fail, int StepDelay, int AnalyticsDelay, int SkipStep);
 }
