@@ -1,6 +1,7 @@
 using System.Threading.Tasks;
 using Deisa.Core.Client;
 using Deisa.Core.Errors;
+using Deisa.Core.Execution;
 using Deisa.Core.Graph;
 using Deisa.Core.Protocol;
 using Deisa.Core.Transport;
@@ -30,6 +31,8 @@ public sealed class DeisaSession : IDisposable
     private readonly int _deisaComm;
     private readonly int _roleComm;
     private Bridge.Bridge? _bridge;
+    private volatile AnalyticsRoot? _root;
+    private volatile WorkerHost? _worker;
     private bool _disposed;
 
     private DeisaSession(MPI.Environment environment, DeisaMpiOptions options, JobLayout layout, int worldRank, int deisaComm, int roleComm, MpiTransport transport)
@@ -87,6 +90,16 @@ public sealed class DeisaSession : IDisposable
 
     /// <summary>Gets what reached the scheduler during <see cref="RunAnalytics"/>, on analytics rank 0 once it returned.</summary>
     public SchedulerLoad? SchedulerLoad { get; private set; }
+
+    /// <summary>Gets how many keys the scheduler knows, on analytics rank 0 while <see cref="RunAnalytics"/> runs; -1 otherwise.</summary>
+    /// <remarks>For monitoring and soak tests: a read of a count owned by the scheduler's thread, approximate while it runs.</remarks>
+    internal int SchedulerTaskCount => _root?.SchedulerTaskCount ?? -1;
+
+    /// <summary>Gets how many values this rank's worker stores while <see cref="RunAnalytics"/> runs; -1 when it runs none.</summary>
+    internal int WorkerStoredCount => _worker?.State.StoredCount ?? -1;
+
+    /// <summary>Gets the estimated bytes of the values this rank's worker stores; -1 when it runs none.</summary>
+    internal long WorkerStoredBytes => _worker?.State.StoredBytes ?? -1;
 
     /// <summary>Gets the transport, for tests that exercise it directly.</summary>
     internal MpiTransport Transport => _transport;
@@ -190,13 +203,32 @@ public sealed class DeisaSession : IDisposable
         if (WorldRank == Layout.AnalyticsRoot)
         {
             await using var root = new AnalyticsRoot(_transport, Layout, _options);
-            int code = await root.RunAsync(analytics, WorldRank).ConfigureAwait(false);
-            SchedulerLoad = root.Load;
-            return code;
+            _root = root;
+            _worker = root.Worker;
+            try
+            {
+                int code = await root.RunAsync(analytics, WorldRank).ConfigureAwait(false);
+                SchedulerLoad = root.Load;
+                return code;
+            }
+            finally
+            {
+                _root = null;
+                _worker = null;
+            }
         }
 
         await using var worker = new AnalyticsWorker(_transport, Layout, _options, WorldRank);
-        await worker.RunUntilClosedAsync().ConfigureAwait(false);
+        _worker = worker.Host;
+        try
+        {
+            await worker.RunUntilClosedAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _worker = null;
+        }
+
         return 0;
     }
 

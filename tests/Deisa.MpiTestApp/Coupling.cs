@@ -14,7 +14,7 @@ namespace Deisa.MpiTestApp;
 /// </summary>
 /// <remarks>
 /// Arguments: --grid PYxPX, --size HxW, --steps N, --every K (steps read), --blocks all|first|none (blocks read),
-/// --finish-early S (simulation stops after S steps), --fail (the analytics throw after validating),
+/// --finish-early S (simulation stops after S steps), --skip-step S (simulation rank 0 never publishes step S), --fail (the analytics throw after validating),
 /// --step-delay MS (the simulation sleeps after each step, standing for computation),
 /// --analytics-delay MS (the analytics stall before building their graph).
 /// </remarks>
@@ -34,6 +34,7 @@ public static class Coupling
             args.Contains("--fail"),
             int.Parse(Program.Arg(args, "--step-delay", "0"), CultureInfo.InvariantCulture),
             int.Parse(Program.Arg(args, "--analytics-delay", "0"), CultureInfo.InvariantCulture),
+            int.Parse(Program.Arg(args, "--skip-step", "-1"), CultureInfo.InvariantCulture),
             int.Parse(Program.Arg(args, "--die-at", "-1"), CultureInfo.InvariantCulture),
             int.Parse(Program.Arg(args, "--die-code", "13"), CultureInfo.InvariantCulture));
         if (session.IsSimulation)
@@ -68,6 +69,11 @@ public static class Coupling
                 // A crash: the process ends without MPI_Finalize, without telling anyone.
                 Console.Error.WriteLine($"simulation rank {rank} dies at step {t}");
                 Environment.Exit(s.DieCode);
+            }
+
+            if (rank == 0 && t == s.SkipStep)
+            {
+                continue;
             }
 
             Array.Fill(field, double.NaN);
@@ -240,5 +246,5 @@ public static class Coupling
         return (start, baseCount + (index < extra ? 1 : 0));
     }
 
-    private sealed record Settings(int GridY, int GridX, int Height, int Width, int Steps, int Every, string Blocks, int FinishEarly, bool Fail, int StepDelay, int AnalyticsDelay, int DieAt, int DieCode);
+    private sealed record Settings(int GridY, int GridX, int Height, int Width, int Steps, int Every, string Blocks, int FinishEarly, bool Fail, int StepDelay, int AnalyticsDelay, int SkipStep, int DieAt, int DieCode);
 }

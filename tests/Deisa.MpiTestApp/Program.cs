@@ -23,13 +23,16 @@ public static class Program
         {
             Deisa.Ml.DeisaMl.Register(TestOps.Registry);
         }
+
+        Soak.Register(TestOps.Registry);
         var options = new DeisaMpiOptions
         {
             Operations = TestOps.Registry,
             AnalyticsRanks = int.Parse(Arg(args, "--analytics", "1"), System.Globalization.CultureInfo.InvariantCulture),
             ContractTimeout = TimeSpan.FromSeconds(int.Parse(Arg(args, "--contract-timeout", "60"), System.Globalization.CultureInfo.InvariantCulture)),
             FinishTimeout = TimeSpan.FromSeconds(60),
-            ValidateScheduler = true,
+            // Validating after every message costs time in proportion to the graph: quadratic over a soak's long run.
+            ValidateScheduler = scenario != "soak",
             WorkerOnAnalyticsRoot = args.Contains("--worker-on-root") ? true : null,
             Mode = Arg(args, "--mode", "deisa3") == "deisa1" ? Deisa.Core.Arrays.CouplingMode.Deisa1 : Deisa.Core.Arrays.CouplingMode.Deisa3,
             Client = new ClientOptions { RequestTimeout = TimeSpan.FromSeconds(60), DataTimeout = TimeSpan.FromSeconds(60) },
@@ -45,10 +48,18 @@ public static class Program
             return 2;
         }
 
+        int code;
         using (session)
         {
-            return Run(session, scenario, args);
+            code = Run(session, scenario, args);
         }
+
+        if (scenario == "soak")
+        {
+            Soak.PrintFinal(session.WorldRank);
+        }
+
+        return code;
     }
 
     private static int Run(DeisaSession session, string scenario, string[] args)
@@ -59,6 +70,7 @@ public static class Program
             "transport" => TransportChecks.Run(session),
             "arrays" => ArrayOps.Run(session, args),
             "ipca" => Ipca.Run(session, args),
+            "soak" => Soak.Run(session, args),
             _ => Unknown(scenario),
         };
     }

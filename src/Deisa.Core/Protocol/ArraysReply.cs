@@ -24,8 +24,8 @@ public sealed class ArraysReply : PooledMessage<ArraysReply>
     protected internal override void Reset()
     {
         RequestId = 0;
-        Producers.Clear();
-        Declarations.Clear();
+        Producers.ClearAndTrim();
+        Declarations.ClearAndTrim();
         Error = null;
     }
 }

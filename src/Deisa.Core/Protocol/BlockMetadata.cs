@@ -29,7 +29,7 @@ public sealed class BlockMetadata : PooledMessage<BlockMetadata>
     {
         Key = default;
         Worker = default;
-        Start.Clear();
-        Count.Clear();
+        Start.ClearAndTrim();
+        Count.ClearAndTrim();
     }
 }

@@ -27,6 +27,6 @@ public sealed class ComputeTask : PooledMessage<ComputeTask>
         Key = default;
         Spec = null;
         Priority = 0;
-        Holders.Clear();
+        Holders.ClearAndTrim();
     }
 }

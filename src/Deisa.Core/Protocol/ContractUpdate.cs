@@ -22,6 +22,6 @@ public sealed class ContractUpdate : PooledMessage<ContractUpdate>
     {
         Revoked = false;
         Reason = string.Empty;
-        Entries.Clear();
+        Entries.ClearAndTrim();
     }
 }

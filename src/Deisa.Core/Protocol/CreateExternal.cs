@@ -18,6 +18,6 @@ public sealed class CreateExternal : PooledMessage<CreateExternal>
     protected internal override void Reset()
     {
         RequestId = 0;
-        Keys.Clear();
+        Keys.ClearAndTrim();
     }
 }

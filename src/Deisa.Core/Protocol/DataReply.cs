@@ -31,8 +31,8 @@ public sealed class DataReply : PooledMessage<DataReply>
         }
 
         RequestId = 0;
-        Keys.Clear();
-        Values.Clear();
-        Missing.Clear();
+        Keys.ClearAndTrim();
+        Values.ClearAndTrim();
+        Missing.ClearAndTrim();
     }
 }

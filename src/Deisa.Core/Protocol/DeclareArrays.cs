@@ -14,6 +14,6 @@ public sealed class DeclareArrays : PooledMessage<DeclareArrays>
     /// <inheritdoc/>
     protected internal override void Reset()
     {
-        Arrays.Clear();
+        Arrays.ClearAndTrim();
     }
 }

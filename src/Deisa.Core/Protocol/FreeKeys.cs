@@ -14,6 +14,6 @@ public sealed class FreeKeys : PooledMessage<FreeKeys>
     /// <inheritdoc/>
     protected internal override void Reset()
     {
-        Keys.Clear();
+        Keys.ClearAndTrim();
     }
 }

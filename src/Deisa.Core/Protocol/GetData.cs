@@ -18,6 +18,6 @@ public sealed class GetData : PooledMessage<GetData>
     protected internal override void Reset()
     {
         RequestId = 0;
-        Keys.Clear();
+        Keys.ClearAndTrim();
     }
 }

@@ -17,7 +17,7 @@ public sealed class ProducerFinished : PooledMessage<ProducerFinished>
     /// <inheritdoc/>
     protected internal override void Reset()
     {
-        Missing.Clear();
+        Missing.ClearAndTrim();
         BlocksShipped = 0;
     }
 }

@@ -14,6 +14,6 @@ public sealed class ReleaseKeys : PooledMessage<ReleaseKeys>
     /// <inheritdoc/>
     protected internal override void Reset()
     {
-        Keys.Clear();
+        Keys.ClearAndTrim();
     }
 }

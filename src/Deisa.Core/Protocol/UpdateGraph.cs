@@ -24,8 +24,8 @@ public sealed class UpdateGraph : PooledMessage<UpdateGraph>
     protected internal override void Reset()
     {
         RequestId = 0;
-        Keys.Clear();
-        Specs.Clear();
-        Wanted.Clear();
+        Keys.ClearAndTrim();
+        Specs.ClearAndTrim();
+        Wanted.ClearAndTrim();
     }
 }

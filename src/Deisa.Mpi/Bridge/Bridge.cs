@@ -235,16 +235,20 @@ public sealed class Bridge : IDisposable
         WaitForSends();
         ProducerFinished message = ProducerFinished.Rent();
         message.BlocksShipped = Interlocked.Read(ref _blocksShipped);
-        if (_contractArrived.Task.IsCompleted)
+        // Once revoked, the scheduler has failed every contracted block already: nothing to name.
+        if (_contractArrived.Task.IsCompleted && !_revoked)
         {
             foreach (Published array in _arrays.Values)
             {
-                foreach (int step in array.ContractedSteps)
+                foreach (int step in array.Missing)
                 {
-                    if (!array.Shipped.Contains(step) && !array.Dropped.Contains(step))
-                    {
-                        message.Missing.Add(array.KeyOf(step));
-                    }
+                    message.Missing.Add(array.KeyOf(step));
+                }
+
+                // Contracted steps after the last one published never came either.
+                for (int i = array.NextContracted; i < array.ContractedOrder.Length; i++)
+                {
+                    message.Missing.Add(array.KeyOf(array.ContractedOrder[i]));
                 }
             }
         }
@@ -349,7 +353,9 @@ public sealed class Bridge : IDisposable
     private PublishHandle Drop(Published array, int step)
     {
         Interlocked.Increment(ref _blocksDropped);
-        array.Dropped.Add(step);
+
+        // Accounted for: the scheduler is told below, so Finish must not name it missing.
+        array.Account(step, shipped: true, remember: true);
         DropExternal drop = DropExternal.Rent();
         drop.Keys.Add(array.KeyOf(step));
         drop.Reason = $"{_window!.StepsInFlight} step(s) in flight, the limit, with backpressure policy Drop";
@@ -359,6 +365,7 @@ public sealed class Bridge : IDisposable
 
     private PublishHandle Skip(Published array, int step)
     {
+        array.Account(step, shipped: false, remember: !_revoked);
         Interlocked.Increment(ref _blocksSkipped);
         return new PublishHandle(null, $"{array.Declaration.Name} step {step}");
     }
@@ -388,7 +395,7 @@ public sealed class Bridge : IDisposable
         }
 
         _mailbox.Send(worker, put);
-        array.Shipped.Add(step);
+        array.Account(step, shipped: true, remember: true);
         Interlocked.Increment(ref _blocksShipped);
         Interlocked.Add(ref _bytesShipped, block.Bytes);
         Task sent = block.Completion.Task;
@@ -460,6 +467,7 @@ public sealed class Bridge : IDisposable
                     array.Worker = entry.Worker;
                     array.Block = entry.Block;
                     array.ContractedSteps.UnionWith(entry.Steps);
+                    array.ContractedOrder = [.. array.ContractedSteps.Order()];
                 }
             }
         }
@@ -482,9 +490,45 @@ public sealed class Bridge : IDisposable
 
         public HashSet<int> ContractedSteps { get; } = [];
 
-        public HashSet<int> Shipped { get; } = [];
+        /// <summary>Gets or sets the contracted steps in increasing order.</summary>
+        public int[] ContractedOrder { get; set; } = [];
 
-        public HashSet<int> Dropped { get; } = [];
+        /// <summary>Gets the position in <see cref="ContractedOrder"/> of the first contracted step not yet published.</summary>
+        public int NextContracted { get; private set; }
+
+        /// <summary>Gets the contracted steps the simulation passed over without publishing them (before any revocation).</summary>
+        /// <remarks>
+        /// What <see cref="Finish"/> reports as never coming. Steps are published in increasing order, so one position
+        /// in the contracted steps is enough: memory stays flat however long the run, where a set of the shipped
+        /// steps grew by one entry per step.
+        /// </remarks>
+        public List<int> Missing { get; } = [];
+
+        /// <summary>Records what became of the contracted steps up to <paramref name="step"/>, once the contract is known.</summary>
+        /// <param name="step">The step just published.</param>
+        /// <param name="shipped">Whether it was shipped.</param>
+        /// <param name="remember">False once the contract is revoked: then nothing is missing any more, only passed.</param>
+        public void Account(int step, bool shipped, bool remember)
+        {
+            int[] order = ContractedOrder;
+            while (NextContracted < order.Length && order[NextContracted] < step)
+            {
+                int passed = order[NextContracted++];
+                if (remember)
+                {
+                    Missing.Add(passed);
+                }
+            }
+
+            if (NextContracted < order.Length && order[NextContracted] == step)
+            {
+                NextContracted++;
+                if (!shipped && remember)
+                {
+                    Missing.Add(step);
+                }
+            }
+        }
 
         public bool Droppable { get; init; }
 

@@ -36,6 +36,12 @@ internal sealed class AnalyticsRoot : IAsyncDisposable
         _worker?.Start();
     }
 
+    /// <summary>Gets the worker this rank runs beside the scheduler, if it runs one.</summary>
+    public WorkerHost? Worker => _worker;
+
+    /// <summary>Gets how many keys the scheduler knows; approximate while it runs.</summary>
+    public int SchedulerTaskCount => _scheduler.State.TaskCount;
+
     public async Task<int> RunAsync(Func<DeisaClient, Task<int>> analytics, int rank)
     {
         int code;

@@ -19,6 +19,9 @@ internal sealed class AnalyticsWorker : IAsyncDisposable
         _host.Start();
     }
 
+    /// <summary>Gets the worker.</summary>
+    public WorkerHost Host => _host;
+
     public Task RunUntilClosedAsync() => _host.Completion;
 
     public ValueTask DisposeAsync() => _host.DisposeAsync();

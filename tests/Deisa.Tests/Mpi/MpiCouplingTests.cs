@@ -84,6 +84,22 @@ public sealed class MpiCouplingTests
     }
 
     [Fact]
+    public void Sim2_Analytics1_SimulationSkipsAStep_OnlyThatStepErrsNamingIt()
+    {
+        // Rank 0 publishes steps 0, 1, 3, 4: its finish names step 2, passed over, and nothing else.
+        MpiResult result = MpiJob.Run(3, "coupling", "--grid", "2x1", "--steps", "5", "--skip-step", "2");
+
+        Assert.Equal(3, result.ExitCode);
+        result.AssertChecksPass(5);
+        string erred = Assert.Single(result.Lines("ERRED"));
+        Assert.StartsWith("ERRED ('total', 2)", erred, StringComparison.Ordinal);
+        Assert.Contains("('global_t', 2, 0, 0)", erred, StringComparison.Ordinal);
+        Assert.Contains("finished without producing it", erred, StringComparison.Ordinal);
+        Assert.Equal(4, result.Stat(0, "shipped"));
+        Assert.Equal(5, result.Stat(1, "shipped"));
+    }
+
+    [Fact]
     public void Sim2_Analytics1_AnalyticsThrow_SimulationStopsShippingAndEnds_ExitCodeNonZero()
     {
         // The simulation takes 20 x 50 ms, far longer than the revocation needs to reach it.

@@ -18,8 +18,14 @@ internal static class MpiJob
     public static MpiResult RunProgram(int ranks, string dll, params string[] arguments) =>
         RunProcess("mpiexec.mpich", ["-n", ranks.ToString(System.Globalization.CultureInfo.InvariantCulture), "dotnet", dll, .. arguments]);
 
+    /// <summary>Runs the scenario program on <paramref name="ranks"/> ranks, killing it after <paramref name="timeout"/> (long, opt-in runs).</summary>
+    public static MpiResult Run(int ranks, TimeSpan timeout, params string[] arguments) =>
+        RunProcess("mpiexec.mpich", timeout, ["-n", ranks.ToString(System.Globalization.CultureInfo.InvariantCulture), "dotnet", TestApp, .. arguments]);
+
     /// <summary>Runs a program outside MPI (one that launches its own jobs), with the same timeout as an MPI job.</summary>
-    public static MpiResult RunProcess(string program, params string[] arguments)
+    public static MpiResult RunProcess(string program, params string[] arguments) => RunProcess(program, s_timeout, arguments);
+
+    private static MpiResult RunProcess(string program, TimeSpan timeout, string[] arguments)
     {
         var start = new ProcessStartInfo(program)
         {
@@ -58,11 +64,11 @@ internal static class MpiJob
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        if (!process.WaitForExit(s_timeout))
+        if (!process.WaitForExit(timeout))
         {
             process.Kill(entireProcessTree: true);
             process.WaitForExit();
-            throw new TimeoutException($"{program} {string.Join(' ', arguments)} hung for {s_timeout.TotalSeconds} s and was killed.\nstdout:\n{stdout}\nstderr:\n{stderr}");
+            throw new TimeoutException($"{program} {string.Join(' ', arguments)} hung for {timeout.TotalSeconds} s and was killed.\nstdout:\n{stdout}\nstderr:\n{stderr}");
         }
 
         process.WaitForExit();
