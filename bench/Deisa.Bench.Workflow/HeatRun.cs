@@ -16,8 +16,9 @@ namespace Deisa.Bench.Workflow;
 /// <param name="AnalyticsRanks">Analytics ranks in modes deisa3 and deisa1.</param>
 /// <param name="Mode">none, deisa3, deisa1 or posthoc.</param>
 /// <param name="Selection">Every n-th step of a window, rows [R0, R1) and columns [C0, C1), or everything.</param>
+/// <param name="Neighbour">A control: the same job runs alongside, uncoupled, on the other cores (what sharing the machine costs, Deisa or not).</param>
 /// <param name="LightAnalytics">The spatial mean only instead of the incremental PCA: every block still travels, the analytics hardly compute.</param>
-internal sealed record HeatLayout(int Height, int Width, int GridRows, int GridCols, int Steps, int Inner, int AnalyticsRanks, string Mode, (int Every, int R0, int R1, int C0, int C1)? Selection = null, bool LightAnalytics = false)
+internal sealed record HeatLayout(int Height, int Width, int GridRows, int GridCols, int Steps, int Inner, int AnalyticsRanks, string Mode, (int Every, int R0, int R1, int C0, int C1)? Selection = null, bool LightAnalytics = false, bool Neighbour = false)
 {
     private static int s_runs;
 
@@ -25,7 +26,7 @@ internal sealed record HeatLayout(int Height, int Width, int GridRows, int GridC
 
     public int Ranks => SimulationRanks + (Mode is "deisa3" or "deisa1" ? AnalyticsRanks : 0);
 
-    public string Name => Mode + (Selection is null ? string.Empty : ", selective") + (LightAnalytics ? ", spatial mean only" : string.Empty);
+    public string Name => Mode + (Selection is null ? string.Empty : ", selective") + (LightAnalytics ? ", spatial mean only" : string.Empty) + (Neighbour ? ", beside a second simulation" : string.Empty);
 
     public string Yaml(string output) => string.Create(CultureInfo.InvariantCulture, $$"""
         size: {height: {{Height}}, width: {{Width}}}
@@ -41,21 +42,34 @@ internal sealed record HeatLayout(int Height, int Width, int GridRows, int GridC
         {{(Selection is { } s ? $"selection: {{every: {s.Every}, rows: [{s.R0}, {s.R1}], cols: [{s.C0}, {s.C1}]}}" : string.Empty)}}
         """);
 
-    /// <summary>Runs the job once in a fresh folder under <paramref name="root"/> and reads its reports.</summary>
-    public RunResult Run(string heat2d, string root)
+    private ProcessStartInfo Launch(string heat2d, string config)
     {
-        string folder = Path.Combine(root, $"{Mode}-{(Selection is null ? "all" : "sel")}{(LightAnalytics ? "-mean" : string.Empty)}-{GridRows}x{GridCols}-{Height}x{Width}-{Interlocked.Increment(ref s_runs)}");
-        Directory.CreateDirectory(folder);
-        string config = Path.Combine(folder, "heat.yml");
-        File.WriteAllText(config, Yaml(Path.Combine(folder, "out")));
         var start = new ProcessStartInfo("mpiexec.mpich") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (string argument in (string[])["-n", Ranks.ToString(CultureInfo.InvariantCulture), "dotnet", heat2d, "--config", config, "--no-progress"])
         {
             start.ArgumentList.Add(argument);
         }
 
+        return start;
+    }
+
+    /// <summary>Runs the job once in a fresh folder under <paramref name="root"/> and reads its reports.</summary>
+    public RunResult Run(string heat2d, string root)
+    {
+        string folder = Path.Combine(root, $"{Mode}-{(Selection is null ? "all" : "sel")}{(LightAnalytics ? "-mean" : string.Empty)}{(Neighbour ? "-beside" : string.Empty)}-{GridRows}x{GridCols}-{Height}x{Width}-{Interlocked.Increment(ref s_runs)}");
+        Directory.CreateDirectory(folder);
+        string config = Path.Combine(folder, "heat.yml");
+        File.WriteAllText(config, Yaml(Path.Combine(folder, "out")));
+        string other = Path.Combine(folder, "neighbour.yml");
+        File.WriteAllText(other, Yaml(Path.Combine(folder, "neighbour")));
+        using Process? neighbour = Neighbour ? Process.Start(Launch(heat2d, other)) ?? throw new InvalidOperationException("mpiexec.mpich did not start.") : null;
+
+        // Drained, so that a full pipe never stalls the neighbour.
+        Task? neighbourOut = neighbour?.StandardOutput.ReadToEndAsync();
+        Task? neighbourErr = neighbour?.StandardError.ReadToEndAsync();
+
         var clock = Stopwatch.StartNew();
-        using Process job = Process.Start(start) ?? throw new InvalidOperationException("mpiexec.mpich did not start.");
+        using Process job = Process.Start(Launch(heat2d, config)) ?? throw new InvalidOperationException("mpiexec.mpich did not start.");
         Task<string> stdout = job.StandardOutput.ReadToEndAsync();
         Task<string> stderr = job.StandardError.ReadToEndAsync();
         if (!job.WaitForExit(TimeSpan.FromMinutes(30)))
@@ -65,6 +79,14 @@ internal sealed record HeatLayout(int Height, int Width, int GridRows, int GridC
         }
 
         double total = clock.Elapsed.TotalSeconds;
+        if (neighbour is not null && !neighbour.WaitForExit(TimeSpan.FromMinutes(30)))
+        {
+            neighbour.Kill(entireProcessTree: true);
+        }
+
+        neighbourOut?.Wait(TimeSpan.FromSeconds(10));
+        neighbourErr?.Wait(TimeSpan.FromSeconds(10));
+
         if (job.ExitCode != 0)
         {
             throw new InvalidOperationException($"{Name} on {Ranks} ranks failed ({job.ExitCode}):\n{stdout.Result}\n{stderr.Result}");

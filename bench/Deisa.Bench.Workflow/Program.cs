@@ -41,7 +41,7 @@ public static class Program
             }
         });
 
-        var compare = new Command("compare", "Every mode on one layout, the selective case (every 10th step of a quarter), and deisa3 shipping everything to light analytics (the spatial mean).")
+        var compare = new Command("compare", "Every mode on one layout, the selective case (every 10th step of a quarter), deisa3 shipping everything to light analytics (the spatial mean), and a control: none beside a second, uncoupled simulation.")
         {
             size, steps, inner, grid, analytics, repeat, output,
         };
@@ -93,6 +93,7 @@ public static class Program
             new(size, size, grid.Rows, grid.Cols, steps, inner, analytics, "deisa3", (10, 0, quarter, 0, quarter)),
             new(size, size, grid.Rows, grid.Cols, steps, inner, analytics, "deisa1", (10, 0, quarter, 0, quarter)),
             new(size, size, grid.Rows, grid.Cols, steps, inner, analytics, "deisa3", LightAnalytics: true),
+            new(size, size, grid.Rows, grid.Cols, steps, inner, analytics, "none", Neighbour: true),
         ];
         var runs = layouts.ToDictionary(l => l, _ => new List<RunResult>());
         for (int r = 0; r < repeat; r++)
@@ -147,6 +148,7 @@ public static class Program
                 m.Layout.Mode,
                 Selective = m.Layout.Selection is not null,
                 m.Layout.LightAnalytics,
+                m.Layout.Neighbour,
                 m.Layout.Ranks,
                 m.SimulationSeconds,
                 m.TotalSeconds,

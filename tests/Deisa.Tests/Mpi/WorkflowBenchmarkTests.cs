@@ -24,9 +24,9 @@ public sealed class WorkflowBenchmarkTests : IDisposable
         Assert.True(result.ExitCode == 0, result.ToString());
         using JsonDocument report = JsonDocument.Parse(File.ReadAllText(Path.Combine(_folder, "compare.json")));
         var rows = report.RootElement.EnumerateArray().ToDictionary(
-            r => r.GetProperty("Mode").GetString() + (r.GetProperty("Selective").GetBoolean() ? ", selective" : string.Empty) + (r.GetProperty("LightAnalytics").GetBoolean() ? ", light" : string.Empty),
+            r => r.GetProperty("Mode").GetString() + (r.GetProperty("Selective").GetBoolean() ? ", selective" : string.Empty) + (r.GetProperty("LightAnalytics").GetBoolean() ? ", light" : string.Empty) + (r.GetProperty("Neighbour").GetBoolean() ? ", beside" : string.Empty),
             r => (Blocks: r.GetProperty("BlocksShipped").GetInt64(), FromSimulation: r.GetProperty("SchedulerMessagesFromSimulation").GetInt64(), Total: r.GetProperty("TotalSeconds").GetDouble()));
-        Assert.Equal(["none", "deisa3", "deisa1", "posthoc", "deisa3, selective", "deisa1, selective", "deisa3, light"], rows.Keys);
+        Assert.Equal(["none", "deisa3", "deisa1", "posthoc", "deisa3, selective", "deisa1, selective", "deisa3, light", "none, beside"], rows.Keys);
         Assert.Equal(0, rows["none"].Blocks);
         Assert.Equal(22, rows["deisa3"].Blocks);
         Assert.Equal(22, rows["deisa1"].Blocks);
@@ -34,6 +34,7 @@ public sealed class WorkflowBenchmarkTests : IDisposable
         Assert.Equal(2, rows["deisa3, selective"].Blocks);
         Assert.Equal(22, rows["deisa1, selective"].Blocks);
         Assert.Equal(22, rows["deisa3, light"].Blocks);
+        Assert.Equal(0, rows["none, beside"].Blocks);
 
         // Deisa3: the simulation tells the scheduler once per rank (declarations, finish), Deisa1 once per block too.
         Assert.True(rows["deisa3"].FromSimulation + 22 <= rows["deisa1"].FromSimulation, $"{rows["deisa3"]} against {rows["deisa1"]}");
