@@ -83,8 +83,15 @@ public sealed class ExternalProducer : IDisposable
 
         bool droppable = false;
         bool windowed = _window is not null && key.IndexCount > 0 && _arrays.TryGetValue(key.Name, out droppable);
-        if (windowed && !_window!.HasRoom(key[0]))
+        while (windowed && !_window!.TryShip(key[0]))
         {
+            if (_window.IsClosed)
+            {
+                // Revoked or disposed: no bound any more; the scheduler decides what the put is worth.
+                windowed = false;
+                break;
+            }
+
             if (_backpressure.Policy == BackpressurePolicy.Drop && droppable)
             {
                 ValueOwnership.Release(value);
@@ -110,12 +117,8 @@ public sealed class ExternalProducer : IDisposable
         put.Key = key;
         put.Value = value;
         put.PutId = id;
-        if (windowed)
-        {
-            // Counted before sending: the worker's release may come back first.
-            _window!.Shipped(key[0]);
-            put.NotifyRelease = true;
-        }
+        // Counted (TryShip) before sending: the worker's release may come back first.
+        put.NotifyRelease = windowed;
 
         _mailbox.Send(_workers[worker], put);
         try

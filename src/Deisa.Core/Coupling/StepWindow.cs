@@ -43,6 +43,18 @@ public sealed class StepWindow
         }
     }
 
+    /// <summary>Gets whether the window was closed: it bounds nothing any more.</summary>
+    public bool IsClosed
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _closed;
+            }
+        }
+    }
+
     /// <summary>Gets the most steps that were in flight at once.</summary>
     public int PeakStepsInFlight { get; private set; }
 
@@ -60,14 +72,21 @@ public sealed class StepWindow
         }
     }
 
-    /// <summary>Counts a shipped block of <paramref name="step"/>.</summary>
+    /// <summary>Counts a block of <paramref name="step"/> as shipped if it may ship now, in one step (several threads may ship).</summary>
     /// <param name="step">The step.</param>
-    public void Shipped(int step)
+    /// <returns>Whether it was counted: false when the bound is reached or the window is closed.</returns>
+    public bool TryShip(int step)
     {
         lock (_gate)
         {
+            if (_closed || (!_outstanding.ContainsKey(step) && _outstanding.Count >= Limit))
+            {
+                return false;
+            }
+
             _outstanding[step] = _outstanding.GetValueOrDefault(step) + 1;
             PeakStepsInFlight = Math.Max(PeakStepsInFlight, _outstanding.Count);
+            return true;
         }
     }
 

@@ -337,17 +337,25 @@ public sealed class Bridge : IDisposable
     /// </summary>
     private PublishHandle? Admit(Published array, int step)
     {
-        if (_window is null || _window.HasRoom(step))
+        while (_window is not null && !_window.TryShip(step))
         {
-            return null;
+            if (_revoked || _window.IsClosed)
+            {
+                return Skip(array, step);
+            }
+
+            if (_options.Backpressure.Policy == BackpressurePolicy.Drop && array.Droppable)
+            {
+                return Drop(array, step);
+            }
+
+            if (!_window.WaitForRoom(step, _options.Backpressure.Timeout) || _revoked)
+            {
+                return Skip(array, step);
+            }
         }
 
-        if (_options.Backpressure.Policy == BackpressurePolicy.Drop && array.Droppable)
-        {
-            return Drop(array, step);
-        }
-
-        return _window.WaitForRoom(step, _options.Backpressure.Timeout) && !_revoked ? null : Skip(array, step);
+        return null;
     }
 
     private PublishHandle Drop(Published array, int step)
@@ -387,12 +395,8 @@ public sealed class Bridge : IDisposable
         PutExternal put = PutExternal.Rent();
         put.Key = key;
         put.Value = block;
-        if (_window is not null)
-        {
-            // Counted before sending: the worker's release may come back before Send returns.
-            _window.Shipped(step);
-            put.NotifyRelease = true;
-        }
+        // Counted by Admit (TryShip) before sending: the worker's release may come back before Send returns.
+        put.NotifyRelease = _window is not null;
 
         _mailbox.Send(worker, put);
         array.Account(step, shipped: true, remember: true);

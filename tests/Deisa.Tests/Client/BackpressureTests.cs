@@ -138,16 +138,18 @@ public sealed class BackpressureTests
     public async Task StepWindow_CloseWakesAWaiter_WhichReturnsFalse()
     {
         var window = new StepWindow(1, "test");
-        window.Shipped(0);
+        Assert.True(window.TryShip(0));
+        Assert.False(window.TryShip(1));
         Task<bool> waiting = window.WaitForRoomAsync(1, s_timeout);
         Assert.False(waiting.IsCompleted);
         window.Close();
         Assert.False(await waiting.WaitAsync(s_timeout));
 
         var other = new StepWindow(2, "test");
-        other.Shipped(0);
-        other.Shipped(0);
-        other.Shipped(1);
+        Assert.True(other.TryShip(0));
+        Assert.True(other.TryShip(0));
+        Assert.True(other.TryShip(1));
+        Assert.False(other.TryShip(2));
         Assert.True(other.HasRoom(1));
         Assert.False(other.HasRoom(2));
         other.Released(0);
