@@ -273,18 +273,8 @@ public sealed class DeisaSession : IDisposable
         }
     }
 
-    private static void Fatal(int rank, Exception error, int code = 1)
-    {
-        try
-        {
-            Console.Error.WriteLine($"deisa: world rank {rank}: fatal: {error.Message}");
-            Console.Error.Flush();
-        }
-        finally
-        {
-            MpiApi.Abort(MpiApi.CommWorld, code);
-        }
-    }
+    private static void Fatal(int rank, Exception error, int code = 1) =>
+        MpiApi.AbortJob($"deisa: world rank {rank}: fatal: {error.Message}", code);
 
     private static void CheckLauncher(int worldSize)
     {

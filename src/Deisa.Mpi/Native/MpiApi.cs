@@ -136,6 +136,26 @@ internal static unsafe partial class MpiApi
 
     public static void Abort(int comm, int code) => _ = MpiUnsafe.MPI_Abort(comm, code);
 
+    /// <summary>Says why on standard error, then ends the whole job with <paramref name="code"/>.</summary>
+    /// <param name="message">The line to print, naming the rank and the reason.</param>
+    /// <param name="code">The job's exit code.</param>
+    public static void AbortJob(string message, int code)
+    {
+        try
+        {
+            Console.Error.WriteLine(message);
+            Console.Error.Flush();
+
+            // The launcher forwards output asynchronously and stops once the abort kills the job: give it a moment,
+            // or the one line that says why may be lost (seen under load).
+            Thread.Sleep(200);
+        }
+        finally
+        {
+            Abort(CommWorld, code);
+        }
+    }
+
     /// <summary>The ranks of <paramref name="comm"/> that share this rank's node (collective over <paramref name="comm"/>).</summary>
     public static int RanksOnNode(int comm)
     {

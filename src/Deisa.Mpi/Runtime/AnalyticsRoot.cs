@@ -77,10 +77,10 @@ internal sealed class AnalyticsRoot : IAsyncDisposable
         {
             // Read from another thread, but the scheduler is idle by now, and this is only for the message.
             EndpointId[] missing = _layout.Producers.Except(_scheduler.State.FinishedProducers).ToArray();
-            await Console.Error.WriteLineAsync(
+            MpiApi.AbortJob(
                 $"deisa: world rank {rank}: fatal: simulation rank(s) {string.Join(", ", missing.Select(p => p.Rank))} did not finish within " +
-                $"{_options.FinishTimeout.TotalSeconds:0.#} s after the analytics ended (DeisaMpiOptions.FinishTimeout); aborting the job.").ConfigureAwait(false);
-            MpiApi.Abort(MpiApi.CommWorld, code == 0 ? 1 : code);
+                $"{_options.FinishTimeout.TotalSeconds:0.#} s after the analytics ended (DeisaMpiOptions.FinishTimeout); aborting the job.",
+                code == 0 ? 1 : code);
         }
 
         return code;
@@ -115,8 +115,6 @@ internal sealed class AnalyticsRoot : IAsyncDisposable
 
     private void OnFault(Exception error)
     {
-        Console.Error.WriteLine($"deisa: world rank {_layout.AnalyticsRoot}: fatal: the runtime failed: {error}");
-        Console.Error.Flush();
-        MpiApi.Abort(MpiApi.CommWorld, 1);
+        MpiApi.AbortJob($"deisa: world rank {_layout.AnalyticsRoot}: fatal: the runtime failed: {error}", 1);
     }
 }

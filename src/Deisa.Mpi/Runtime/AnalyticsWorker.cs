@@ -28,8 +28,6 @@ internal sealed class AnalyticsWorker : IAsyncDisposable
 
     private void OnFault(Exception error)
     {
-        Console.Error.WriteLine($"deisa: world rank {_rank}: fatal: the worker failed: {error}");
-        Console.Error.Flush();
-        MpiApi.Abort(MpiApi.CommWorld, 1);
+        MpiApi.AbortJob($"deisa: world rank {_rank}: fatal: the worker failed: {error}", 1);
     }
 }
