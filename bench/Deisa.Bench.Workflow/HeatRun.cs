@@ -122,7 +122,10 @@ internal sealed record HeatLayout(int Height, int Width, int GridRows, int GridC
             analytics?.GetProperty("BytesFromOtherRanks").GetInt64() ?? 0,
             usage.Where(u => u.Key < SimulationRanks).Select(u => u.Value).DefaultIfEmpty().Max(),
             usage.Where(u => u.Key >= SimulationRanks).Select(u => u.Value).DefaultIfEmpty().Max(),
-            [.. sim.GetProperty("CouplingSecondsByStep").EnumerateArray().Select(v => v.GetDouble())]);
+            [.. sim.GetProperty("CouplingSecondsByStep").EnumerateArray().Select(v => v.GetDouble())],
+            sim.GetProperty("FirstCouplingSeconds").GetDouble(),
+            sim.GetProperty("LastCouplingSeconds").GetDouble(),
+            sim.GetProperty("SteadyCouplingSeconds").GetDouble());
     }
 }
 
@@ -143,27 +146,13 @@ internal sealed record RunResult(
     long SchedulerBytes,
     long PeakSimulationRss,
     long PeakAnalyticsRss,
-    double[] CouplingByStep)
+    double[] CouplingByStep,
+    double FirstCoupling,
+    double LastCoupling,
+    double SteadyCoupling)
 {
-    /// <summary>Gets the first step's coupling: the first publication, which waits for the contract.</summary>
-    public double FirstCoupling => CouplingByStep[0];
-
-    /// <summary>Gets the last step's coupling, which waits for the last publication to complete.</summary>
-    public double LastCoupling => CouplingByStep[^1];
-
     /// <summary>Gets the share of the simulation's time spent coupling, every step included (measured within the run, so free of the noise between runs).</summary>
     public double CouplingShare => CouplingByStep.Sum() / SimulationSeconds;
-
-    /// <summary>Gets the median coupling of the steps in between: what publishing costs once running.</summary>
-    public double SteadyCoupling
-    {
-        get
-        {
-            double[] middle = CouplingByStep.Length > 2 ? CouplingByStep[1..^1] : CouplingByStep;
-            Array.Sort(middle);
-            return middle[middle.Length / 2];
-        }
-    }
 
     /// <summary>The run whose total time is the median of <paramref name="runs"/> (the others are noise on this machine).</summary>
     public static RunResult Median(IReadOnlyList<RunResult> runs) => runs.OrderBy(r => r.TotalSeconds).ElementAt(runs.Count / 2);

@@ -30,6 +30,23 @@ internal sealed record SimulationSummary(
 {
     public const string FileName = "simulation.json";
 
+    /// <summary>Gets the first step's coupling: the first publication, which waits for the contract.</summary>
+    public double FirstCouplingSeconds => CouplingSecondsByStep[0];
+
+    /// <summary>Gets the last step's coupling, which waits for the last publication to complete.</summary>
+    public double LastCouplingSeconds => CouplingSecondsByStep[^1];
+
+    /// <summary>Gets the median coupling of the steps in between (the slowest rank's each step): what publishing costs once running.</summary>
+    public double SteadyCouplingSeconds
+    {
+        get
+        {
+            double[] middle = Steady(CouplingSecondsByStep);
+            Array.Sort(middle);
+            return middle[middle.Length / 2];
+        }
+    }
+
     private static readonly JsonSerializerOptions s_json = new() { WriteIndented = true };
 
     /// <summary>
