@@ -42,6 +42,10 @@ internal static class MpiRunner
             var block = new HeatBlock(place);
             using Mpi.Bridge.Bridge bridge = session.CreateBridge();
             bridge.DeclareArray(HeatArrays.Declare(config, place));
+
+            // Sent now rather than at the first publication: the analytics build their graph and the contract while
+            // the first step computes.
+            bridge.CommitDeclarations();
             using var halo = new MpiHaloExchange(session.SimulationCommunicatorHandle, place, HeatJob.Timeout);
             var sink = new BridgeSink(bridge);
             SimulationReport report = SimulationRank.Run(block, halo, sink, config.Steps, config.Inner, HeatJob.Timeout, place.Rank == 0 ? progress.StepDone : null);
