@@ -2,7 +2,7 @@ using System.CommandLine;
 using Deisa.Heat2D.Configuration;
 using Deisa.Heat2D.Output;
 using Deisa.Heat2D.Runs;
-using MpiUnsafe = MPI.Unsafe;
+using Deisa.Mpi.Native;
 
 namespace Deisa.Heat2D;
 
@@ -100,9 +100,7 @@ public static class Program
         catch (Exception error) when (underMpi && MPI.Environment.Initialized && !MPI.Environment.Finalized)
         {
             // One rank failing must end the job: the others would wait for it in their next exchange.
-            Console.Error.WriteLine($"deisa-heat2d: world rank {Environment.GetEnvironmentVariable("PMI_RANK")}: {error.GetType().Name}: {error.Message}");
-            Console.Error.Flush();
-            _ = MpiUnsafe.MPI_Abort(MpiUnsafe.MPI_COMM_WORLD, 1);
+            MpiLibrary.AbortJob($"deisa-heat2d: world rank {Environment.GetEnvironmentVariable("PMI_RANK")}: {error.GetType().Name}: {error.Message}", 1);
             return 1;
         }
         catch (Exception error)

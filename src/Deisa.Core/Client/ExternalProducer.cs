@@ -96,10 +96,7 @@ public sealed class ExternalProducer : IDisposable
             {
                 ValueOwnership.Release(value);
                 Interlocked.Increment(ref _blocksDropped);
-                DropExternal drop = DropExternal.Rent();
-                drop.Keys.Add(key);
-                drop.Reason = $"{_window.StepsInFlight} step(s) in flight, the limit, with backpressure policy Drop";
-                _mailbox.Send(_scheduler, drop);
+                _mailbox.Send(_scheduler, _window.DropNotice(key));
                 return;
             }
 

@@ -1,5 +1,7 @@
 using System.Threading.Tasks;
 using Deisa.Core.Errors;
+using Deisa.Core.Graph;
+using Deisa.Core.Protocol;
 
 namespace Deisa.Core.Coupling;
 
@@ -115,6 +117,17 @@ public sealed class StepWindow
         }
 
         changed.TrySetResult();
+    }
+
+    /// <summary>The notice telling the scheduler that a block of this window was dropped (policy Drop), and why.</summary>
+    /// <param name="key">The dropped block's key.</param>
+    /// <returns>The message, to send to the scheduler.</returns>
+    public DropExternal DropNotice(TaskKey key)
+    {
+        DropExternal drop = DropExternal.Rent();
+        drop.Keys.Add(key);
+        drop.Reason = $"{StepsInFlight} step(s) in flight, the limit, with backpressure policy Drop";
+        return drop;
     }
 
     /// <summary>Stops every wait (the contract was revoked, or the producer is closing): waits return false from now on.</summary>

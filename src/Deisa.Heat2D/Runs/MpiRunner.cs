@@ -88,8 +88,7 @@ internal static class MpiRunner
         {
             using IDisposable signals = Signals.Install(reason =>
             {
-                Console.Error.WriteLine($"deisa-heat2d: {reason}");
-                _ = MpiUnsafe.MPI_Abort(MpiUnsafe.MPI_COMM_WORLD, 130);
+                MpiLibrary.AbortJob($"deisa-heat2d: {reason}", 130);
             });
             rank = MPI.Communicator.world.Rank;
             var clock = Stopwatch.StartNew();

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Deisa.Mpi.Native;
 using MpiUnsafe = MPI.Unsafe;
 
 namespace Deisa.Heat2D.Simulation;
@@ -123,12 +124,10 @@ internal sealed unsafe class MpiHaloExchange : IHaloExchange, IDisposable
             {
                 // MPI still owns the ghost rows of the pending receives: end the job here rather than unwind and let
                 // the field move or be reused under them.
-                Console.Error.WriteLine(
+                MpiLibrary.AbortJob(
                     $"deisa-heat2d: simulation rank {_place.Rank}: the halo exchange waited {_timeout.TotalSeconds:0} s for its neighbours " +
-                    $"(north {_place.North}, south {_place.South}, west {_place.West}, east {_place.East}; {Decomposition.None} is none): one of them stopped; ending the job.");
-                Console.Error.Flush();
-                Thread.Sleep(200);
-                _ = MpiUnsafe.MPI_Abort(MpiUnsafe.MPI_COMM_WORLD, 3);
+                    $"(north {_place.North}, south {_place.South}, west {_place.West}, east {_place.East}; {Decomposition.None} is none): one of them stopped; ending the job.",
+                    3);
             }
 
             Thread.Yield();

@@ -364,10 +364,7 @@ public sealed class Bridge : IDisposable
 
         // Accounted for: the scheduler is told below, so Finish must not name it missing.
         array.Account(step, shipped: true, remember: true);
-        DropExternal drop = DropExternal.Rent();
-        drop.Keys.Add(array.KeyOf(step));
-        drop.Reason = $"{_window!.StepsInFlight} step(s) in flight, the limit, with backpressure policy Drop";
-        SendToScheduler(drop);
+        SendToScheduler(_window!.DropNotice(array.KeyOf(step)));
         return new PublishHandle(null, $"{array.Declaration.Name} step {step} (dropped)");
     }
 

@@ -29,6 +29,14 @@ public static class MpiLibrary
     /// <summary>Gets the MPI library's version string (<c>MPI_Get_library_version</c>), once loaded.</summary>
     public static string Version => s_version ?? throw new InvalidOperationException("The MPI library is not loaded yet.");
 
+    /// <summary>
+    /// Says why on standard error, then ends the whole MPI job with <paramref name="code"/>: for a rank that cannot go
+    /// on and whose peers would otherwise wait for it. The line is given a moment to reach the launcher first.
+    /// </summary>
+    /// <param name="message">The line to print, naming the rank and the reason.</param>
+    /// <param name="code">The job's exit code.</param>
+    public static void AbortJob(string message, int code) => MpiApi.AbortJob(message, code);
+
     /// <summary>Loads the MPI library and points MPI.NET (and Deisa's own imports) at it. Idempotent.</summary>
     /// <exception cref="MpiUnavailableException">No MPICH-ABI library could be loaded; the message says what was found and what to install.</exception>
     public static void EnsureLoaded()
