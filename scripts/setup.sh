@@ -3,6 +3,10 @@
 # Sourced by run_mpi.sh and test.sh; safe to run again (each step is skipped when already done).
 set -euo pipefail
 
+# Whether the dynamic linker knows a library. Not `grep -q`: it exits at the first match, ldconfig then dies of
+# SIGPIPE, and under pipefail the check fails, so every run reinstalled MPICH (apt-get update included).
+has_library() { ldconfig -p 2>/dev/null | grep -F "$1" >/dev/null; }
+
 DEISA_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export DEISA_ROOT
 export DOTNET_CLI_TELEMETRY_OPTOUT=1
@@ -14,7 +18,7 @@ if ! command -v dotnet >/dev/null 2>&1; then
 fi
 
 # MPICH, not Open MPI: MPI.NET is bound to MPICH's ABI (libmpich.so.12). Launch with mpiexec.mpich.
-if ! command -v mpiexec.mpich >/dev/null 2>&1 || ! ldconfig -p 2>/dev/null | grep -q 'libmpich\.so\.12'; then
+if ! command -v mpiexec.mpich >/dev/null 2>&1 || ! has_library libmpich.so.12; then
     if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
         echo "== Installing MPICH (apt-get install mpich libmpich-dev)"
         export DEBIAN_FRONTEND=noninteractive
@@ -28,7 +32,7 @@ fi
 
 # OpenBLAS for Deisa.Ml's SVDs (LAPACK through P/Invoke). Without it Deisa.Ml falls back to MathNet's managed
 # provider, several times slower; the tests check the native path, so CI installs it.
-if ! ldconfig -p 2>/dev/null | grep -q 'libopenblas\.so\.0'; then
+if ! has_library libopenblas.so.0; then
     if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
         echo "== Installing OpenBLAS (apt-get install libopenblas0-pthread)"
         export DEBIAN_FRONTEND=noninteractive

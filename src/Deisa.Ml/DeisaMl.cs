@@ -97,9 +97,25 @@ public static class DeisaMl
         }
     }
 
+    /// <summary>Gets or sets how many threads the native BLAS (OpenBLAS) computes with on this rank; 0, the default, means
+    /// <c>OPENBLAS_NUM_THREADS</c> or <c>OMP_NUM_THREADS</c> when set, else 1.</summary>
+    /// <remarks>
+    /// One thread is the default because every executor thread already runs a task and the analytics ranks share
+    /// nodes with the simulation; one thread also keeps results identical from run to run. Raise it on analytics
+    /// ranks with cores of their own. Set it before the first fit or projection in the process: the library is
+    /// loaded then, and its thread pool is sized once.
+    /// </remarks>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative.</exception>
+    /// <exception cref="InvalidOperationException">The library was already loaded with another count.</exception>
+    public static int BlasThreads
+    {
+        get => NativeLapack.ThreadsOption;
+        set => NativeLapack.ThreadsOption = value;
+    }
+
     /// <summary>Describes the BLAS/LAPACK a backend resolves to, for logs and benchmark tables.</summary>
     /// <param name="backend">The backend.</param>
-    /// <returns>For example "native (libopenblas.so.0, 1 thread(s))".</returns>
+    /// <returns>For example "native (libopenblas.so.0: OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY SkylakeX MAX_THREADS=64, 1 thread (default))".</returns>
     /// <exception cref="DllNotFoundException"><see cref="LinearAlgebraBackend.Native"/> was asked and no native library loads.</exception>
     public static string DescribeLinearAlgebra(LinearAlgebraBackend backend = LinearAlgebraBackend.Auto) => LinearAlgebra.For(backend).Name;
 }

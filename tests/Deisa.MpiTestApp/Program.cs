@@ -16,6 +16,11 @@ public static class Program
         }
 
         string scenario = args[0];
+        if (scenario == "blas")
+        {
+            // A plain process: the probe watches every thread, and MPI would start its own.
+            return BlasProbe.Run(args);
+        }
 
         // Every rank registers the same operations and codecs before the session starts, except the world ranks a
         // test lists with --skip-ml-register (MPICH's launcher gives each process its rank in PMI_RANK).

@@ -23,6 +23,9 @@ public static class ArrayOperations
     /// <summary>Differences along an axis, reading the first slice of the next chunk.</summary>
     public const string Diff = "deisa.array.diff";
 
+    /// <summary>A chunk of one value everywhere: the identity of a reduction over nothing.</summary>
+    public const string Fill = "deisa.array.fill";
+
     internal static void AddTo(OperationRegistry registry)
     {
         registry.Register(Assemble, static args =>
@@ -89,6 +92,13 @@ public static class ArrayOperations
             int[] nextShape = Ints(args.GetInt64Array(4));
             return ArrayKernels.Diff(input, shape, axis, ArrayKernels.Read(args.GetValue(3), NdArray.ElementCount(nextShape), $"the next chunk of {args.Key}"), nextShape);
         }, 5, 5);
+        registry.Register(Fill, static args =>
+        {
+            int[] shape = Ints(args.GetInt64Array(0));
+            double[] values = new double[NdArray.ElementCount(shape)];
+            Array.Fill(values, args.GetDouble(1));
+            return new NdArray(shape, values);
+        }, 2, 2);
     }
 
     private static int[] Ints(ReadOnlySpan<long> values)

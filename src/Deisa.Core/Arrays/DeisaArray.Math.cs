@@ -196,6 +196,11 @@ public sealed partial class DeisaArray
             group.Partials.Add(partial);
         }
 
+        if (groups.Count == 0)
+        {
+            AddIdentity(reduction, layer, name, kept, dimensions);
+        }
+
         foreach ((int[] outChunk, List<TaskKey> partials) in groups.Values)
         {
             // A tree of combines, at most eight inputs each, so a reduction over thousands of steps stays shallow.
@@ -219,6 +224,33 @@ public sealed partial class DeisaArray
 
         return Derived(name, [.. kept.Select(d => ShapeArray[d])], [.. kept.Select(d => DimensionArray[d])], [.. kept.Select(d => ChunkArray[d])], layer, this);
     }
+
+    /// <summary>
+    /// Fills the output chunks of a reduction over a dimension with no elements with the reduction's identity, as
+    /// NumPy does: 0 for a sum, NaN for a mean, a variance or a deviation. A minimum or maximum of nothing has no
+    /// value: refused when the array is built.
+    /// </summary>
+    private void AddIdentity(Reduction reduction, TaskGraph layer, string name, int[] kept, string[] dimensions)
+    {
+        double identity = reduction switch
+        {
+            Reduction.Sum => 0,
+            Reduction.Mean or Reduction.Var or Reduction.Std => double.NaN,
+            _ => throw new ArgumentException(
+                $"Cannot take the {(reduction == Reduction.Min ? "minimum" : "maximum")} of {this} over {DescribeReduced(dimensions)}: the selection is empty along " +
+                $"{string.Join(", ", Enumerable.Range(0, Rank).Where(d => ShapeArray[d] == 0 && !kept.Contains(d)).Select(d => $"'{DimensionArray[d]}'"))}, and a " +
+                $"{(reduction == Reduction.Min ? "minimum" : "maximum")} of no elements has no value. Check the slice's bounds.",
+                nameof(dimensions)),
+        };
+        foreach (int[] outChunk in ChunkIndices([.. kept.Select(d => ChunkArray[d].Length)]))
+        {
+            int[] outShape = [.. kept.Select((d, i) => (int)ChunkArray[d][outChunk[i]])];
+            layer.Add(new TaskKey(name, outChunk), TaskSpec.Create(Op(ArrayOperations.Fill), ShapeArg(outShape), identity));
+        }
+    }
+
+    private static string DescribeReduced(string[] dimensions) =>
+        dimensions.Length == 0 ? "every dimension" : string.Join(", ", dimensions.Select(d => $"'{d}'"));
 
     /// <summary>Differences along a dimension: element i is x[i + 1] - x[i], so the dimension loses one element.</summary>
     /// <param name="dimension">The dimension, such as time for a time derivative (divide by the step's duration).</param>

@@ -133,6 +133,16 @@ public sealed partial class SchedulerState
             return;
         }
 
+        // Data that no simulation rank declared will never come: refused now rather than waited for forever.
+        foreach (SchedulerTask task in _tasks.Values)
+        {
+            if (task.IsExternal && task.Status == TaskStatus.External && OwnerlessExternal(task.Key))
+            {
+                ReplyToClient(message.RequestId, new GraphValidationException(task.Key, DescribeOwnerless(task.Key)));
+                return;
+            }
+        }
+
         // Which steps of which block each graph needs: every external key that names a block of a declared array.
         var needed = new Dictionary<(string Array, string Block), (ArrayLayout Layout, int[] Block, List<int> Steps)>();
         var unneeded = new List<TaskKey>();
@@ -280,6 +290,18 @@ public sealed partial class SchedulerState
         Span<int> block = stackalloc int[layout.BlockGrid.Count];
         return layout.TryParseKey(key, out _, block);
     }
+
+    /// <summary>
+    /// Whether an external key names no declared array although the simulation declared its arrays: with producers,
+    /// external data come only from them, so such a key would wait forever.
+    /// </summary>
+    private bool OwnerlessExternal(TaskKey key) =>
+        _producers.Length > 0 && _layouts is not null && _layoutError is null && !_layouts.ContainsKey(key.Name);
+
+    private string DescribeOwnerless(TaskKey key) =>
+        $"Cannot wait for {key} as external data: no simulation rank declared an array '{key.Name}' " +
+        $"(declared: {(_layouts!.Count == 0 ? "none" : string.Join(", ", _layouts.Keys.Order(StringComparer.Ordinal).Select(n => $"'{n}'")))}), so nothing would ever produce it. " +
+        "External keys are blocks of the declared arrays, (name, step, block indices…); a key computed by a task must be submitted with its task.";
 
     private void HandleRevokeContract(RevokeContract message)
     {

@@ -243,6 +243,12 @@ public sealed partial class SchedulerState
             }
         }
 
+        if (message.Keys.FirstOrDefault(k => !_tasks.ContainsKey(k) && OwnerlessExternal(k)) is { IsEmpty: false } ownerless)
+        {
+            ReplyToClient(message.RequestId, new GraphValidationException(ownerless, DescribeOwnerless(ownerless)));
+            return;
+        }
+
         if (_contractFrozen && message.Keys.FirstOrDefault(k => _layouts?.ContainsKey(k.Name) == true && !_tasks.ContainsKey(k)) is { IsEmpty: false } late)
         {
             ReplyToClient(message.RequestId, new GraphValidationException(

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Reflection;
 using System.Runtime.InteropServices;
 
@@ -10,14 +11,23 @@ namespace Deisa.Ml.Numerics;
 /// <remarks>
 /// Fortran entry points take every argument by reference and the lengths of character arguments as hidden
 /// trailing size_t arguments (gfortran's convention, which OpenBLAS and reference LAPACK use on Linux).
-/// OpenBLAS is limited to one thread unless <c>OPENBLAS_NUM_THREADS</c> or <c>OMP_NUM_THREADS</c> says otherwise:
-/// the analytics ranks already run one task per executor thread and share cores with the simulation, where
-/// OpenBLAS's own threads would only oversubscribe them.
+/// OpenBLAS computes with one thread unless <see cref="DeisaMl.BlasThreads"/>, <c>OPENBLAS_NUM_THREADS</c> or
+/// <c>OMP_NUM_THREADS</c> asks for more: the analytics ranks already run one task per executor thread and share
+/// cores with the simulation, where OpenBLAS's own threads would only oversubscribe them; and with more than one
+/// thread some of its routines sum in an order that depends on timing, so results would change from run to run.
+/// The count is put in the native environment before the library loads, so that no idle pool is started either.
 /// </remarks>
-internal sealed unsafe class NativeLapack : ILinearAlgebra
+internal sealed unsafe partial class NativeLapack : ILinearAlgebra
 {
     /// <summary>The environment variable that names the library to load instead of the defaults.</summary>
     public const string PathVariable = "DEISA_LAPACK_LIBRARY";
+
+    /// <summary>The variable OpenBLAS reads, when it is loaded, to size its thread pool.</summary>
+    public const string OpenBlasThreadsVariable = "OPENBLAS_NUM_THREADS";
+
+    private static readonly Lock s_optionLock = new();
+    private static int s_threadsOption;
+    private static bool s_loadStarted;
 
     private static readonly string[] s_candidates = ["libopenblas.so.0", "libopenblas.so", "liblapack.so.3"];
     private static readonly Lazy<(NativeLapack? Library, string Reason)> s_loaded = new(Load);
@@ -27,19 +37,64 @@ internal sealed unsafe class NativeLapack : ILinearAlgebra
     private readonly delegate* unmanaged<int*, int*, double*, int*, double*, double*, int*, int*, void> _dgeqrf;
     private readonly delegate* unmanaged<int*, int*, int*, double*, int*, double*, double*, int*, int*, void> _dorgqr;
 
-    private NativeLapack(string name, IntPtr handle)
+    private NativeLapack(string name, IntPtr handle, int threads, string source)
     {
-        Name = name;
         _dgemm = (delegate* unmanaged<byte*, byte*, int*, int*, int*, double*, double*, int*, double*, int*, double*, double*, int*, nuint, nuint, void>)NativeLibrary.GetExport(handle, "dgemm_");
         _dgesdd = (delegate* unmanaged<byte*, int*, int*, double*, int*, double*, double*, int*, double*, int*, double*, int*, int*, int*, nuint, void>)NativeLibrary.GetExport(handle, "dgesdd_");
         _dgeqrf = (delegate* unmanaged<int*, int*, double*, int*, double*, double*, int*, int*, void>)NativeLibrary.GetExport(handle, "dgeqrf_");
         _dorgqr = (delegate* unmanaged<int*, int*, int*, double*, int*, double*, double*, int*, int*, void>)NativeLibrary.GetExport(handle, "dorgqr_");
+        string description = name;
+        if (NativeLibrary.TryGetExport(handle, "openblas_set_num_threads", out IntPtr setThreads))
+        {
+            // Also when the library was loaded before Deisa.Ml (then its pool may be larger, but only this many run).
+            ((delegate* unmanaged<int, void>)setThreads)(threads);
+        }
+
+        if (NativeLibrary.TryGetExport(handle, "openblas_get_config", out IntPtr getConfig) &&
+            Marshal.PtrToStringUTF8(((delegate* unmanaged<IntPtr>)getConfig)()) is { Length: > 0 } config)
+        {
+            description += $": {config.Trim()}";
+        }
+
+        Threads = NativeLibrary.TryGetExport(handle, "openblas_get_num_threads", out IntPtr getThreads)
+            ? ((delegate* unmanaged<int>)getThreads)()
+            : 1;
+        description += $", {Threads} thread{(Threads == 1 ? string.Empty : "s")} ({source})";
+        Description = description;
+        Name = $"native ({description})";
+    }
+
+    /// <summary>Gets or sets the thread count <see cref="DeisaMl.BlasThreads"/> asks for; 0 leaves it to the environment.</summary>
+    /// <exception cref="InvalidOperationException">Set after the library was loaded with another count.</exception>
+    public static int ThreadsOption
+    {
+        get => Volatile.Read(ref s_threadsOption);
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            lock (s_optionLock)
+            {
+                if (s_loadStarted && value != s_threadsOption)
+                {
+                    throw new InvalidOperationException(
+                        $"The native BLAS was already loaded with the thread count it has; set {nameof(DeisaMl)}.{nameof(DeisaMl.BlasThreads)} before the first fit or projection, on every rank.");
+                }
+
+                s_threadsOption = value;
+            }
+        }
     }
 
     /// <summary>Gets the library and what was loaded, or null and why not.</summary>
     public static (NativeLapack? Library, string Reason) Loaded => s_loaded.Value;
 
     public string Name { get; }
+
+    /// <summary>Gets the library, its build and how many threads it computes with.</summary>
+    public string Description { get; }
+
+    /// <summary>Gets the thread count the library reports (1 for a library that cannot say).</summary>
+    public int Threads { get; }
 
     public void Multiply(bool transposeA, bool transposeB, int m, int n, int k, double[] a, double[] b, double[] c)
     {
@@ -133,6 +188,22 @@ internal sealed unsafe class NativeLapack : ILinearAlgebra
     {
         string? requested = Environment.GetEnvironmentVariable(PathVariable);
         IEnumerable<string> names = string.IsNullOrEmpty(requested) ? s_candidates : [requested];
+        int threads;
+        string source;
+        lock (s_optionLock)
+        {
+            s_loadStarted = true;
+            (threads, source) = ThreadsWanted();
+        }
+
+        // OpenBLAS sizes its thread pool from OPENBLAS_NUM_THREADS when it is loaded, and a pool once started stays
+        // (openblas_set_num_threads only stops using it). The variable must be in the native environment, which
+        // Environment.SetEnvironmentVariable does not reach on Unix.
+        if (OperatingSystem.IsLinux() || OperatingSystem.IsMacOS())
+        {
+            SetNativeEnvironment(OpenBlasThreadsVariable, threads.ToString(CultureInfo.InvariantCulture));
+        }
+
         var failures = new List<string>();
         foreach (string name in names)
         {
@@ -148,26 +219,53 @@ internal sealed unsafe class NativeLapack : ILinearAlgebra
                 continue;
             }
 
-            string description = name;
-            if (NativeLibrary.TryGetExport(handle, "openblas_set_num_threads", out IntPtr setThreads))
-            {
-                if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("OPENBLAS_NUM_THREADS")) &&
-                    string.IsNullOrEmpty(Environment.GetEnvironmentVariable("OMP_NUM_THREADS")))
-                {
-                    ((delegate* unmanaged<int, void>)setThreads)(1);
-                }
-
-                if (NativeLibrary.TryGetExport(handle, "openblas_get_num_threads", out IntPtr getThreads))
-                {
-                    description += $", {((delegate* unmanaged<int>)getThreads)()} thread(s)";
-                }
-            }
-
-            return (new NativeLapack($"native ({description})", handle), description);
+            var library = new NativeLapack(name, handle, threads, source);
+            return (library, library.Description);
         }
 
         return (null, string.Join("; ", failures));
     }
+
+    /// <summary>The thread count asked for, and by whom: the option, the environment, or the default of one.</summary>
+    private static (int Threads, string Source) ThreadsWanted()
+    {
+        if (s_threadsOption > 0)
+        {
+            return (s_threadsOption, $"{nameof(DeisaMl)}.{nameof(DeisaMl.BlasThreads)}");
+        }
+
+        foreach (string variable in (ReadOnlySpan<string>)[OpenBlasThreadsVariable, "GOTO_NUM_THREADS", "OMP_NUM_THREADS"])
+        {
+            string? value = Environment.GetEnvironmentVariable(variable);
+            if (string.IsNullOrWhiteSpace(value))
+            {
+                continue;
+            }
+
+            // OpenMP allows a list ("4,2" for nested levels); the first level is what a BLAS call gets.
+            string first = value.Split(',')[0].Trim();
+            if (!int.TryParse(first, NumberStyles.None, CultureInfo.InvariantCulture, out int threads) || threads < 1)
+            {
+                throw new ArgumentException(
+                    $"{variable}='{value}' is not a thread count: set it to a positive integer (1 for results that never depend on timing), or unset it.");
+            }
+
+            return (threads, variable);
+        }
+
+        return (1, "default");
+    }
+
+    private static void SetNativeEnvironment(string name, string value)
+    {
+        if (setenv(name, value, 1) != 0)
+        {
+            throw new InvalidOperationException($"Could not set {name} for the native BLAS (setenv failed with errno {Marshal.GetLastPInvokeError()}).");
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "setenv", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static partial int setenv(string name, string value, int overwrite);
 
     private static bool HasExports(IntPtr handle, out string? missing)
     {

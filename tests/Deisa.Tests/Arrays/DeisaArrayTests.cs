@@ -198,4 +198,57 @@ public sealed class DeisaArrayTests
 
         Assert.Contains("contract was validated", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task EmptySelection_ReducesToTheIdentity_AfterTheContractToo()
+    {
+        await using ArrayFixture fixture = Start();
+        DeisaArray field = fixture.Client.GetArrays()["field"];
+        using PersistedArray other = await field[..2, ..5, ..4].Sum().PersistAsync();
+        await fixture.Client.ValidateContractAsync();
+        Task shipped = fixture.ShipAsync();
+
+        // Nothing to read: no block enters the graph, the values are known at once (NumPy's sum and mean of nothing).
+        NdArray sums = field[5..5, .., ..].Sum("t").Compute(s_timeout);
+        NdArray means = field[.., 3..3, ..].Mean("Y").Compute(s_timeout);
+        NdArray total = field[.., .., 4..4].Sum().Compute(s_timeout);
+
+        Assert.Equal([12, 9], sums.Shape);
+        Assert.All(sums.Data, v => Assert.Equal(0.0, v));
+        Assert.Equal([10, 9], means.Shape);
+        Assert.All(means.Data, v => Assert.True(double.IsNaN(v)));
+        Assert.Equal(0.0, Assert.Single(total.Data));
+        Assert.Empty(field[5..5, .., ..].BuildGraph().External);
+        await shipped;
+    }
+
+    [Fact]
+    public async Task EmptySelection_MinOrMax_RefusedWhenBuilt()
+    {
+        await using ArrayFixture fixture = Start();
+        DeisaArray field = fixture.Client.GetArrays()["field"];
+
+        ArgumentException error = Assert.Throws<ArgumentException>(() => field[5..5, .., ..].Max("t"));
+
+        Assert.Contains("empty along 't'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("maximum", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ExternalKeyOfNoDeclaredArray_Refused_BeforeAndAfterTheContract()
+    {
+        await using ArrayFixture fixture = Start();
+        DeisaArray field = fixture.Client.GetArrays()["field"];
+
+        GraphValidationException before = await Assert.ThrowsAsync<GraphValidationException>(() => fixture.Client.CreateExternalAsync([new TaskKey("sum-1", 0)]));
+        using PersistedArray kept = await field[..2, .., ..].Sum().PersistAsync();
+        await fixture.Client.ValidateContractAsync();
+        GraphValidationException after = await Assert.ThrowsAsync<GraphValidationException>(() => fixture.Client.CreateExternalAsync([new TaskKey("sum-1", 0)]));
+
+        foreach (GraphValidationException error in (GraphValidationException[])[before, after])
+        {
+            Assert.Contains("no simulation rank declared an array 'sum-1'", error.Message, StringComparison.Ordinal);
+            Assert.Contains("'field'", error.Message, StringComparison.Ordinal);
+        }
+    }
 }

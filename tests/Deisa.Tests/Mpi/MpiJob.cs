@@ -25,7 +25,11 @@ internal static class MpiJob
     /// <summary>Runs a program outside MPI (one that launches its own jobs), with the same timeout as an MPI job.</summary>
     public static MpiResult RunProcess(string program, params string[] arguments) => RunProcess(program, s_timeout, arguments);
 
-    private static MpiResult RunProcess(string program, TimeSpan timeout, string[] arguments)
+    /// <summary>Runs a program outside MPI with some environment variables set, or removed where the value is null.</summary>
+    public static MpiResult RunProcess(string program, IReadOnlyDictionary<string, string?> environment, params string[] arguments) =>
+        RunProcess(program, s_timeout, arguments, environment);
+
+    private static MpiResult RunProcess(string program, TimeSpan timeout, string[] arguments, IReadOnlyDictionary<string, string?>? environment = null)
     {
         var start = new ProcessStartInfo(program)
         {
@@ -33,6 +37,17 @@ internal static class MpiJob
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach ((string name, string? value) in environment ?? new Dictionary<string, string?>())
+        {
+            if (value is null)
+            {
+                start.Environment.Remove(name);
+            }
+            else
+            {
+                start.Environment[name] = value;
+            }
+        }
         foreach (string argument in arguments)
         {
             start.ArgumentList.Add(argument);

@@ -131,6 +131,21 @@ public sealed class SchedulerContractTests
     }
 
     [Fact]
+    public void ValidateContract_ExternalOfNoDeclaredArray_CreatedBeforeTheDeclarations_RefusedNamingIt()
+    {
+        var f = new SchedulerFixture(producers: 1);
+        f.CreateExternal(("mean-49", 0)).Single<RequestReply>();
+        DeclareArrays declare = DeclareArrays.Rent();
+        declare.Arrays.Add(new ArrayDeclaration("a", ElementType.Float64, [3, 10], 0, [0], [10]));
+        f.Feed(declare, f.Producers[0]);
+
+        RequestReply reply = f.Request(ValidateContract.Rent()).Single<RequestReply>();
+
+        Assert.Contains("no simulation rank declared an array 'mean-49' (declared: 'a')", reply.Error!.Message, StringComparison.Ordinal);
+        Assert.False(f.State.ContractFrozen);
+    }
+
+    [Fact]
     public void ValidateContract_ExternalNobodyNeeds_LeftOutAndForgotten()
     {
         SchedulerFixture f = Declared();
