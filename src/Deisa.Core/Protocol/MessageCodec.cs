@@ -284,6 +284,7 @@ public sealed class MessageCodec
             case DropExternal m:
                 WriteKeys(m.Keys, writer);
                 writer.WriteString(m.Reason);
+                writer.WriteByte(m.Skipped ? (byte)1 : (byte)0);
                 break;
             case BlockMetadata m:
                 WriteKey(m.Key, writer);
@@ -523,6 +524,7 @@ public sealed class MessageCodec
                 {
                     ReadKeys(ref r, m.Keys);
                     m.Reason = r.ReadString();
+                    m.Skipped = r.ReadByte() != 0;
                 });
             default:
                 throw reader.Fail($"unknown message kind {kind}.");

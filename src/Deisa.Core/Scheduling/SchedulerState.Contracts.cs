@@ -349,10 +349,16 @@ public sealed partial class SchedulerState
             throw new ArgumentException($"A drop notice came from {message.From}, which is not one of the scheduler's producers.", nameof(message));
         }
 
-        DroppedBlocks += message.Keys.Count;
+        if (!message.Skipped)
+        {
+            DroppedBlocks += message.Keys.Count;
+        }
+
         foreach (TaskKey key in message.Keys)
         {
-            FailMissingExternal(key, $"simulation rank {message.From.Rank} dropped it ({message.Reason})");
+            FailMissingExternal(key, message.Skipped
+                ? $"simulation rank {message.From.Rank} {message.Reason}"
+                : $"simulation rank {message.From.Rank} dropped it ({message.Reason})");
         }
     }
 

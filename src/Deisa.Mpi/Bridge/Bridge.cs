@@ -125,7 +125,7 @@ public sealed class Bridge : IDisposable
     /// <summary>Sends the declarations to the analytics (one message), if not done yet.</summary>
     public void CommitDeclarations()
     {
-        ObjectDisposedException.ThrowIf(_finished, this);
+        ThrowIfFinished();
         if (_committed)
         {
             return;
@@ -240,12 +240,7 @@ public sealed class Bridge : IDisposable
         {
             foreach (Published array in _arrays.Values)
             {
-                foreach (int step in array.Missing)
-                {
-                    message.Missing.Add(array.KeyOf(step));
-                }
-
-                // Contracted steps after the last one published never came either.
+                // Steps passed over were named as they were; contracted steps after the last one published never came either.
                 for (int i = array.NextContracted; i < array.ContractedOrder.Length; i++)
                 {
                     message.Missing.Add(array.KeyOf(array.ContractedOrder[i]));
@@ -271,10 +266,11 @@ public sealed class Bridge : IDisposable
         }
     }
 
+    /// <summary>Checks a publish before anything changes: a call that raises leaves the bridge as it was.</summary>
     private Published Check<T>(string name, int step)
         where T : unmanaged
     {
-        ObjectDisposedException.ThrowIf(_finished, this);
+        ThrowIfFinished();
         ArgumentNullException.ThrowIfNull(name);
         if (!_arrays.TryGetValue(name, out Published? array))
         {
@@ -292,13 +288,28 @@ public sealed class Bridge : IDisposable
             throw new ArgumentOutOfRangeException(nameof(step), step, $"'{name}' has steps 0 to {array.Declaration.Steps - 1}.");
         }
 
-        if (step <= array.LastStep)
+        if (step == array.LastStep)
         {
-            throw new ArgumentOutOfRangeException(nameof(step), step, $"'{name}' step {step} comes after step {array.LastStep}: publish each step once, in increasing order.");
+            throw new ArgumentOutOfRangeException(nameof(step), step, $"'{name}' step {step} was already published on simulation rank {SimulationRank}: publish each step once.");
         }
 
-        array.LastStep = step;
+        if (step < array.LastStep)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(step), step, $"'{name}' step {step} comes after step {array.LastStep}, already published on simulation rank {SimulationRank}: publish steps in increasing order.");
+        }
+
         return array;
+    }
+
+    private void ThrowIfFinished()
+    {
+        if (_finished)
+        {
+            throw new ObjectDisposedException(
+                nameof(Bridge),
+                $"Simulation rank {SimulationRank}'s bridge was finished (Finish or Dispose): it publishes nothing more. Publish every step before finishing.");
+        }
     }
 
     private bool IsContracted(Published array, int step, out EndpointId worker)
@@ -362,17 +373,57 @@ public sealed class Bridge : IDisposable
     {
         Interlocked.Increment(ref _blocksDropped);
 
-        // Accounted for: the scheduler is told below, so Finish must not name it missing.
-        array.Account(step, shipped: true, remember: true);
+        // Accounted for: the scheduler is told below, so it is not named missing as well.
+        Account(array, step, shipped: true);
         SendToScheduler(_window!.DropNotice(array.KeyOf(step)));
         return new PublishHandle(null, $"{array.Declaration.Name} step {step} (dropped)");
     }
 
     private PublishHandle Skip(Published array, int step)
     {
-        array.Account(step, shipped: false, remember: !_revoked);
+        Account(array, step, shipped: false);
         Interlocked.Increment(ref _blocksSkipped);
         return new PublishHandle(null, $"{array.Declaration.Name} step {step}");
+    }
+
+    /// <summary>
+    /// Records what became of the contracted steps up to <paramref name="step"/> and tells the scheduler at once of
+    /// those that will never come: steps are published in increasing order, so a contracted step passed over is
+    /// known missing now, not at the end of the run.
+    /// </summary>
+    /// <remarks>Every publish that returns goes through here, and only those: the step is used up then, not before.</remarks>
+    private void Account(Published array, int step, bool shipped)
+    {
+        array.LastStep = step;
+        array.Account(step, shipped, remember: !_revoked);
+        if (array.Missing.Count == 0)
+        {
+            return;
+        }
+
+        string name = array.Declaration.Name;
+        SendMissing(array, array.Missing.Where(m => m < step), $"published step {step} of '{name}' without it");
+        SendMissing(array, array.Missing.Where(m => m == step), $"could not ship step {step} of '{name}' (the bridge was closing)");
+        array.Missing.Clear();
+    }
+
+    private void SendMissing(Published array, IEnumerable<int> steps, string reason)
+    {
+        DropExternal notice = DropExternal.Rent();
+        foreach (int step in steps)
+        {
+            notice.Keys.Add(array.KeyOf(step));
+        }
+
+        if (notice.Keys.Count == 0)
+        {
+            notice.Return();
+            return;
+        }
+
+        notice.Skipped = true;
+        notice.Reason = reason;
+        SendToScheduler(notice);
     }
 
     private PublishHandle Ship(Published array, int step, EndpointId worker, OutgoingBlock block)
@@ -396,7 +447,7 @@ public sealed class Bridge : IDisposable
         put.NotifyRelease = _window is not null;
 
         _mailbox.Send(worker, put);
-        array.Account(step, shipped: true, remember: true);
+        Account(array, step, shipped: true);
         Interlocked.Increment(ref _blocksShipped);
         Interlocked.Add(ref _bytesShipped, block.Bytes);
         Task sent = block.Completion.Task;
@@ -497,11 +548,10 @@ public sealed class Bridge : IDisposable
         /// <summary>Gets the position in <see cref="ContractedOrder"/> of the first contracted step not yet published.</summary>
         public int NextContracted { get; private set; }
 
-        /// <summary>Gets the contracted steps the simulation passed over without publishing them (before any revocation).</summary>
+        /// <summary>Gets the contracted steps just passed over without shipping them (before any revocation), to report at once.</summary>
         /// <remarks>
-        /// What <see cref="Finish"/> reports as never coming. Steps are published in increasing order, so one position
-        /// in the contracted steps is enough: memory stays flat however long the run, where a set of the shipped
-        /// steps grew by one entry per step.
+        /// Steps are published in increasing order, so one position in the contracted steps is enough to know them:
+        /// memory stays flat however long the run, where a set of the shipped steps grew by one entry per step.
         /// </remarks>
         public List<int> Missing { get; } = [];
 

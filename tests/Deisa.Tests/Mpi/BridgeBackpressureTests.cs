@@ -64,6 +64,26 @@ public sealed class BridgeBackpressureTests : IDisposable
     }
 
     [Fact]
+    public async Task Publish_ContractedStepPassedOver_TheSchedulerToldAtOnceNamingRankAndStep()
+    {
+        using Bridge bridge = Start(BackpressurePolicy.Block, droppable: false, bound: false);
+        bridge.Publish<double>("field", 0, new double[4]);
+        ((OutgoingBlock)(await Next<PutExternal>(_workerBox)).Value!).Complete(null);
+
+        bridge.Publish<double>("field", 3, new double[4]);
+
+        // Before Finish: whoever waits on steps 1 and 2 fails now, not at the end of the run.
+        DropExternal skipped = await Next<DropExternal>(_schedulerBox);
+        Assert.True(skipped.Skipped);
+        Assert.Equal([new TaskKey("field", 1, 0), new TaskKey("field", 2, 0)], skipped.Keys);
+        Assert.Equal("published step 3 of 'field' without it", skipped.Reason);
+        ((OutgoingBlock)(await Next<PutExternal>(_workerBox)).Value!).Complete(null);
+        bridge.Finish();
+        ProducerFinished finished = await Next<ProducerFinished>(_schedulerBox);
+        Assert.Equal([new TaskKey("field", 4, 0)], finished.Missing);
+    }
+
+    [Fact]
     public async Task Block_BoundReached_PublishWaitsForTheReleaseThenShips()
     {
         using Bridge bridge = Start(BackpressurePolicy.Block, droppable: false);
@@ -116,13 +136,13 @@ public sealed class BridgeBackpressureTests : IDisposable
         }
     }
 
-    private Bridge Start(BackpressurePolicy policy, bool droppable, TimeSpan? timeout = null)
+    private Bridge Start(BackpressurePolicy policy, bool droppable, TimeSpan? timeout = null, bool bound = true)
     {
         var bridge = new Bridge(_transport.Open(EndpointId.Producer(0)), s_scheduler, 0, new DeisaMpiOptions
         {
             ContractTimeout = s_timeout,
             SendTimeout = s_timeout,
-            Backpressure = new BackpressureOptions { MaxStepsInFlight = 1, Policy = policy, Timeout = timeout ?? s_timeout },
+            Backpressure = bound ? new BackpressureOptions { MaxStepsInFlight = 1, Policy = policy, Timeout = timeout ?? s_timeout } : new BackpressureOptions(),
         });
         bridge.DeclareArray<double>("field", [5, 4], 0, [0], [4], ["t", "x"], droppable);
         ContractUpdate contract = ContractUpdate.Rent();

@@ -54,9 +54,9 @@ public sealed class BridgeMisuseTests : IDisposable
     {
         Assert.True(_bridge.Publish<double>("field", 2, new double[4]).IsCompleted);
         ArgumentOutOfRangeException again = Assert.Throws<ArgumentOutOfRangeException>(() => _bridge.Publish<double>("field", 2, new double[4]));
-        Assert.Contains("'field' step 2 comes after step 2: publish each step once, in increasing order", again.Message, StringComparison.Ordinal);
+        Assert.Contains("'field' step 2 was already published on simulation rank 0: publish each step once", again.Message, StringComparison.Ordinal);
         ArgumentOutOfRangeException back = Assert.Throws<ArgumentOutOfRangeException>(() => _bridge.Publish<double>("field", 1, new double[4]));
-        Assert.Contains("comes after step 2", back.Message, StringComparison.Ordinal);
+        Assert.Contains("'field' step 1 comes after step 2, already published on simulation rank 0: publish steps in increasing order", back.Message, StringComparison.Ordinal);
         ArgumentOutOfRangeException outside = Assert.Throws<ArgumentOutOfRangeException>(() => _bridge.Publish<double>("field", 5, new double[4]));
         Assert.Contains("'field' has steps 0 to 4", outside.Message, StringComparison.Ordinal);
     }
@@ -68,7 +68,32 @@ public sealed class BridgeMisuseTests : IDisposable
         InvalidOperationException late = Assert.Throws<InvalidOperationException>(() => _bridge.DeclareArray<double>("other", [5, 4], 0, [0], [4]));
         Assert.Contains("Declare every array before the first publish", late.Message, StringComparison.Ordinal);
         _bridge.Finish();
-        Assert.Throws<ObjectDisposedException>(() => _bridge.Publish<double>("field", 1, new double[4]));
+        ObjectDisposedException finished = Assert.Throws<ObjectDisposedException>(() => _bridge.Publish<double>("field", 1, new double[4]));
+        Assert.Contains("Simulation rank 0's bridge was finished (Finish or Dispose): it publishes nothing more", finished.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Publish_Refused_LeavesTheStepFree()
+    {
+        Assert.Throws<ArgumentException>(() => _bridge.Publish<double>("field", 3, new double[5]));
+        Assert.Throws<ArgumentException>(() => _bridge.Publish<float>("field", 3, new float[4]));
+        Assert.True(_bridge.Publish<double>("field", 3, new double[4]).IsCompleted);
+        Assert.Equal(1, _bridge.Statistics.BlocksSkipped);
+    }
+
+    [Fact]
+    public async Task PublishInterior_Refused_LeavesTheStepFree()
+    {
+        await using var transport = new InProcessTransport();
+        using Mailbox scheduler = transport.Open(s_scheduler);
+        using var bridge = new Bridge(transport.Open(EndpointId.Producer(0)), s_scheduler, 0, new DeisaMpiOptions { ContractTimeout = TimeSpan.FromSeconds(30) });
+        bridge.DeclareArray<double>("field", [5, 2, 3], 0, [0, 0], [2, 3], ["t", "y", "x"]);
+        scheduler.Send(EndpointId.Producer(0), ContractUpdate.Rent());
+
+        ArgumentException wrong = Assert.Throws<ArgumentException>(() => bridge.PublishInterior<double>("field", 1, new double[19], ghost: 1));
+        Assert.Contains("a 2x3 block with 1 ghost cell(s) on each side needs 4x5 = 20", wrong.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentOutOfRangeException>(() => bridge.PublishInterior<double>("field", 1, new double[20], ghost: -1));
+        Assert.True(bridge.PublishInterior<double>("field", 1, new double[20], ghost: 1).IsCompleted);
     }
 
     [Fact]

@@ -191,7 +191,9 @@ internal static class MessageSamples
 
         DropExternal drop = DropExternal.Rent();
         drop.Keys.Add(Key);
-        drop.Reason = "2 step(s) in flight";
+        drop.Keys.Add(("global_t", 3, 1, 0));
+        drop.Reason = "published step 4 of 'global_t' without it";
+        drop.Skipped = true;
         yield return drop;
     }
 
@@ -229,7 +231,7 @@ internal static class MessageSamples
         ProducerFinished m => $"{Keys(m.Missing)} {m.BlocksShipped}",
         BlockMetadata m => $"{m.Key} {m.Worker} {string.Join(",", m.Start)} {string.Join(",", m.Count)}",
         KeysReleased m => Keys(m.Keys),
-        DropExternal m => $"{Keys(m.Keys)} {m.Reason}",
+        DropExternal m => $"{Keys(m.Keys)} {m.Reason} {m.Skipped}",
         _ => throw new ArgumentException(message.Kind.ToString()),
     };
 

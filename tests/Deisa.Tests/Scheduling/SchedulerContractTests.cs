@@ -181,6 +181,26 @@ public sealed class SchedulerContractTests
     }
 
     [Fact]
+    public void SkippedNotice_DependentsErrAtOnceNamingBlockRankAndStep_NotCountedAsDropped()
+    {
+        SchedulerFixture f = Declared();
+        TaskKey block = ("global_t", 3, 1, 0);
+        f.CreateExternal(block);
+        f.Submit("mean", TaskSpec.Create(Inc, block));
+        f.Request(ValidateContract.Rent());
+        DropExternal skipped = DropExternal.Rent();
+        skipped.Keys.Add(block);
+        skipped.Skipped = true;
+        skipped.Reason = "published step 4 of 'global_t' without it";
+
+        KeyErred erred = f.Feed(skipped, f.Producers[2]).Single<KeyErred>();
+
+        Assert.Contains("step 3, block (1, 0)", erred.Error!.Message, StringComparison.Ordinal);
+        Assert.Contains("simulation rank 2 published step 4 of 'global_t' without it", erred.Error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, f.State.DroppedBlocks);
+    }
+
+    [Fact]
     public void ProducerFinished_WithMissingKeys_DependentsErrNamingBlockAndRank()
     {
         SchedulerFixture f = Declared();
