@@ -24,7 +24,7 @@ public sealed partial class DeisaArray
             await Context.Client.CreateExternalAsync(externals, cancellationToken).ConfigureAwait(false);
         }
 
-        IReadOnlyList<Future> futures = await Context.Client.PersistAsync(graph, outputs, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<Future> futures = await Context.Client.PersistAsync(graph, outputs, $"a chunk of {this}", cancellationToken).ConfigureAwait(false);
         return new PersistedArray(this, futures, Assemble);
     }
 
@@ -44,9 +44,11 @@ public sealed partial class DeisaArray
     }
 
     /// <summary>Computes the array and assembles it, dense, on the client.</summary>
-    /// <param name="timeout">How long to wait; infinite when null.</param>
+    /// <param name="timeout">How long to wait; <see cref="ClientOptions.ResultTimeout"/> when null.</param>
     /// <returns>The array's values.</returns>
+    /// <exception cref="Errors.TaskFailedException">A task failed, or a block it needed will never arrive.</exception>
     /// <exception cref="Errors.DeisaTimeoutException">The values did not come in time.</exception>
+    /// <exception cref="InvalidOperationException">The array reads simulation blocks and the contract was never validated, so it would never be computed.</exception>
     public NdArray Compute(TimeSpan? timeout = null)
     {
         using PersistedArray persisted = Persist();

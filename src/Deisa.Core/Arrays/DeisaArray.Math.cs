@@ -222,7 +222,7 @@ public sealed partial class DeisaArray
             layer.Add(new TaskKey(name, outChunk), TaskSpec.Create(Op(ArrayOperations.Combine), (long)reduction, TaskArg.FromKeys(level), true, ShapeArg(outShape)));
         }
 
-        return Derived(name, [.. kept.Select(d => ShapeArray[d])], [.. kept.Select(d => DimensionArray[d])], [.. kept.Select(d => ChunkArray[d])], layer, this);
+        return Derived(name, $"{Expression}.{reduction}({Quoted(dimensions)})", [.. kept.Select(d => ShapeArray[d])], [.. kept.Select(d => DimensionArray[d])], [.. kept.Select(d => ChunkArray[d])], layer, this);
     }
 
     /// <summary>
@@ -295,7 +295,7 @@ public sealed partial class DeisaArray
         chunks[axis] = sizes[last] == 0 ? sizes[..last] : sizes;
         long[] shape = [.. ShapeArray];
         shape[axis]--;
-        return Derived(name, shape, [.. DimensionArray], chunks, layer, this);
+        return Derived(name, $"{Expression}.Diff(\"{dimension}\")", shape, [.. DimensionArray], chunks, layer, this);
     }
 
     private static DeisaArray Elementwise(char op, DeisaArray left, DeisaArray right, string verb)
@@ -318,7 +318,7 @@ public sealed partial class DeisaArray
             layer.Add(new TaskKey(name, chunk), TaskSpec.Create(left.Op(ArrayOperations.Binary), op.ToString(), left.KeyOf(chunk), shape, aligned.KeyOf(chunk), shape));
         }
 
-        return left.Derived(name, [.. left.ShapeArray], [.. left.DimensionArray], [.. left.ChunkArray], layer, left, aligned);
+        return left.Derived(name, $"({left.Expression} {op} {right.Expression})", [.. left.ShapeArray], [.. left.DimensionArray], [.. left.ChunkArray], layer, left, aligned);
     }
 
     private DeisaArray WithScalar(char op, double scalar, bool scalarFirst)
@@ -330,6 +330,7 @@ public sealed partial class DeisaArray
             layer.Add(new TaskKey(name, chunk), TaskSpec.Create(Op(ArrayOperations.Scalar), op.ToString(), KeyOf(chunk), ShapeArg(ChunkShape(chunk)), scalar, scalarFirst));
         }
 
-        return Derived(name, [.. ShapeArray], [.. DimensionArray], [.. ChunkArray], layer, this);
+        string number = scalar.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Derived(name, scalarFirst ? $"({number} {op} {Expression})" : $"({Expression} {op} {number})", [.. ShapeArray], [.. DimensionArray], [.. ChunkArray], layer, this);
     }
 }

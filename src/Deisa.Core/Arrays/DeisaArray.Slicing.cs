@@ -30,7 +30,7 @@ public sealed partial class DeisaArray
                 whole &= !selections[d].Drop && selections[d].Start == 0 && selections[d].Step == 1 && selections[d].Count == ShapeArray[d];
             }
 
-            return whole ? this : Select(selections);
+            return whole ? this : Select(selections, $"{Expression}[{string.Join(", ", slices)}]");
         }
     }
 
@@ -51,7 +51,7 @@ public sealed partial class DeisaArray
 
         long[][] chunks = [.. ChunkArray];
         chunks[axis] = [.. sizes];
-        return RechunkTo(chunks);
+        return RechunkTo(chunks, $"{Expression}.Rechunk(\"{dimension}\", {(chunkSize == long.MaxValue ? "long.MaxValue" : chunkSize.ToString(System.Globalization.CultureInfo.InvariantCulture))})");
     }
 
     /// <summary>Joins arrays along a dimension; the other dimensions must match.</summary>
@@ -83,7 +83,7 @@ public sealed partial class DeisaArray
             // Align the chunks of the other dimensions on the first array's.
             long[][] aligned = [.. first.ChunkArray];
             aligned[axis] = part.ChunkArray[axis];
-            parts[i] = part.RechunkTo(aligned);
+            parts[i] = part.RechunkTo(aligned, part.Expression);
         }
 
         long[][] chunks = [.. first.ChunkArray];
@@ -104,13 +104,14 @@ public sealed partial class DeisaArray
             offset += part.ChunkArray[axis].Length;
         }
 
-        return View(first.Context, DeisaArrays.NewName("concatenate"), shape, [.. first.DimensionArray], chunks, keys, parts);
+        string expression = $"DeisaArray.Concatenate(\"{dimension}\", {string.Join(", ", arrays.Select(a => a.Expression))})";
+        return View(first.Context, DeisaArrays.NewName("concatenate"), expression, shape, [.. first.DimensionArray], chunks, keys, parts);
     }
 
     /// <summary>Gives the array the chunks of <paramref name="other"/>, which has the same shape.</summary>
-    internal DeisaArray RechunkLike(DeisaArray other) => RechunkTo(other.ChunkArray);
+    internal DeisaArray RechunkLike(DeisaArray other) => RechunkTo(other.ChunkArray, Expression);
 
-    private DeisaArray RechunkTo(long[][] chunks)
+    private DeisaArray RechunkTo(long[][] chunks, string expression)
     {
         bool same = true;
         for (int d = 0; d < Rank; d++)
@@ -166,10 +167,10 @@ public sealed partial class DeisaArray
             layer.Add(new TaskKey(name, outChunk), TaskSpec.Create(Op(ArrayOperations.Assemble), ShapeArg(outShape), ShapeArg(outShape), TaskArg.FromList([.. pieces])));
         }
 
-        return Derived(name, [.. ShapeArray], [.. DimensionArray], chunks, layer, this);
+        return Derived(name, expression, [.. ShapeArray], [.. DimensionArray], chunks, layer, this);
     }
 
-    private DeisaArray Select((long Start, long Count, long Step, bool Drop)[] selections)
+    private DeisaArray Select((long Start, long Count, long Step, bool Drop)[] selections, string expression)
     {
         // Along each dimension: which input chunks the selection touches, where it starts in each, and how many.
         var pieces = new List<(int Chunk, long LocalStart, long Count)>[Rank];
@@ -236,7 +237,7 @@ public sealed partial class DeisaArray
             keys[string.Join(",", outChunk)] = key;
         }
 
-        return new DeisaArray(Context, name, shape, [.. kept.Select(d => DimensionArray[d])], chunks, chunk => keys[string.Join(",", chunk)], layer.Count > 0 ? layer : null, [this], null);
+        return new DeisaArray(Context, name, shape, [.. kept.Select(d => DimensionArray[d])], chunks, chunk => keys[string.Join(",", chunk)], layer.Count > 0 ? layer : null, [this], null, expression);
     }
 
     private static TaskArg Piece(TaskKey key, int[] inShape, int[] inStart, int[] inStep, int[] count, int[] outStart) =>

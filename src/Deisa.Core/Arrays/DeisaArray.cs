@@ -19,10 +19,14 @@ public sealed partial class DeisaArray
 {
     private readonly Func<int[], TaskKey> _keyOf;
 
-    private DeisaArray(DeisaArrays context, string name, long[] shape, string[] dimensions, long[][] chunks, Func<int[], TaskKey> keyOf, TaskGraph? layer, DeisaArray[] inputs, ArrayLayout? source)
+    /// <summary>The longest expression kept: deeper ones are cut, so a description never grows with the computation.</summary>
+    private const int MaxExpressionLength = 240;
+
+    private DeisaArray(DeisaArrays context, string name, long[] shape, string[] dimensions, long[][] chunks, Func<int[], TaskKey> keyOf, TaskGraph? layer, DeisaArray[] inputs, ArrayLayout? source, string? expression)
     {
         Context = context;
         Name = name;
+        Expression = expression is null ? name : expression.Length <= MaxExpressionLength ? expression : string.Concat(expression.AsSpan(0, MaxExpressionLength - 1), "…");
         ShapeArray = shape;
         DimensionArray = dimensions;
         ChunkArray = chunks;
@@ -34,6 +38,10 @@ public sealed partial class DeisaArray
 
     /// <summary>Gets the array's name: the key name of its chunks (the simulation's name for a declared array).</summary>
     public string Name { get; }
+
+    /// <summary>Gets how the array was built from the simulation's arrays, as code would write it, for example
+    /// <c>field[5:5, :, :].Sum("t")</c>; the name for a simulation array.</summary>
+    public string Expression { get; }
 
     /// <summary>Gets the size of each dimension.</summary>
     public IReadOnlyList<long> Shape => ShapeArray;
@@ -104,10 +112,10 @@ public sealed partial class DeisaArray
             : throw new ArgumentException($"{this} has no dimension '{dimension}'; its dimensions are {string.Join(", ", DimensionArray.Select(d => $"'{d}'"))}.", nameof(dimension));
     }
 
-    /// <summary>Describes the array: name, dimensions and shape.</summary>
-    /// <returns>The text.</returns>
+    /// <summary>Describes the array: name, how it was built, dimensions and shape.</summary>
+    /// <returns>The text, for example <c>'sum-1' = field[5:5, :, :].Sum("t") (Y: 12, X: 9)</c>.</returns>
     public override string ToString() =>
-        $"'{Name}' ({string.Join(", ", DimensionArray.Zip(ShapeArray, (d, s) => string.Create(CultureInfo.InvariantCulture, $"{d}: {s}")))})";
+        $"'{Name}'{(Expression == Name ? string.Empty : $" = {Expression}")} ({string.Join(", ", DimensionArray.Zip(ShapeArray, (d, s) => string.Create(CultureInfo.InvariantCulture, $"{d}: {s}")))})";
 
     internal static DeisaArray FromLayout(DeisaArrays context, ArrayLayout layout)
     {
@@ -139,7 +147,7 @@ public sealed partial class DeisaArray
             return layout.KeyOf(chunk[time], block);
         }
 
-        return new DeisaArray(context, layout.Name, [.. layout.Shape], [.. layout.DimensionNames], chunks, KeyOf, null, [], layout);
+        return new DeisaArray(context, layout.Name, [.. layout.Shape], [.. layout.DimensionNames], chunks, KeyOf, null, [], layout, null);
     }
 
     /// <summary>Gets the size of a chunk along each dimension.</summary>
@@ -195,7 +203,7 @@ public sealed partial class DeisaArray
     }
 
     /// <summary>Creates a derived array whose chunk keys are (name, chunk indices…).</summary>
-    private DeisaArray Derived(string name, long[] shape, string[] dimensions, long[][] chunks, TaskGraph layer, params DeisaArray[] inputs)
+    private DeisaArray Derived(string name, string expression, long[] shape, string[] dimensions, long[][] chunks, TaskGraph layer, params DeisaArray[] inputs)
     {
         if (shape.Length > TaskKey.MaxIndices)
         {
@@ -203,12 +211,14 @@ public sealed partial class DeisaArray
         }
 
         TaskKey KeyOf(int[] chunk) => new(name, chunk);
-        return new DeisaArray(Context, name, shape, dimensions, chunks, KeyOf, layer, inputs, null);
+        return new DeisaArray(Context, name, shape, dimensions, chunks, KeyOf, layer, inputs, null, expression);
     }
 
     /// <summary>Creates an array whose chunks are other arrays' keys, computing nothing.</summary>
-    private static DeisaArray View(DeisaArrays context, string name, long[] shape, string[] dimensions, long[][] chunks, Dictionary<string, TaskKey> keys, DeisaArray[] inputs) =>
-        new(context, name, shape, dimensions, chunks, chunk => keys[string.Join(",", chunk)], null, inputs, null);
+    private static DeisaArray View(DeisaArrays context, string name, string expression, long[] shape, string[] dimensions, long[][] chunks, Dictionary<string, TaskKey> keys, DeisaArray[] inputs) =>
+        new(context, name, shape, dimensions, chunks, chunk => keys[string.Join(",", chunk)], null, inputs, null, expression);
+
+    private static string Quoted(IEnumerable<string> dimensions) => string.Join(", ", dimensions.Select(d => $"\"{d}\""));
 
     private static TaskArg ShapeArg(ReadOnlySpan<int> shape)
     {

@@ -38,18 +38,29 @@ public sealed class PersistedArray : IDisposable
     }
 
     /// <summary>Waits for every chunk and assembles the array, dense, on the client.</summary>
-    /// <param name="timeout">How long to wait; infinite when null.</param>
+    /// <param name="timeout">How long to wait; <see cref="ClientOptions.ResultTimeout"/> when null.</param>
     /// <returns>The values.</returns>
+    /// <exception cref="TaskFailedException">A task failed, or a block it needed will never arrive.</exception>
     /// <exception cref="DeisaTimeoutException">The values did not come in time.</exception>
+    /// <exception cref="InvalidOperationException">The array reads simulation blocks and the contract was never validated, so it would never be computed.</exception>
     public NdArray Result(TimeSpan? timeout = null)
     {
+        DeisaClient client = Array.Context.Client;
+        foreach (Future chunk in _futures)
+        {
+            client.ThrowIfNeverComes(chunk.State);
+        }
+
+        TimeSpan limit = timeout ?? client.ResultTimeout;
         Task<NdArray> result = GetResultAsync();
         try
         {
-            if (timeout is { } limit && !result.Wait(limit))
+            if (!result.Wait(limit))
             {
+                int pending = _futures.Count(f => !f.IsCompleted);
                 throw new DeisaTimeoutException(
-                    $"{Array} was not computed within {limit.TotalSeconds:0.#} s; if it reads simulation data, check that the contract was validated and the simulation runs.");
+                    $"{Array} was not computed within {limit.TotalSeconds:0.#} s ({pending} of its {_futures.Count} chunk(s) still pending, such as {_futures.First(f => !f.IsCompleted).Key}). " +
+                    "If it reads simulation data, check that the simulation runs and ships what the contract asks; pass a longer timeout, or raise ClientOptions.ResultTimeout, for longer runs.");
             }
         }
         catch (AggregateException)

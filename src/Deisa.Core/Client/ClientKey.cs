@@ -28,6 +28,15 @@ internal sealed class ClientKey
 
     public Task<object?>? Fetch { get; set; }
 
+    /// <summary>Gets or sets what the key is to the user, such as "a chunk of field[::2].Mean()"; null when it is only a key.</summary>
+    public string? Description { get; set; }
+
+    /// <summary>Gets or sets a simulation block the key's computation reads that was created before the contract was validated.</summary>
+    public TaskKey? ReadsBlock { get; set; }
+
+    /// <summary>Gets the key, with what it is to the user when known.</summary>
+    public string Describe() => Description is null ? Key.ToString() : $"{Key} ({Description})";
+
     public void Complete(FutureStatus status, Exception? error)
     {
         if (Status != FutureStatus.Pending)

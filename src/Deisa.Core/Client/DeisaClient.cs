@@ -33,6 +33,12 @@ public sealed class DeisaClient
     private long _nextRequestId;
     private Exception? _closed;
 
+    // What makes a wait impossible: blocks of the simulation's arrays created while the contract was not validated
+    // yet, which the simulation will only ship once it is. Known from GetArrays on; empty once validated.
+    private HashSet<string>? _declaredArrays;
+    private HashSet<TaskKey>? _unvalidatedBlocks;
+    private bool _contractValidated;
+
     internal DeisaClient(Mailbox mailbox, EndpointId scheduler, int workerCount, bool crossesProcesses, ClientOptions? options, OperationRegistry operations)
     {
         Operations = operations;
@@ -54,6 +60,9 @@ public sealed class DeisaClient
 
     /// <summary>Gets whether tasks cross processes, so only registered operations and encodable arguments are accepted.</summary>
     public bool CrossesProcesses { get; }
+
+    /// <summary>Gets how long blocking waits without a timeout of their own wait (<see cref="ClientOptions.ResultTimeout"/>).</summary>
+    public TimeSpan ResultTimeout => _options.ResultTimeout;
 
     /// <summary>Gets the number of keys the client holds futures to.</summary>
     public int HeldKeyCount
@@ -128,10 +137,11 @@ public sealed class DeisaClient
     /// <typeparam name="T">The value type.</typeparam>
     /// <param name="graph">The tasks.</param>
     /// <param name="output">The key to compute.</param>
-    /// <param name="timeout">How long to wait for the value; infinite when null.</param>
+    /// <param name="timeout">How long to wait for the value; <see cref="ClientOptions.ResultTimeout"/> when null.</param>
     /// <returns>The value.</returns>
     /// <exception cref="TaskFailedException">The task or a dependency failed.</exception>
     /// <exception cref="DeisaTimeoutException">The value did not come in time.</exception>
+    /// <exception cref="InvalidOperationException">The value reads simulation blocks and the contract was never validated.</exception>
     public T Compute<T>(TaskGraph graph, TaskKey output, TimeSpan? timeout = null)
     {
         using var future = (Future<T>)SubmitGraph(graph, [output], Typed<T>.Factory)[0];
@@ -181,7 +191,26 @@ public sealed class DeisaClient
         CreateExternal message = Protocol.CreateExternal.Rent();
         message.Keys.AddRange(keys);
         message.RequestId = NextRequestId();
+        List<TaskKey>? blocks = null;
+        lock (_lock)
+        {
+            if (!_contractValidated && _declaredArrays is not null)
+            {
+                blocks = message.Keys.Where(k => _declaredArrays.Contains(k.Name)).ToList();
+            }
+        }
+
         ThrowIfError(await RequestAsync(message.RequestId, _scheduler, message, _options.RequestTimeout, "CreateExternal", cancellationToken).ConfigureAwait(false));
+        if (blocks is { Count: > 0 })
+        {
+            lock (_lock)
+            {
+                if (!_contractValidated)
+                {
+                    (_unvalidatedBlocks ??= []).UnionWith(blocks);
+                }
+            }
+        }
     }
 
     /// <summary>Declares that an external key's data will never come: it and its dependents fail with <paramref name="reason"/>.</summary>
@@ -215,6 +244,11 @@ public sealed class DeisaClient
         message.RequestId = NextRequestId();
         var reply = (ArraysResult)(await RequestAsync(message.RequestId, _scheduler, message, _options.RequestTimeout, "GetArrays (waiting for every simulation rank to declare its arrays)", cancellationToken).ConfigureAwait(false))!;
         ThrowIfError(reply.Error);
+        lock (_lock)
+        {
+            _declaredArrays ??= [.. reply.Declarations.Select(d => d.Declaration.Name)];
+        }
+
         return new DeisaArrays(this, Operations, new ArrayCatalog(reply.Declarations));
     }
 
@@ -238,6 +272,11 @@ public sealed class DeisaClient
         ValidateContract message = Protocol.ValidateContract.Rent();
         message.RequestId = NextRequestId();
         ThrowIfError(await RequestAsync(message.RequestId, _scheduler, message, _options.RequestTimeout, "ValidateContract", cancellationToken).ConfigureAwait(false));
+        lock (_lock)
+        {
+            _contractValidated = true;
+            _unvalidatedBlocks = null;
+        }
     }
 
     /// <summary>Revokes the contract: simulation ranks ship nothing more, and every contracted key still awaited fails.</summary>
@@ -332,6 +371,29 @@ public sealed class DeisaClient
         }
 
         return await fetch.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Refuses a blocking wait that cannot end: the key reads simulation blocks, and the simulation ships none
+    /// before the contract is validated, which the waiting thread would have to do itself.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The wait would never end.</exception>
+    internal void ThrowIfNeverComes(ClientKey state)
+    {
+        TaskKey block;
+        lock (_lock)
+        {
+            if (_contractValidated || state.Status != FutureStatus.Pending || state.ReadsBlock is not { } read)
+            {
+                return;
+            }
+
+            block = read;
+        }
+
+        throw new InvalidOperationException(
+            $"Waiting for {state.Describe()} would never end: it reads the simulation's block {block}, and the contract was never validated, so the simulation ships none of its blocks. " +
+            "Persist every computation that reads simulation data, call client.ValidateContract(), then wait for the results.");
     }
 
     internal FutureStatus GetStatus(ClientKey state)
@@ -454,10 +516,14 @@ public sealed class DeisaClient
         }
     }
 
+    /// <summary>Submits a graph and keeps its outputs, saying what they are to the user (an array expression), for messages.</summary>
+    internal Task<IReadOnlyList<Future>> PersistAsync(TaskGraph graph, List<TaskKey> outputs, string description, CancellationToken cancellationToken) =>
+        SubmitGraphAsync(graph, outputs, s_untyped, cancellationToken, description);
+
     private IReadOnlyList<Future> SubmitGraph(TaskGraph graph, List<TaskKey> outputs, FutureFactory factory) =>
         SubmitGraphAsync(graph, outputs, factory, CancellationToken.None).GetAwaiter().GetResult();
 
-    private async Task<IReadOnlyList<Future>> SubmitGraphAsync(TaskGraph graph, List<TaskKey> outputs, FutureFactory factory, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<Future>> SubmitGraphAsync(TaskGraph graph, List<TaskKey> outputs, FutureFactory factory, CancellationToken cancellationToken, string? description = null)
     {
         ArgumentNullException.ThrowIfNull(graph);
         ThrowIfClosed();
@@ -488,6 +554,7 @@ public sealed class DeisaClient
         var wanted = new List<TaskKey>();
         lock (_lock)
         {
+            Dictionary<TaskKey, TaskKey?>? reads = _unvalidatedBlocks is { Count: > 0 } ? UnvalidatedReads(culled, outputs) : null;
             foreach (TaskKey key in outputs)
             {
                 if (!_keys.TryGetValue(key, out ClientKey? state))
@@ -501,6 +568,8 @@ public sealed class DeisaClient
                     wanted.Add(key);
                 }
 
+                state.Description ??= description;
+                state.ReadsBlock ??= reads?.GetValueOrDefault(key);
                 states.Add(state);
             }
         }
@@ -531,6 +600,72 @@ public sealed class DeisaClient
         }
 
         return futures;
+    }
+
+    /// <summary>
+    /// For each output, a block created before the contract that its computation reads, or null: one walk of the
+    /// graph, iterative (chains over thousands of steps are that deep), each key visited once. Called under the lock.
+    /// </summary>
+    private Dictionary<TaskKey, TaskKey?> UnvalidatedReads(TaskGraph graph, List<TaskKey> outputs)
+    {
+        var reads = new Dictionary<TaskKey, TaskKey?>();
+        var expanding = new HashSet<TaskKey>();
+        var stack = new Stack<(TaskKey Key, bool Expanded)>();
+        foreach (TaskKey output in outputs)
+        {
+            stack.Push((output, false));
+            while (stack.Count > 0)
+            {
+                (TaskKey key, bool expanded) = stack.Pop();
+                if (reads.ContainsKey(key))
+                {
+                    continue;
+                }
+
+                if (_unvalidatedBlocks!.Contains(key))
+                {
+                    reads[key] = key;
+                }
+                else if (!graph.TryGetSpec(key, out TaskSpec? spec))
+                {
+                    reads[key] = _keys.TryGetValue(key, out ClientKey? held) ? held.ReadsBlock : null;
+                }
+                else if (!expanded)
+                {
+                    if (!expanding.Add(key))
+                    {
+                        // On a cycle, which the scheduler refuses with its own message: nothing to find here.
+                        continue;
+                    }
+
+                    stack.Push((key, true));
+                    foreach (TaskKey dependency in spec.Dependencies)
+                    {
+                        if (!reads.ContainsKey(dependency) && !expanding.Contains(dependency))
+                        {
+                            stack.Push((dependency, false));
+                        }
+                    }
+                }
+                else
+                {
+                    expanding.Remove(key);
+                    TaskKey? found = null;
+                    foreach (TaskKey dependency in spec.Dependencies)
+                    {
+                        if (reads.GetValueOrDefault(dependency) is { } block)
+                        {
+                            found = block;
+                            break;
+                        }
+                    }
+
+                    reads[key] = found;
+                }
+            }
+        }
+
+        return reads;
     }
 
     private void Rollback(List<ClientKey> states, List<TaskKey> sendRelease)
@@ -690,7 +825,7 @@ public sealed class DeisaClient
                     if (_keys.TryGetValue(m.Key, out ClientKey? state))
                     {
                         ErrorInfo error = m.Error ?? new ErrorInfo("Unknown", "no details", null);
-                        state.Complete(FutureStatus.Error, new TaskFailedException(m.Key, m.CauseKey, m.Story, error.ToException()));
+                        state.Complete(FutureStatus.Error, new TaskFailedException(m.Key, m.CauseKey, m.Story, error.ToException(), state.Description));
                     }
                 }
 

@@ -54,10 +54,11 @@ public class Future : IDisposable
     }
 
     /// <summary>Blocks until the value is there.</summary>
-    /// <param name="timeout">How long to wait; infinite when null.</param>
+    /// <param name="timeout">How long to wait; <see cref="ClientOptions.ResultTimeout"/> when null.</param>
     /// <returns>The value.</returns>
     /// <exception cref="TaskFailedException">The task or a dependency failed.</exception>
     /// <exception cref="DeisaTimeoutException">The value did not come in time; the message says what the key waits for.</exception>
+    /// <exception cref="InvalidOperationException">The value reads simulation blocks and the contract was never validated, so it would never come.</exception>
     public object? Result(TimeSpan? timeout = null) => WaitFor(GetResultAsync(), timeout);
 
     /// <summary>Waits for the key to leave <see cref="FutureStatus.Pending"/>, without fetching its value or throwing its error.</summary>
@@ -92,11 +93,13 @@ public class Future : IDisposable
 
     private protected T WaitFor<T>(Task<T> task, TimeSpan? timeout)
     {
-        if (timeout is { } limit && !WaitQuietly(task, limit))
+        _client.ThrowIfNeverComes(State);
+        TimeSpan limit = timeout ?? _client.ResultTimeout;
+        if (!WaitQuietly(task, limit))
         {
             throw new DeisaTimeoutException(
-                $"The value of {Key} did not arrive within {limit.TotalSeconds:0.###} s (status {Status}). " +
-                "If it depends on external data, check that the producer puts every key it should.");
+                $"The value of {State.Describe()} did not arrive within {limit.TotalSeconds:0.###} s (status {Status}). " +
+                "If it depends on simulation data, check that the simulation runs and ships what the contract asks; pass a longer timeout, or raise ClientOptions.ResultTimeout, for longer runs.");
         }
 
         return task.GetAwaiter().GetResult();

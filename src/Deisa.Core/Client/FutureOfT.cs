@@ -29,10 +29,11 @@ public sealed class Future<T> : Future
     }
 
     /// <summary>Blocks until the value is there.</summary>
-    /// <param name="timeout">How long to wait; infinite when null.</param>
+    /// <param name="timeout">How long to wait; <see cref="ClientOptions.ResultTimeout"/> when null.</param>
     /// <returns>The value.</returns>
     /// <exception cref="TaskFailedException">The task or a dependency failed.</exception>
     /// <exception cref="DeisaTimeoutException">The value did not come in time.</exception>
+    /// <exception cref="InvalidOperationException">The value reads simulation blocks and the contract was never validated, so it would never come.</exception>
     public new T Result(TimeSpan? timeout = null) => WaitFor(GetResultAsync(), timeout);
 
     /// <summary>Lets <c>await future</c> give the value.</summary>

@@ -54,7 +54,7 @@ internal sealed class ArrayFixture : IAsyncDisposable
     /// Starts a runtime and declares an array split along each spatial dimension into blocks of the given sizes,
     /// whose element at a position is <paramref name="value"/> (<see cref="Value"/> when null).
     /// </summary>
-    public static ArrayFixture Start(long[] shape, int timeDimension, long[][] splits, string[] names, int workers = 2, bool serialize = false, Func<int[], double>? value = null)
+    public static ArrayFixture Start(long[] shape, int timeDimension, long[][] splits, string[] names, int workers = 2, bool serialize = false, Func<int[], double>? value = null, ClientOptions? client = null)
     {
         int blocks = splits.Aggregate(1, (n, s) => n * s.Length);
         var runtime = DeisaRuntime.StartInProcess(workers, new RuntimeOptions
@@ -64,6 +64,7 @@ internal sealed class ArrayFixture : IAsyncDisposable
             Serialize = serialize,
             ValidateScheduler = true,
             ThreadsPerWorker = 2,
+            Client = client ?? new ClientOptions(),
         });
         var fixture = new ArrayFixture(runtime, shape, timeDimension, value);
         int spatial = splits.Length;

@@ -86,7 +86,7 @@ public sealed class MpiCouplingTests
     [Fact]
     public void Sim2_Analytics1_SimulationSkipsAStep_OnlyThatStepErrsNamingIt()
     {
-        // Rank 0 publishes steps 0, 1, 3, 4: its finish names step 2, passed over, and nothing else.
+        // Rank 0 publishes steps 0, 1, 3, 4: step 2 errs as soon as step 3 is published, and nothing else does.
         MpiResult result = MpiJob.Run(3, "coupling", "--grid", "2x1", "--steps", "5", "--skip-step", "2");
 
         Assert.Equal(3, result.ExitCode);
@@ -94,7 +94,7 @@ public sealed class MpiCouplingTests
         string erred = Assert.Single(result.Lines("ERRED"));
         Assert.StartsWith("ERRED ('total', 2)", erred, StringComparison.Ordinal);
         Assert.Contains("('global_t', 2, 0, 0)", erred, StringComparison.Ordinal);
-        Assert.Contains("finished without producing it", erred, StringComparison.Ordinal);
+        Assert.Contains("simulation rank 0 published step 3 of 'global_t' without it", erred, StringComparison.Ordinal);
         Assert.Equal(4, result.Stat(0, "shipped"));
         Assert.Equal(5, result.Stat(1, "shipped"));
     }
