@@ -42,6 +42,11 @@ public static class Program
             Mode = Arg(args, "--mode", "deisa3") == "deisa1" ? Deisa.Core.Arrays.CouplingMode.Deisa1 : Deisa.Core.Arrays.CouplingMode.Deisa3,
             Client = new ClientOptions { RequestTimeout = TimeSpan.FromSeconds(60), DataTimeout = TimeSpan.FromSeconds(60) },
         };
+        if (scenario == "shutdown")
+        {
+            Shutdown.Configure(options);
+        }
+
         DeisaSession session;
         try
         {
@@ -64,6 +69,11 @@ public static class Program
             Soak.PrintFinal(session.WorldRank);
         }
 
+        if (scenario == "shutdown")
+        {
+            Console.WriteLine($"SHUTDOWN rank={session.WorldRank} simulation={session.IsSimulation} late={session.Transport.ReceivedAtShutdown} unreceived={session.Transport.UnreceivedAtShutdown}");
+        }
+
         return code;
     }
 
@@ -76,6 +86,7 @@ public static class Program
             "arrays" => ArrayOps.Run(session, args),
             "ipca" => Ipca.Run(session, args),
             "soak" => Soak.Run(session, args),
+            "shutdown" => Shutdown.Run(session, args),
             _ => Unknown(scenario),
         };
     }

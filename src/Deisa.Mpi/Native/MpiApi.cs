@@ -130,6 +130,15 @@ internal static unsafe partial class MpiApi
 
     public static void TypeFree(ref int type) => Check(MpiUnsafe.MPI_Type_free(ref type), "MPI_Type_free", "freeing a block datatype");
 
+    /// <summary>Starts sending one count to every rank and receiving one from each (collective, non-blocking).</summary>
+    /// <remarks>Both arrays must stay pinned until the request completes.</remarks>
+    public static int IalltoallCounts(long* counts, long* received, int comm)
+    {
+        int request = RequestNull;
+        Check(MPI_Ialltoall(counts, 1, Long, received, 1, Long, comm, out request), "MPI_Ialltoall", "exchanging message counts at shutdown (collective: every rank must end its session)");
+        return request;
+    }
+
     public static void Barrier(int comm) => Check(MpiUnsafe.MPI_Barrier(comm), "MPI_Barrier", "waiting for every rank (collective)");
 
     public static void CommFree(ref int comm) => Check(MpiUnsafe.MPI_Comm_free(ref comm), "MPI_Comm_free", "freeing a communicator (collective)");
@@ -178,6 +187,9 @@ internal static unsafe partial class MpiApi
 
     [DllImport(Library, EntryPoint = "MPI_Comm_split_type")]
     private static extern int MPI_Comm_split_type(int comm, int splitType, int key, int info, out int newComm);
+
+    [DllImport(Library, EntryPoint = "MPI_Ialltoall")]
+    private static extern int MPI_Ialltoall(void* sendBuffer, int sendCount, int sendType, void* receiveBuffer, int receiveCount, int receiveType, int comm, out int request);
 
     [DllImport(Library, EntryPoint = "MPI_Improbe")]
     private static extern int MPI_Improbe(int source, int tag, int comm, int* flag, ref int message, MpiUnsafe.MPI_Status* status);

@@ -25,6 +25,10 @@ namespace Deisa.Mpi.Transport;
 /// pooled array, and only then delivers the put.</para>
 /// <para>The thread never burns a core when idle: after a few polls that found nothing it yields, then sleeps at
 /// most <see cref="MpiTransportOptions.MaxIdleWait"/> between polls; a send wakes it at once.</para>
+/// <para>Shutdown is collective: each rank counts the messages it sent to every other rank, the ranks exchange the
+/// counts once all of them stopped sending, and each receives what is still on its way to it before MPI
+/// finalizes, so that no message is left unmatched (a notice that crossed a rank's end, such as a contract
+/// revocation reaching a simulation rank that just finished).</para>
 /// </remarks>
 internal sealed class MpiTransport : ITransport
 {
@@ -52,6 +56,8 @@ internal sealed class MpiTransport : ITransport
     private readonly Dictionary<(ElementType Type, int Rows, int Columns, int Stride), int> _datatypes = [];
     private readonly List<(EndpointId To, EndpointKind From)> _batchOrder = [];
     private readonly long[] _framesReceivedBy = new long[4];
+    private readonly long[] _sentTo;
+    private readonly long[] _receivedFrom;
     private readonly long[] _bytesReceivedBy = new long[4];
     private volatile bool _stopping;
     private long _framesSent;
@@ -67,6 +73,9 @@ internal sealed class MpiTransport : ITransport
         _codec = codec;
         _options = options ?? new MpiTransportOptions();
         _onFault = onFault;
+        int size = MpiApi.CommSize(comm);
+        _sentTo = GC.AllocateArray<long>(size, pinned: true);
+        _receivedFrom = new long[size];
 
         // Every mailbox of this rank exists from the start, so messages that arrive before their endpoint's loop
         // starts wait in it instead of finding no one.
@@ -98,6 +107,12 @@ internal sealed class MpiTransport : ITransport
     /// <summary>Gets the bytes of block payloads sent without copy.</summary>
     public long PayloadBytesSent => Interlocked.Read(ref _payloadBytesSent);
 
+    /// <summary>Gets how many messages reached this rank after it stopped sending, at shutdown (received, then let go).</summary>
+    public long ReceivedAtShutdown { get; private set; }
+
+    /// <summary>Gets how many messages other ranks sent this one that it never received before shutdown ended (0 unless one was lost).</summary>
+    public long UnreceivedAtShutdown { get; private set; }
+
     /// <summary>Gets how many frames from other ranks reached this rank's endpoints of a role.</summary>
     /// <param name="kind">The receiving role.</param>
     /// <returns>The count.</returns>
@@ -128,12 +143,20 @@ internal sealed class MpiTransport : ITransport
         return mailbox;
     }
 
-    /// <summary>Stops the thread after sending what is queued and waiting (bounded) for sends in flight; then closes the mailboxes.</summary>
+    /// <summary>
+    /// Stops the thread after sending what is queued, waiting (bounded) for sends in flight and receiving what other
+    /// ranks still sent this one; then closes the mailboxes. Collective: returns once every rank stopped sending.
+    /// </summary>
+    /// <remarks>
+    /// A simulation rank that finishes first waits here, sleeping between polls, until the analytics end too (it
+    /// would otherwise wait in MPI_Finalize, spinning). The analytics root's <see cref="DeisaMpiOptions.FinishTimeout"/>
+    /// and the launcher end a job in which a rank never stops.
+    /// </remarks>
     public async ValueTask DisposeAsync()
     {
         _stopping = true;
         _wake.Set();
-        await _stopped.Task.WaitAsync(_options.ShutdownTimeout + TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        await _stopped.Task.ConfigureAwait(false);
         foreach (MpiMailbox mailbox in _local.Values)
         {
             mailbox.Complete();
@@ -281,6 +304,7 @@ internal sealed class MpiTransport : ITransport
             }
         }
 
+        Quiesce();
         foreach (PendingSend send in _sends)
         {
             send.Block?.Complete(new DeisaException($"Rank {_rank} shut down before a block send completed."));
@@ -302,6 +326,60 @@ internal sealed class MpiTransport : ITransport
                 writer.Dispose();
             }
         }
+    }
+
+    /// <summary>
+    /// Once this rank sends nothing more: exchanges with every rank how many messages each sent the other, then
+    /// receives those still on their way here (delivered to mailboxes that are closing, which let them go).
+    /// </summary>
+    private unsafe void Quiesce()
+    {
+        long before = _receivedFrom.Sum();
+        long[] expected = GC.AllocateArray<long>(_sentTo.Length, pinned: true);
+        fixed (long* sent = _sentTo, counts = expected)
+        {
+            int request = MpiApi.IalltoallCounts(sent, counts, _comm);
+
+            // Other ranks may still be working (the analytics outlast the simulation): wait for them gently.
+            while (!MpiApi.Test(ref request))
+            {
+                if (!TestSends() && !Poll())
+                {
+                    Thread.Sleep(1);
+                }
+            }
+        }
+
+        var clock = Stopwatch.StartNew();
+        while (Behind(expected) >= 0 && clock.Elapsed < _options.ShutdownTimeout)
+        {
+            if (!TestSends() && !Poll())
+            {
+                Thread.Sleep(1);
+            }
+        }
+
+        ReceivedAtShutdown = _receivedFrom.Sum() - before;
+        UnreceivedAtShutdown = expected.Sum() - _receivedFrom.Sum();
+        if (Behind(expected) is int source and >= 0)
+        {
+            Console.Error.WriteLine(
+                $"deisa: world rank {_rank}: {expected[source] - _receivedFrom[source]} message(s) rank {source} sent never arrived within {_options.ShutdownTimeout.TotalSeconds:0.#} s of shutdown.");
+        }
+    }
+
+    /// <summary>Gets a rank some of whose messages to this one have not been received, or -1.</summary>
+    private int Behind(long[] expected)
+    {
+        for (int source = 0; source < expected.Length; source++)
+        {
+            if (_receivedFrom[source] < expected[source])
+            {
+                return source;
+            }
+        }
+
+        return -1;
     }
 
     private bool SendQueued()
@@ -354,6 +432,7 @@ internal sealed class MpiTransport : ITransport
                 // The buffer is pinned for its whole life (pinned object heap), so MPI may keep the pointer.
                 int request = MpiApi.Isend(buffer, writer.WrittenCount, MpiApi.Byte, to.Rank, TagFor(to.Kind), _comm);
                 _sends.Add(new PendingSend(request, writer, null));
+                _sentTo[to.Rank]++;
             }
 
             Interlocked.Increment(ref _framesSent);
@@ -366,6 +445,7 @@ internal sealed class MpiTransport : ITransport
                         ? MpiApi.Isend(block.Pointer, block.Count, BasicType(block.ElementType), to.Rank, PayloadTag, _comm)
                         : MpiApi.Isend(block.Pointer, 1, VectorType(block), to.Rank, PayloadTag, _comm);
                     _sends.Add(new PendingSend(request, null, block));
+                    _sentTo[to.Rank]++;
                     Interlocked.Add(ref _payloadBytesSent, block.Bytes);
                 }
             }
@@ -470,6 +550,7 @@ internal sealed class MpiTransport : ITransport
                 MpiApi.Mrecv(pointer, status.Bytes, MpiApi.Byte, ref handle);
             }
 
+            _receivedFrom[status.Source]++;
             Interlocked.Increment(ref _framesReceived);
             byte fromKind = buffer[0];
             if (fromKind > (byte)EndpointKind.Producer)
@@ -538,6 +619,8 @@ internal sealed class MpiTransport : ITransport
         {
             MpiApi.Mrecv(pointer, payload.Count, BasicType(payload.ElementType), ref handle);
         }
+
+        _receivedFrom[status.Source]++;
 
         put.Value = value;
         Deliver(to, put);

@@ -87,11 +87,26 @@ internal static class MpiJob
         }
 
         process.WaitForExit();
-        return new MpiResult(process.ExitCode, stdout.ToString(), stderr.ToString());
+        var result = new MpiResult(process.ExitCode, stdout.ToString(), stderr.ToString());
+        AssertNothingLeftUnmatched(result);
+        return result;
+    }
+
+    /// <summary>
+    /// Fails when MPI reported a message that was sent and never received before a rank finalized (UCX prints
+    /// "unexpected tag-receive descriptor ... was not matched"): every job this suite runs must shut down clean.
+    /// </summary>
+    private static void AssertNothingLeftUnmatched(MpiResult result)
+    {
+        string[] unmatched = [.. result.Stderr.Split('\n').Where(l => l.Contains("was not matched", StringComparison.Ordinal))];
+        Assert.True(unmatched.Length == 0, $"A message was left unmatched at shutdown:\n{string.Join('\n', unmatched)}\n{result}");
     }
 
     /// <summary>Gets the path of the Heat2D mini-app, built next to the tests in the same configuration.</summary>
     public static string Heat2D { get; } = Locate("Deisa.Heat2D", Path.Combine("src", "Deisa.Heat2D"));
+
+    /// <summary>Gets the path of the MPI benchmarks, built next to the tests in the same configuration.</summary>
+    public static string MpiBenchmark { get; } = Locate("Deisa.Bench.Mpi", Path.Combine("bench", "Deisa.Bench.Mpi"));
 
     /// <summary>Gets the path of the whole-workflow benchmark, built next to the tests in the same configuration.</summary>
     public static string WorkflowBenchmark { get; } = Locate("Deisa.Bench.Workflow", Path.Combine("bench", "Deisa.Bench.Workflow"));
