@@ -458,7 +458,7 @@ public sealed class DeisaClient
             var keys = pending.Select(k => k.Key).ToList();
             var text = new StringBuilder(cause is null ? "The runtime shut down" : $"The runtime stopped after a failure ({cause.Message})");
             text.Append(keys.Count == 0 ? "." : $" while {keys.Count} key(s) were still awaited: ");
-            text.Append(string.Join("; ", pending.Take(20).Select(k => $"{k.Key} ({describe(k.Key)})")));
+            text.Append(string.Join("; ", pending.Take(20).Select(k => $"{k.Describe()}: {describe(k.Key)}")));
             if (keys.Count > 20)
             {
                 text.Append($"; and {keys.Count - 20} more");
@@ -468,7 +468,7 @@ public sealed class DeisaClient
             foreach (ClientKey state in pending)
             {
                 state.Complete(FutureStatus.Cancelled, new RuntimeShutdownException(
-                    $"{state.Key} will never be computed: {text}", [state.Key], cause));
+                    $"{state.Describe()} will never be computed: {text}", [state.Key], cause));
             }
         }
 

@@ -82,6 +82,21 @@ public sealed class WaitTests
     }
 
     [Fact]
+    public async Task Shutdown_WhileAPersistedArrayIsAwaited_NamesTheExpression()
+    {
+        ArrayFixture fixture = Start();
+        DeisaArray field = fixture.Client.GetArrays()["field"];
+        PersistedArray part = field[Slice.Every(2)].Var("X").Persist();
+        await fixture.Client.ValidateContractAsync();
+        Task<NdArray> waiting = part.GetResultAsync();
+
+        await fixture.DisposeAsync();
+
+        RuntimeShutdownException error = await Assert.ThrowsAsync<RuntimeShutdownException>(() => waiting.WaitAsync(s_timeout));
+        Assert.Contains("field[::2].Var(\"X\")", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ExpressionsOfEveryFamily_ReadAsCode()
     {
         await using ArrayFixture fixture = Start();
