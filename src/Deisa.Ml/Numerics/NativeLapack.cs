@@ -13,9 +13,10 @@ namespace Deisa.Ml.Numerics;
 /// trailing size_t arguments (gfortran's convention, which OpenBLAS and reference LAPACK use on Linux).
 /// OpenBLAS computes with one thread unless <see cref="DeisaMl.BlasThreads"/>, <c>OPENBLAS_NUM_THREADS</c> or
 /// <c>OMP_NUM_THREADS</c> asks for more: the analytics ranks already run one task per executor thread and share
-/// cores with the simulation, where OpenBLAS's own threads would only oversubscribe them; and with more than one
-/// thread some of its routines sum in an order that depends on timing, so results would change from run to run.
-/// The count is put in the native environment before the library loads, so that no idle pool is started either.
+/// cores with the simulation, where OpenBLAS's own threads would only oversubscribe them; and the bits of a result
+/// depend on how many threads split its sums (measured: one and two threads differ in the last digits), so the count
+/// must not change behind the user's back. It is put in the native environment before the library loads, so that no
+/// idle pool is started either.
 /// </remarks>
 internal sealed unsafe partial class NativeLapack : ILinearAlgebra
 {

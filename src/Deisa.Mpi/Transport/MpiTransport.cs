@@ -148,9 +148,9 @@ internal sealed class MpiTransport : ITransport
     /// ranks still sent this one; then closes the mailboxes. Collective: returns once every rank stopped sending.
     /// </summary>
     /// <remarks>
-    /// A simulation rank that finishes first waits here, sleeping between polls, until the analytics end too (it
-    /// would otherwise wait in MPI_Finalize, spinning). The analytics root's <see cref="DeisaMpiOptions.FinishTimeout"/>
-    /// and the launcher end a job in which a rank never stops.
+    /// A simulation rank that finishes first waits here, sleeping between polls, until the analytics end too (as it
+    /// waited in MPI_Finalize before). The analytics root's <see cref="DeisaMpiOptions.FinishTimeout"/> and the
+    /// launcher end a job in which a rank never stops.
     /// </remarks>
     public async ValueTask DisposeAsync()
     {
