@@ -278,7 +278,10 @@ public sealed class ArrayLayout
         return true;
     }
 
-    private static long BlockId(ReadOnlySpan<int> block)
+    /// <summary>Gets a number that names a block position, for dictionaries keyed by block.</summary>
+    /// <param name="block">The block indices.</param>
+    /// <returns>The number; distinct for distinct positions of one array.</returns>
+    internal static long BlockId(ReadOnlySpan<int> block)
     {
         long id = 0;
         foreach (int b in block)

@@ -269,14 +269,20 @@ public sealed class MessageCodec
                     writer.WriteInt32(entry.Block.Length);
                     writer.WriteRaw<int>(entry.Block);
                     WriteEndpoint(entry.Worker, writer);
-                    writer.WriteInt32(entry.Steps.Length);
-                    writer.WriteRaw<int>(entry.Steps);
+                    entry.Steps.Write(writer);
                 }
 
                 break;
             case ProducerFinished m:
                 WriteKeys(m.Missing, writer);
                 writer.WriteInt64(m.BlocksShipped);
+                writer.WriteInt32(m.LastSteps.Count);
+                foreach ((string array, int lastStep) in m.LastSteps)
+                {
+                    writer.WriteString(array);
+                    writer.WriteInt32(lastStep);
+                }
+
                 break;
             case KeysReleased m:
                 WriteKeys(m.Keys, writer);
@@ -497,10 +503,7 @@ public sealed class MessageCodec
                         int[] block = new int[dimensions];
                         r.ReadRaw<int>(block);
                         EndpointId worker = ReadEndpoint(ref r);
-                        int steps = r.ReadCount(4, "steps");
-                        int[] values = new int[steps];
-                        r.ReadRaw<int>(values);
-                        m.Entries.Add(new ContractEntry(array, block, worker, values));
+                        m.Entries.Add(new ContractEntry(array, block, worker, StepSet.Read(ref r)));
                     }
                 });
             case MessageKind.BlockMetadata:
@@ -516,6 +519,18 @@ public sealed class MessageCodec
                 {
                     ReadKeys(ref r, m.Missing);
                     m.BlocksShipped = r.ReadInt64();
+                    int arrays = r.ReadCount(8, "arrays' last steps");
+                    for (int i = 0; i < arrays; i++)
+                    {
+                        string array = r.ReadString();
+                        int lastStep = r.ReadInt32();
+                        if (lastStep < -1)
+                        {
+                            throw r.Fail($"a finish notice gives '{array}' the last step {lastStep}.");
+                        }
+
+                        m.LastSteps.Add((array, lastStep));
+                    }
                 });
             case MessageKind.KeysReleased:
                 return Guard(KeysReleased.Rent(), ref reader, static (KeysReleased m, MessageCodec c, ref SpanReader r) => ReadKeys(ref r, m.Keys));

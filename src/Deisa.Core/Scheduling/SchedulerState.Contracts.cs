@@ -13,7 +13,7 @@ public sealed partial class SchedulerState
     private readonly CouplingMode _mode;
     private readonly Dictionary<EndpointId, List<ArrayDeclaration>> _declarations = [];
     private readonly List<long> _waitingForArrays = [];
-    private readonly Dictionary<TaskKey, int> _contractedProducer = [];
+    private readonly Dictionary<(string Array, long Block), ContractPart> _contract = [];
     private readonly HashSet<EndpointId> _finishedProducers = [];
     private Dictionary<string, ArrayLayout>? _layouts;
     private Exception? _layoutError;
@@ -23,8 +23,29 @@ public sealed partial class SchedulerState
     /// <summary>Gets whether the contract has been validated (and so frozen).</summary>
     public bool ContractFrozen => _contractFrozen;
 
-    /// <summary>Gets the number of external keys in the contract.</summary>
-    public int ContractSize => _contractedProducer.Count;
+    /// <summary>Gets the number of (step, block) pairs in the contract; <see cref="long.MaxValue"/> when a part runs to the end of the run.</summary>
+    public long ContractSize
+    {
+        get
+        {
+            long total = 0;
+            foreach (ContractPart part in _contract.Values)
+            {
+                long count = part.Steps.Count;
+                if (count == long.MaxValue)
+                {
+                    return long.MaxValue;
+                }
+
+                total += count;
+            }
+
+            return total;
+        }
+    }
+
+    /// <summary>Gets the number of (array, block) parts the contract is held in: its size, whatever the number of steps.</summary>
+    public int ContractParts => _contract.Count;
 
     /// <summary>Gets the producers that said they finished.</summary>
     public IReadOnlyCollection<EndpointId> FinishedProducers => _finishedProducers;
@@ -50,13 +71,13 @@ public sealed partial class SchedulerState
             if (_mode == CouplingMode.Deisa1 && _layoutError is null)
             {
                 // Deisa1 ships everything: the contract is every block of every step, known as soon as declared.
-                var everything = new Dictionary<(string Array, string Block), (ArrayLayout Layout, int[] Block, List<int> Steps)>();
+                var everything = new Dictionary<(string Array, string Block), (ArrayLayout Layout, int[] Block, StepSet Steps)>();
                 foreach (ArrayLayout layout in _layouts!.Values)
                 {
                     foreach (int producer in layout.Producers)
                     {
                         int[] blockIndex = [.. layout.BlockOf(producer)!];
-                        everything[(layout.Name, string.Join(",", blockIndex))] = (layout, blockIndex, [.. Enumerable.Range(0, layout.Steps)]);
+                        everything[(layout.Name, string.Join(",", blockIndex))] = (layout, blockIndex, StepSet.Range(0, layout.Steps));
                     }
                 }
 
@@ -180,7 +201,7 @@ public sealed partial class SchedulerState
             entry.Steps.Add(step);
         }
 
-        FreezeContract(needed);
+        FreezeContract(needed.ToDictionary(e => e.Key, e => (e.Value.Layout, e.Value.Block, StepSet.FromSteps(e.Value.Steps))));
         foreach (TaskKey key in unneeded)
         {
             FailMissingExternal(key, "no graph needed it any more when the contract was validated, so it is not in the contract");
@@ -190,26 +211,27 @@ public sealed partial class SchedulerState
     }
 
     /// <summary>Places the needed blocks on workers, freezes the contract and sends each producer its part.</summary>
-    private void FreezeContract(Dictionary<(string Array, string Block), (ArrayLayout Layout, int[] Block, List<int> Steps)> needed)
+    private void FreezeContract(Dictionary<(string Array, string Block), (ArrayLayout Layout, int[] Block, StepSet Steps)> needed)
     {
         // Stable, balanced placement: a block position always goes to the same worker; the largest total goes first
-        // to the least loaded worker.
+        // to the least loaded worker. Unbounded parts weigh as the longest bounded one plus one, by block size.
+        long longest = needed.Values.Select(e => e.Steps.Count).Where(c => c != long.MaxValue).DefaultIfEmpty(0).Max() + 1;
+        long Weight((ArrayLayout Layout, int[] Block, StepSet Steps) e) =>
+            Math.Min(e.Steps.Count, longest) * e.Layout.BlockElements(e.Block) * ElementTypes.SizeOf(e.Layout.ElementType);
+
         long[] load = new long[_workers.Length];
         var contracts = _producers.ToDictionary(p => p.Rank, _ => new List<ContractEntry>());
-        foreach ((ArrayLayout layout, int[] blockIndex, List<int> steps) in needed.Values
-            .OrderByDescending(e => e.Steps.Count * e.Layout.BlockElements(e.Block))
+        foreach ((ArrayLayout Layout, int[] Block, StepSet Steps) entry in needed.Values
+            .OrderByDescending(Weight)
             .ThenBy(e => e.Layout.Name, StringComparer.Ordinal)
             .ThenBy(e => string.Join(",", e.Block), StringComparer.Ordinal))
         {
+            (ArrayLayout layout, int[] blockIndex, StepSet steps) = entry;
             int worker = Array.IndexOf(load, load.Min());
-            load[worker] += steps.Count * layout.BlockElements(blockIndex) * ElementTypes.SizeOf(layout.ElementType);
+            load[worker] += Weight(entry);
             int producer = layout.ProducerOf(blockIndex);
-            steps.Sort();
-            contracts[producer].Add(new ContractEntry(layout.Name, blockIndex, _workers[worker], [.. steps]));
-            foreach (int step in steps)
-            {
-                _contractedProducer[layout.KeyOf(step, blockIndex)] = producer;
-            }
+            contracts[producer].Add(new ContractEntry(layout.Name, blockIndex, _workers[worker], steps));
+            _contract[(layout.Name, ArrayLayout.BlockId(blockIndex))] = new ContractPart(layout, blockIndex, producer, steps);
         }
 
         // Every producer learns its block of every array it declared, even those the analytics do not read.
@@ -220,7 +242,7 @@ public sealed partial class SchedulerState
                 int[] blockIndex = [.. layout.BlockOf(producer)!];
                 if (!contracts[producer].Any(e => e.Array == layout.Name))
                 {
-                    contracts[producer].Add(new ContractEntry(layout.Name, blockIndex, _workers[0], []));
+                    contracts[producer].Add(new ContractEntry(layout.Name, blockIndex, _workers[0], StepSet.Empty));
                 }
             }
         }
@@ -236,13 +258,42 @@ public sealed partial class SchedulerState
         // A producer that already finished will never ship its part.
         foreach (EndpointId producer in _finishedProducers)
         {
-            foreach ((TaskKey key, int owner) in _contractedProducer)
+            FailContracted(producer.Rank, $"simulation rank {producer.Rank} finished before the contract was validated");
+        }
+    }
+
+    /// <summary>Gets the producer the contract asks for an external key, or -1 when the key is not in the contract.</summary>
+    private int ContractedProducer(TaskKey key)
+    {
+        if (_layouts is null || !_layouts.TryGetValue(key.Name, out ArrayLayout? layout))
+        {
+            return -1;
+        }
+
+        Span<int> block = stackalloc int[ArrayDeclaration.MaxSpatialDimensions];
+        Span<int> indices = block[..layout.BlockGrid.Count];
+        return layout.TryParseKey(key, out int step, indices) &&
+            _contract.TryGetValue((layout.Name, ArrayLayout.BlockId(indices)), out ContractPart? part) &&
+            part.Steps.Contains(step)
+            ? part.Producer
+            : -1;
+    }
+
+    /// <summary>Fails every external key still awaited that the contract asks of <paramref name="producer"/> (every producer when negative).</summary>
+    private void FailContracted(int producer, string why)
+    {
+        var failing = new List<TaskKey>();
+        foreach (SchedulerTask task in _tasks.Values)
+        {
+            if (task.IsExternal && task.Status == TaskStatus.External && ContractedProducer(task.Key) is int owner and >= 0 && (producer < 0 || owner == producer))
             {
-                if (owner == producer.Rank)
-                {
-                    FailMissingExternal(key, $"simulation rank {owner} finished before the contract was validated");
-                }
+                failing.Add(task.Key);
             }
+        }
+
+        foreach (TaskKey key in failing)
+        {
+            FailMissingExternal(key, why);
         }
     }
 
@@ -316,10 +367,7 @@ public sealed partial class SchedulerState
                 Send(producer, update);
             }
 
-            foreach (TaskKey key in _contractedProducer.Keys)
-            {
-                FailMissingExternal(key, $"the contract was revoked ({message.Reason})");
-            }
+            FailContracted(-1, $"the contract was revoked ({message.Reason})");
         }
 
         if (message.RequestId != 0)
@@ -336,9 +384,38 @@ public sealed partial class SchedulerState
         }
 
         _finishedProducers.Add(message.From);
+        string why = $"simulation rank {message.From.Rank} finished without producing it";
         foreach (TaskKey key in message.Missing)
         {
-            FailMissingExternal(key, $"simulation rank {message.From.Rank} finished without producing it");
+            FailMissingExternal(key, why);
+        }
+
+        if (message.LastSteps.Count == 0)
+        {
+            return;
+        }
+
+        // Every contracted step after the last one published will never come. Keys up to it may still be on their way
+        // from a worker, and are not touched.
+        var last = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach ((string array, int lastStep) in message.LastSteps)
+        {
+            last[array] = lastStep;
+        }
+
+        var failing = new List<TaskKey>();
+        foreach (SchedulerTask task in _tasks.Values)
+        {
+            if (task.IsExternal && task.Status == TaskStatus.External && last.TryGetValue(task.Key.Name, out int lastStep) &&
+                task.Key.IndexCount > 0 && task.Key[0] > lastStep && ContractedProducer(task.Key) == message.From.Rank)
+            {
+                failing.Add(task.Key);
+            }
+        }
+
+        foreach (TaskKey key in failing)
+        {
+            FailMissingExternal(key, why);
         }
     }
 

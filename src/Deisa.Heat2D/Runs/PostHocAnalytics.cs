@@ -25,7 +25,7 @@ internal static class PostHocAnalytics
             producer.DeclareArrays(HeatArrays.Declare(config, place));
             foreach (ContractEntry entry in await producer.WaitForContractAsync(HeatJob.Timeout).ConfigureAwait(false))
             {
-                foreach (int step in entry.Steps)
+                foreach (int step in entry.Steps.Enumerate())
                 {
                     double[] block = NpyFile.Read(FileSink.PathOf(folder, step, place.Py, place.Px), out _);
                     await producer.PutAsync(new TaskKey(HeatArrays.Field, step, place.Py, place.Px), block, entry.Worker.Rank).ConfigureAwait(false);

@@ -54,7 +54,7 @@ internal sealed class ProducerSink : IStepSink
         var steps = new Dictionary<int, int>();
         foreach (ContractEntry entry in await _producer.WaitForContractAsync(_contractTimeout).ConfigureAwait(false))
         {
-            foreach (int step in entry.Steps)
+            foreach (int step in entry.Steps.Enumerate())
             {
                 steps[step] = entry.Worker.Rank;
             }

@@ -235,17 +235,11 @@ public sealed class Bridge : IDisposable
         WaitForSends();
         ProducerFinished message = ProducerFinished.Rent();
         message.BlocksShipped = Interlocked.Read(ref _blocksShipped);
-        // Once revoked, the scheduler has failed every contracted block already: nothing to name.
-        if (_contractArrived.Task.IsCompleted && !_revoked)
+
+        // Steps passed over were named as they were; every contracted step after the last one published never comes.
+        foreach (Published array in _arrays.Values)
         {
-            foreach (Published array in _arrays.Values)
-            {
-                // Steps passed over were named as they were; contracted steps after the last one published never came either.
-                for (int i = array.NextContracted; i < array.ContractedOrder.Length; i++)
-                {
-                    message.Missing.Add(array.KeyOf(array.ContractedOrder[i]));
-                }
-            }
+            message.LastSteps.Add((array.Declaration.Name, array.LastStep));
         }
 
         SendToScheduler(message);
@@ -317,7 +311,7 @@ public sealed class Bridge : IDisposable
         worker = default;
         CommitDeclarations();
         WaitForContract();
-        if (_revoked || array.Worker is not { } target || !array.ContractedSteps.Contains(step))
+        if (_revoked || array.Worker is not { } target || !array.Contracted.Contains(step))
         {
             return false;
         }
@@ -394,33 +388,38 @@ public sealed class Bridge : IDisposable
     /// <remarks>Every publish that returns goes through here, and only those: the step is used up then, not before.</remarks>
     private void Account(Published array, int step, bool shipped)
     {
+        int previous = array.LastStep;
         array.LastStep = step;
-        array.Account(step, shipped, remember: !_revoked);
-        if (array.Missing.Count == 0)
+        if (_revoked)
         {
+            // The scheduler failed every contracted step when it revoked: nothing is missing any more, only passed.
             return;
         }
 
         string name = array.Declaration.Name;
-        SendMissing(array, array.Missing.Where(m => m < step), $"published step {step} of '{name}' without it");
-        SendMissing(array, array.Missing.Where(m => m == step), $"could not ship step {step} of '{name}' (the bridge was closing)");
-        array.Missing.Clear();
+        StepSet contracted = array.Contracted;
+        int passed = contracted.NextAtOrAfter(previous + 1);
+        if (passed >= 0 && passed < step)
+        {
+            DropExternal notice = DropExternal.Rent();
+            for (; passed >= 0 && passed < step; passed = contracted.NextAtOrAfter(passed + 1))
+            {
+                notice.Keys.Add(array.KeyOf(passed));
+            }
+
+            SendMissing(notice, $"published step {step} of '{name}' without it");
+        }
+
+        if (!shipped && contracted.Contains(step))
+        {
+            DropExternal notice = DropExternal.Rent();
+            notice.Keys.Add(array.KeyOf(step));
+            SendMissing(notice, $"could not ship step {step} of '{name}' (the bridge was closing)");
+        }
     }
 
-    private void SendMissing(Published array, IEnumerable<int> steps, string reason)
+    private void SendMissing(DropExternal notice, string reason)
     {
-        DropExternal notice = DropExternal.Rent();
-        foreach (int step in steps)
-        {
-            notice.Keys.Add(array.KeyOf(step));
-        }
-
-        if (notice.Keys.Count == 0)
-        {
-            notice.Return();
-            return;
-        }
-
         notice.Skipped = true;
         notice.Reason = reason;
         SendToScheduler(notice);
@@ -518,8 +517,7 @@ public sealed class Bridge : IDisposable
                 {
                     array.Worker = entry.Worker;
                     array.Block = entry.Block;
-                    array.ContractedSteps.UnionWith(entry.Steps);
-                    array.ContractedOrder = [.. array.ContractedSteps.Order()];
+                    array.Contracted = array.Contracted.Union(entry.Steps);
                 }
             }
         }
@@ -540,46 +538,9 @@ public sealed class Bridge : IDisposable
 
         public EndpointId? Worker { get; set; }
 
-        public HashSet<int> ContractedSteps { get; } = [];
-
-        /// <summary>Gets or sets the contracted steps in increasing order.</summary>
-        public int[] ContractedOrder { get; set; } = [];
-
-        /// <summary>Gets the position in <see cref="ContractedOrder"/> of the first contracted step not yet published.</summary>
-        public int NextContracted { get; private set; }
-
-        /// <summary>Gets the contracted steps just passed over without shipping them (before any revocation), to report at once.</summary>
-        /// <remarks>
-        /// Steps are published in increasing order, so one position in the contracted steps is enough to know them:
-        /// memory stays flat however long the run, where a set of the shipped steps grew by one entry per step.
-        /// </remarks>
-        public List<int> Missing { get; } = [];
-
-        /// <summary>Records what became of the contracted steps up to <paramref name="step"/>, once the contract is known.</summary>
-        /// <param name="step">The step just published.</param>
-        /// <param name="shipped">Whether it was shipped.</param>
-        /// <param name="remember">False once the contract is revoked: then nothing is missing any more, only passed.</param>
-        public void Account(int step, bool shipped, bool remember)
-        {
-            int[] order = ContractedOrder;
-            while (NextContracted < order.Length && order[NextContracted] < step)
-            {
-                int passed = order[NextContracted++];
-                if (remember)
-                {
-                    Missing.Add(passed);
-                }
-            }
-
-            if (NextContracted < order.Length && order[NextContracted] == step)
-            {
-                NextContracted++;
-                if (!shipped && remember)
-                {
-                    Missing.Add(step);
-                }
-            }
-        }
+        /// <summary>Gets or sets the steps the contract asks for, held compactly: looked up in O(log) per publish, flat in memory however long the run.</summary>
+        /// <remarks>Replaced whole when the contract changes (on the bridge's message thread); a publish reads one version.</remarks>
+        public StepSet Contracted { get; set; } = StepSet.Empty;
 
         public bool Droppable { get; init; }
 

@@ -102,7 +102,7 @@ internal sealed class ArrayFixture : IAsyncDisposable
         {
             foreach (ContractEntry entry in await ContractAsync(producer))
             {
-                foreach (int step in entry.Steps)
+                foreach (int step in entry.Steps.Enumerate())
                 {
                     await PutAsync(producer, declaration, entry, step);
                 }

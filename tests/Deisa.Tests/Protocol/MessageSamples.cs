@@ -169,7 +169,7 @@ internal static class MessageSamples
         ContractUpdate contract = ContractUpdate.Rent();
         contract.Revoked = true;
         contract.Reason = "why";
-        contract.Entries.Add(new ContractEntry("global_t", [1, 0], EndpointId.Worker(5), [0, 10, 20]));
+        contract.Entries.Add(new ContractEntry("global_t", [1, 0], EndpointId.Worker(5), StepSet.Range(0, 21, 10).Union(StepSet.Range(7, StepSet.Unbounded, 3))));
         yield return contract;
 
         BlockMetadata metadata = BlockMetadata.Rent();
@@ -182,6 +182,8 @@ internal static class MessageSamples
         ProducerFinished finished2 = ProducerFinished.Rent();
         finished2.Missing.Add(Key);
         finished2.BlocksShipped = 99;
+        finished2.LastSteps.Add(("global_t", 41));
+        finished2.LastSteps.Add(("pressure", -1));
         yield return finished2;
 
         KeysReleased released = KeysReleased.Rent();
@@ -227,8 +229,8 @@ internal static class MessageSamples
         ArraysReply m => $"{m.RequestId} {string.Join(",", m.Producers)} {string.Join("|", m.Declarations.Select(d => $"{d} {string.Join(",", d.DimensionNames)}"))} {Error(m.Error)}",
         ValidateContract m => $"{m.RequestId}",
         RevokeContract m => $"{m.RequestId} {m.Reason}",
-        ContractUpdate m => $"{m.Revoked} {m.Reason} {string.Join("|", m.Entries.Select(e => $"{e.Array} {string.Join(",", e.Block)} {e.Worker} {string.Join(",", e.Steps)}"))}",
-        ProducerFinished m => $"{Keys(m.Missing)} {m.BlocksShipped}",
+        ContractUpdate m => $"{m.Revoked} {m.Reason} {string.Join("|", m.Entries.Select(e => $"{e.Array} {string.Join(",", e.Block)} {e.Worker} {e.Steps}"))}",
+        ProducerFinished m => $"{Keys(m.Missing)} {m.BlocksShipped} {string.Join(",", m.LastSteps)}",
         BlockMetadata m => $"{m.Key} {m.Worker} {string.Join(",", m.Start)} {string.Join(",", m.Count)}",
         KeysReleased m => Keys(m.Keys),
         DropExternal m => $"{Keys(m.Keys)} {m.Reason} {m.Skipped}",

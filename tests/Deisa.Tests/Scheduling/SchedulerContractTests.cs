@@ -82,12 +82,13 @@ public sealed class SchedulerContractTests
         Assert.Equal(4, updates.Count);
         ContractUpdate rank1 = sent.Single<ContractUpdate>(f.Producers[1]);
         ContractEntry entry = Assert.Single(rank1.Entries);
-        Assert.Equal([0, 2, 4, 6, 8], entry.Steps);
+        Assert.Equal([0, 2, 4, 6, 8], entry.Steps.Enumerate());
+        Assert.Equal(1, entry.Steps.IntervalCount);
         Assert.Equal([0, 1], entry.Block);
         ContractEntry rank3 = Assert.Single(sent.Single<ContractUpdate>(f.Producers[3]).Entries);
-        Assert.Equal([3], rank3.Steps);
+        Assert.Equal([3], rank3.Steps.Enumerate());
         Assert.NotEqual(entry.Worker, rank3.Worker);
-        Assert.Empty(Assert.Single(sent.Single<ContractUpdate>(f.Producers[0]).Entries).Steps);
+        Assert.True(Assert.Single(sent.Single<ContractUpdate>(f.Producers[0]).Entries).Steps.IsEmpty);
         Assert.Equal([1, 0], Assert.Single(sent.Single<ContractUpdate>(f.Producers[2]).Entries).Block);
         Assert.Equal(6, f.State.ContractSize);
     }
@@ -113,7 +114,7 @@ public sealed class SchedulerContractTests
         List<OutgoingMessage> sent = f.Request(ValidateContract.Rent());
 
         var workers = sent.All<ContractUpdate>().Select(u => Assert.Single(u.Entries)).ToList();
-        Assert.All(workers, e => Assert.Equal(Steps, e.Steps.Length));
+        Assert.All(workers, e => Assert.Equal(Steps, e.Steps.Count));
         Assert.Equal(4, workers.Select(e => e.Worker).Distinct().Count());
     }
 
@@ -154,7 +155,7 @@ public sealed class SchedulerContractTests
 
         List<OutgoingMessage> sent = f.Request(ValidateContract.Rent());
 
-        Assert.Equal([1], Assert.Single(sent.Single<ContractUpdate>(f.Producers[0]).Entries).Steps);
+        Assert.Equal([1], Assert.Single(sent.Single<ContractUpdate>(f.Producers[0]).Entries).Steps.Enumerate());
         Assert.Equal(TaskStatus.Forgotten, f[("global_t", 0, 0, 0)]);
         Assert.Equal(1, f.State.ContractSize);
     }
@@ -201,6 +202,29 @@ public sealed class SchedulerContractTests
     }
 
     [Fact]
+    public void ProducerFinished_LastStepPublished_LaterContractedStepsErr_EarlierOnesStillAwaited()
+    {
+        SchedulerFixture f = Declared();
+        TaskKey[] blocks = [.. Enumerable.Range(0, Steps).Select(t => new TaskKey("global_t", t, 1, 0))];
+        f.CreateExternal(blocks);
+        foreach (TaskKey block in blocks)
+        {
+            f.Submit(new TaskKey("inc", block[0]), TaskSpec.Create(Inc, block));
+        }
+
+        f.Request(ValidateContract.Rent());
+        ProducerFinished finished = ProducerFinished.Rent();
+        finished.LastSteps.Add(("global_t", 6));
+
+        // Producer 2 publishes block (1, 0); steps up to 6 may still be on their way from the worker.
+        List<OutgoingMessage> sent = f.Feed(finished, f.Producers[2]);
+
+        Assert.Equal([("inc", 7), ("inc", 8), ("inc", 9)], sent.All<KeyErred>().Select(e => e.Key).Order());
+        Assert.All(blocks.Take(7), b => Assert.Equal(TaskStatus.External, f[b]));
+        Assert.Contains("simulation rank 2 finished without producing it", sent.All<KeyErred>().First().Error!.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ProducerFinished_WithMissingKeys_DependentsErrNamingBlockAndRank()
     {
         SchedulerFixture f = Declared();
@@ -228,7 +252,7 @@ public sealed class SchedulerContractTests
         List<OutgoingMessage> sent = f.Feed(declare, f.Producers[0]);
 
         ContractEntry entry = Assert.Single(sent.Single<ContractUpdate>(f.Producers[0]).Entries);
-        Assert.Equal([0, 1, 2, 3], entry.Steps);
+        Assert.Equal([0, 1, 2, 3], entry.Steps.Enumerate());
         Assert.True(f.State.ContractFrozen);
     }
 

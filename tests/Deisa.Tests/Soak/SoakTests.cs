@@ -66,7 +66,8 @@ public sealed class SoakTests(ITestOutputHelper output)
             for (int p = 0; p < Producers; p++)
             {
                 contracts[p] = Assert.Single(await producers[p].WaitForContractAsync(s_timeout));
-                Assert.Equal(steps, contracts[p].Steps.Length);
+                Assert.Equal(steps, contracts[p].Steps.Count);
+                Assert.Equal(1, contracts[p].Steps.IntervalCount);
             }
 
             double[] expectedSums = new double[steps];
