@@ -277,6 +277,77 @@ public sealed class ChunkAxis : IReadOnlyList<long>
         return builder.Build();
     }
 
+    /// <summary>Gets the elements of a set of chunks.</summary>
+    /// <param name="chunks">Chunk indices; those past the axis are ignored.</param>
+    /// <returns>The indices of every element of those chunks.</returns>
+    public StepSet ChunksToElements(StepSet chunks)
+    {
+        ArgumentNullException.ThrowIfNull(chunks);
+        StepSet union = StepSet.Empty;
+        foreach (Run run in _runs)
+        {
+            int m = run.Pattern.Length;
+            int runEnd = run.FirstChunk + (m * run.Repeats);
+            StepSet inRun = chunks.Within(run.FirstChunk, runEnd);
+            if (inRun.IsEmpty)
+            {
+                continue;
+            }
+
+            for (int j = 0; j < m; j++)
+            {
+                // Chunk FirstChunk + j + m·k starts at element FirstElement + Prefix[j] + Sum·k.
+                StepSet position = m == 1 ? inRun : inRun.Intersect(StepSet.Range(run.FirstChunk + j, runEnd, m));
+                if (position.IsEmpty)
+                {
+                    continue;
+                }
+
+                StepSet cycles = position.Shift(-(run.FirstChunk + j)).FloorDiv(m);
+                union = union.Union(cycles.Affine(run.Sum, run.FirstElement + run.Prefix[j]).ExpandTo(run.Pattern[j]));
+            }
+        }
+
+        return union;
+    }
+
+    /// <summary>Gets the chunks that hold a set of elements.</summary>
+    /// <param name="elements">Element indices; those past the axis are ignored.</param>
+    /// <returns>The indices of the chunks holding at least one of them.</returns>
+    public StepSet ElementsToChunks(StepSet elements)
+    {
+        ArgumentNullException.ThrowIfNull(elements);
+        StepSet union = StepSet.Empty;
+        foreach (Run run in _runs)
+        {
+            int m = run.Pattern.Length;
+            long runEnd = run.FirstElement + (run.Sum * run.Repeats);
+            StepSet inRun = elements.Within(checked((int)run.FirstElement), checked((int)runEnd));
+            if (inRun.IsEmpty)
+            {
+                continue;
+            }
+
+            for (int j = 0; j < m; j++)
+            {
+                // Chunk FirstChunk + j + m·k holds the elements whose offset in the run is Prefix[j] to Prefix[j + 1] - 1, mod Sum.
+                StepSet position = m == 1
+                    ? inRun
+                    : inRun.Intersect(StepSet.Periodic(
+                        (int)run.FirstElement, (int)runEnd, checked((int)run.Sum), Enumerable.Range((int)run.Prefix[j], (int)run.Pattern[j])));
+                if (position.IsEmpty)
+                {
+                    continue;
+                }
+
+                StepSet cycles = position.Shift(-run.FirstElement).FloorDiv(run.Sum);
+                union = union.Union(cycles.Affine(m, run.FirstChunk + j));
+            }
+        }
+
+        return union;
+    }
+
     /// <summary>Compares two axes chunk by chunk, however they are held.</summary>
     /// <param name="other">The other axis.</param>
     /// <returns>True when every chunk has the same size.</returns>

@@ -262,6 +262,212 @@ public sealed class StepSet : IEquatable<StepSet>
     /// <returns>The part of the set.</returns>
     public StepSet Within(int start, int end) => Intersect(Range(Math.Max(0, start), end));
 
+    /// <summary>Gets the set moved by <paramref name="offset"/> steps; steps that would fall below 0 are dropped.</summary>
+    /// <param name="offset">The distance, negative to move back.</param>
+    /// <returns>The moved set.</returns>
+    public StepSet Shift(long offset) => Affine(1, offset);
+
+    /// <summary>Gets {<paramref name="scale"/>·s + <paramref name="offset"/>} for every step s of the set; results below 0 are dropped.</summary>
+    /// <param name="scale">The factor, at least 1.</param>
+    /// <param name="offset">The offset.</param>
+    /// <returns>The mapped set.</returns>
+    /// <exception cref="OverflowException">A step would pass the largest step there can be.</exception>
+    public StepSet Affine(long scale, long offset)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(scale, 1);
+        var result = new List<Segment>();
+        foreach (Segment segment in _segments)
+        {
+            // Steps of the segment whose image is not negative.
+            long from = offset >= 0 ? 0 : CeilingDivide(-offset, scale);
+            int first = from > int.MaxValue - 1 ? -1 : segment.NextAtOrAfter((int)from);
+            if (first < 0)
+            {
+                continue;
+            }
+
+            Segment kept = segment.ClipFrom(first);
+            long start = checked((scale * kept.Start) + offset);
+            long end = kept.End == Unbounded ? Unbounded : checked((scale * (kept.End - 1)) + offset + 1);
+            long period = checked(scale * kept.Period);
+            if (end != Unbounded && end >= Unbounded)
+            {
+                throw new OverflowException($"Mapping the steps {this} by {scale}·s + {offset} passes step {int.MaxValue - 1}.");
+            }
+
+            if (period > int.MaxValue)
+            {
+                // Every member is a stretch of its own: only for sets that have few members.
+                period = kept.End == Unbounded ? throw new OverflowException($"Mapping the steps {this} by {scale}·s + {offset} needs a period above {int.MaxValue}.") : end - start;
+            }
+
+            int[] residues = new int[kept.Residues.Length];
+            for (int i = 0; i < residues.Length; i++)
+            {
+                residues[i] = checked((int)(scale * kept.Residues[i]));
+            }
+
+            result.Add(new Segment((int)start, (int)end, (int)period, residues));
+        }
+
+        return Normalize(result);
+    }
+
+    /// <summary>Gets {⌊s / <paramref name="divisor"/>⌋} for every step s of the set.</summary>
+    /// <param name="divisor">The divisor, at least 1.</param>
+    /// <returns>The set of quotients.</returns>
+    public StepSet FloorDiv(long divisor)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(divisor, 1);
+        if (divisor == 1)
+        {
+            return this;
+        }
+
+        // The quotients of neighbouring intervals may meet: each interval's image is a set of its own, united.
+        StepSet union = Empty;
+        foreach (Segment segment in _segments)
+        {
+            var result = new List<Segment>();
+
+            // Over a common period L of the segment and the divisor, the quotients repeat, moved by L / divisor.
+            long cycle = Lcm(segment.Period, divisor);
+            int origin = (int)(segment.Start / divisor);
+            long period = cycle / divisor;
+            var image = new SortedSet<long>();
+            long cycleEnd = segment.End == Unbounded ? (long)segment.Start + cycle : Math.Min((long)segment.Start + cycle, segment.End);
+            for (int step = segment.Start; step >= 0 && step < cycleEnd; step = step == int.MaxValue ? -1 : segment.NextAtOrAfter(step + 1))
+            {
+                image.Add((step / divisor) - origin);
+                if (image.Count > MaxPeriod)
+                {
+                    throw new NotSupportedException($"Dividing the steps {this} by {divisor} needs more than {MaxPeriod} offsets in a period.");
+                }
+            }
+
+            long end = segment.End == Unbounded ? Unbounded : ((segment.End - 1) / divisor) + 1;
+            AddPeriodicImage(result, origin, end, period, image, cycleEnd < segment.End || segment.End == Unbounded);
+            union = union.Union(Normalize(result));
+        }
+
+        return union;
+    }
+
+    /// <summary>Gets every step within <paramref name="width"/> after a step of the set: {s + k : 0 ≤ k &lt; width}.</summary>
+    /// <param name="width">How far each step reaches, at least 1.</param>
+    /// <returns>The widened set.</returns>
+    public StepSet ExpandTo(long width)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
+        if (width == 1)
+        {
+            return this;
+        }
+
+        // A widened interval may reach into the next: each interval's image is a set of its own, united.
+        StepSet union = Empty;
+        foreach (Segment segment in _segments)
+        {
+            var result = new List<Segment>();
+            long last = segment.End == Unbounded ? Unbounded : segment.End - 1;
+            long end = segment.End == Unbounded ? Unbounded : checked(last + width);
+            if (end != Unbounded && end >= Unbounded)
+            {
+                throw new OverflowException($"Widening the steps {this} by {width} passes step {int.MaxValue - 1}.");
+            }
+
+            if (width >= segment.MaxGap())
+            {
+                // The widened steps touch: one stretch.
+                union = union.Union(Normalize([new Segment(segment.Start, (int)end, 1, [0])]));
+                continue;
+            }
+
+            // The first period holds only its own members' reach; later ones also what the previous period's spill.
+            var first = new SortedSet<long>();
+            var steady = new SortedSet<long>();
+            foreach (int r in segment.Residues)
+            {
+                for (long k = 0; k < width; k++)
+                {
+                    if (r + k < segment.Period)
+                    {
+                        first.Add(r + k);
+                    }
+
+                    steady.Add((r + k) % segment.Period);
+                }
+            }
+
+            long firstEnd = Math.Min((long)segment.Start + segment.Period, end);
+            result.Add(new Segment(segment.Start, (int)firstEnd, segment.Period, [.. first.Select(v => (int)v)]));
+            if (firstEnd < end)
+            {
+                // Up to the last member the periodic pattern is exact; after it, every step within reach of it.
+                long patternEnd = segment.End == Unbounded ? Unbounded : last + 1;
+                if (patternEnd > firstEnd)
+                {
+                    result.Add(new Segment((int)firstEnd, (int)patternEnd, segment.Period, [.. steady.Select(v => (int)v)]));
+                }
+
+                if (segment.End != Unbounded && Math.Max(last + 1, firstEnd) < end)
+                {
+                    result.Add(new Segment((int)Math.Max(last + 1, firstEnd), (int)end, 1, [0]));
+                }
+            }
+
+            union = union.Union(Normalize(result));
+        }
+
+        return union;
+    }
+
+    /// <summary>Creates the steps s in [<paramref name="start"/>, <paramref name="end"/>) with (s − start) mod <paramref name="period"/> among <paramref name="offsets"/>.</summary>
+    internal static StepSet Periodic(int start, int end, int period, IEnumerable<int> offsets)
+    {
+        int[] residues = [.. offsets.Distinct().Order()];
+        if (residues.Length == 0 || end <= start)
+        {
+            return Empty;
+        }
+
+        return Normalize([new Segment(start, end, period, residues)]);
+    }
+
+    /// <summary>Adds the image of a quotient map: an explicit first period, then the pattern the later periods share.</summary>
+    private static void AddPeriodicImage(List<Segment> result, int origin, long end, long period, SortedSet<long> image, bool repeats)
+    {
+        if (!repeats || period > int.MaxValue)
+        {
+            // The segment ends within one cycle: its quotients are all there is.
+            foreach (long v in image)
+            {
+                long step = origin + v;
+                if (step < end)
+                {
+                    result.Add(new Segment((int)step, (int)step + 1, 1, [0]));
+                }
+            }
+
+            return;
+        }
+
+        var firstPeriod = image.Where(v => v < period).Select(v => (int)v).ToArray();
+        long firstEnd = Math.Min(origin + period, end);
+        if (firstPeriod.Length > 0)
+        {
+            result.Add(new Segment(origin, (int)firstEnd, (int)period, firstPeriod));
+        }
+
+        if (firstEnd < end)
+        {
+            int[] steady = [.. image.Select(v => (int)(v % period)).Distinct().Order()];
+            result.Add(new Segment((int)firstEnd, (int)end, (int)period, steady));
+        }
+    }
+
+    private static long CeilingDivide(long numerator, long denominator) => (numerator + denominator - 1) / denominator;
+
     /// <summary>Compares two sets by their steps, however they are held.</summary>
     /// <param name="other">The other set.</param>
     /// <returns>True when they hold the same steps.</returns>
@@ -384,18 +590,36 @@ public sealed class StepSet : IEquatable<StepSet>
         Segment? b = right.Covering(start);
         long length = (long)end - start;
         long period = Lcm(a?.Period ?? 1, b?.Period ?? 1);
-        if (period > MaxPeriod)
+        if (period > int.MaxValue)
         {
-            // No common period short enough: the stretch itself is the period, if it is short enough.
-            period = length <= MaxPeriod
+            period = length <= int.MaxValue
                 ? length
-                : throw new NotSupportedException(
-                    $"Combining the step selections {left} and {right} needs a period of {period} steps over {length} steps; use strides with a smaller common multiple.");
+                : throw new NotSupportedException($"Combining the step selections {left} and {right} needs a period of {period} steps; use strides with a smaller common multiple.");
+        }
+
+        // Only members of either set can be kept: enumerate those over one common period, not every step of it.
+        long span = Math.Min(period, length);
+        var candidates = new SortedSet<int>();
+        foreach (Segment? segment in (ReadOnlySpan<Segment?>)[a, b])
+        {
+            if (segment is not { } s)
+            {
+                continue;
+            }
+
+            for (int step = s.NextAtOrAfter(start); step >= 0 && step < start + span; step = step == int.MaxValue ? -1 : s.NextAtOrAfter(step + 1))
+            {
+                candidates.Add(step - start);
+                if (candidates.Count > MaxPeriod)
+                {
+                    throw new NotSupportedException(
+                        $"Combining the step selections {left} and {right} needs more than {MaxPeriod} offsets in a period of {period} steps; use strides with a smaller common multiple.");
+                }
+            }
         }
 
         var residues = new List<int>();
-        long span = Math.Min(period, length);
-        for (int r = 0; r < span; r++)
+        foreach (int r in candidates)
         {
             int step = start + r;
             if (keep(a?.Contains(step) == true, b?.Contains(step) == true))
@@ -536,6 +760,37 @@ public sealed class StepSet : IEquatable<StepSet>
             return count;
         }
 
+        /// <summary>The members at or after <paramref name="from"/>, the interval starting at the first of them.</summary>
+        public Segment ClipFrom(int from)
+        {
+            if (from <= Start)
+            {
+                return this;
+            }
+
+            int shift = (int)(((long)from - Start) % Period);
+            int[] residues = new int[Residues.Length];
+            for (int i = 0; i < residues.Length; i++)
+            {
+                residues[i] = (((Residues[i] - shift) % Period) + Period) % Period;
+            }
+
+            Array.Sort(residues);
+            return new Segment(from, End, Period, residues).Trim() ?? this;
+        }
+
+        /// <summary>The longest distance from one member to the next, around the period.</summary>
+        public long MaxGap()
+        {
+            long gap = Period - Residues[^1] + Residues[0];
+            for (int i = 1; i < Residues.Length; i++)
+            {
+                gap = Math.Max(gap, Residues[i] - Residues[i - 1]);
+            }
+
+            return gap;
+        }
+
         /// <summary>The last member: trimmed intervals end right after one.</summary>
         public int LastMember() => End - 1;
 
@@ -590,9 +845,29 @@ public sealed class StepSet : IEquatable<StepSet>
         /// <summary>The smallest period that divides this one and gives the same members, so that sets stay small.</summary>
         public Segment Reduced()
         {
-            for (int divisor = 1; divisor < Period; divisor++)
+            // Candidate periods are the divisors of this one, smallest first.
+            var divisors = new List<int>();
+            for (int d = 1; (long)d * d <= Period; d++)
             {
-                if (Period % divisor != 0 || Residues.Length % (Period / divisor) != 0)
+                if (Period % d == 0)
+                {
+                    divisors.Add(d);
+                    if (d != Period / d)
+                    {
+                        divisors.Add(Period / d);
+                    }
+                }
+            }
+
+            divisors.Sort();
+            foreach (int divisor in divisors)
+            {
+                if (divisor == Period)
+                {
+                    break;
+                }
+
+                if (Residues.Length % (Period / divisor) != 0)
                 {
                     continue;
                 }
@@ -630,30 +905,67 @@ public sealed class StepSet : IEquatable<StepSet>
             return this;
         }
 
-        /// <summary>Joins <paramref name="next"/> onto this interval when together they are one periodic stretch.</summary>
+        /// <summary>
+        /// Joins <paramref name="next"/> onto this interval when together they are one periodic stretch: the pattern of
+        /// one of the two, carried over the other, gives exactly its members, and nothing of it is missing between them.
+        /// </summary>
         public Segment? TryMerge(Segment next)
         {
-            // The pattern must go on exactly: nothing of it missing between the two, and the next interval's members
-            // those of the pattern, phase included.
-            if (End == Unbounded || Period != next.Period || Residues.Length != next.Residues.Length ||
-                NextMemberOfPattern(End) != next.Start || !PhaseMatches(next))
+            if (End == Unbounded)
             {
                 return null;
             }
 
-            return new Segment(Start, next.End, Period, Residues);
+            if (Covers(this, next))
+            {
+                return new Segment(Start, next.End, Period, Residues);
+            }
+
+            // The next interval's pattern, carried back to this one's start.
+            var backwards = next.Rephase(Start);
+            return backwards is { } pattern && Covers(pattern with { End = End }, this, check: true) && Covers(pattern with { End = End }, next)
+                ? pattern with { End = next.End }
+                : null;
         }
 
         public bool SameAs(Segment other) =>
             Start == other.Start && End == other.End && Period == other.Period && Residues.AsSpan().SequenceEqual(other.Residues);
 
-        /// <summary>Whether <paramref name="next"/>'s members are this pattern's members, phase included.</summary>
-        private bool PhaseMatches(Segment next)
+        /// <summary>The same periodic pattern seen from <paramref name="start"/> (before this interval): null when that step is no member.</summary>
+        private Segment? Rephase(int start)
         {
-            int shift = (int)(((long)next.Start - Start) % Period);
-            foreach (int r in next.Residues)
+            int shift = (int)((((long)Start - start) % Period + Period) % Period);
+            int[] residues = new int[Residues.Length];
+            for (int i = 0; i < residues.Length; i++)
             {
-                if (Array.BinarySearch(Residues, (r + shift) % Period) < 0)
+                residues[i] = (Residues[i] + shift) % Period;
+            }
+
+            Array.Sort(residues);
+            return residues[0] == 0 ? new Segment(start, End, Period, residues) : null;
+        }
+
+        /// <summary>
+        /// Whether <paramref name="pattern"/>, carried past its end, has no member before <paramref name="other"/>
+        /// starts and exactly <paramref name="other"/>'s members over its interval (or, with <paramref name="check"/>,
+        /// whether it has exactly <paramref name="other"/>'s members over <paramref name="other"/>'s interval).
+        /// </summary>
+        private static bool Covers(Segment pattern, Segment other, bool check = false)
+        {
+            if (!check && pattern.NextMemberOfPattern(pattern.End) != other.Start)
+            {
+                return false;
+            }
+
+            long window = Math.Min(Lcm(pattern.Period, other.Period), other.End == Unbounded ? long.MaxValue : (long)other.End - other.Start);
+            if (window > MaxPeriod)
+            {
+                return false;
+            }
+
+            for (long step = other.Start; step < other.Start + window; step++)
+            {
+                if (pattern.InPattern(step) != other.Contains((int)step))
                 {
                     return false;
                 }
@@ -661,6 +973,10 @@ public sealed class StepSet : IEquatable<StepSet>
 
             return true;
         }
+
+        /// <summary>Whether a step follows the pattern, ignoring the interval's end.</summary>
+        private bool InPattern(long step) =>
+            step >= Start && (Period == 1 || Array.BinarySearch(Residues, (int)((step - Start) % Period)) >= 0);
 
         /// <summary>The first member of this interval's pattern, continued past its end, at or after <paramref name="step"/>.</summary>
         private long NextMemberOfPattern(long step)

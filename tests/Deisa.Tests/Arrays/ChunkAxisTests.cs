@@ -41,6 +41,33 @@ public sealed class ChunkAxisTests
     }
 
     [Fact]
+    public void ChunkAndElementSets_MatchTheList()
+    {
+        Gen.Select(s_sizes, Gen.Int[0, 40].Array[0, 12], Gen.Int[0, 20], Gen.Int[1, 4]).Sample((sizes, picked, from, stride) =>
+        {
+            ChunkAxis axis = ChunkAxis.FromSizes(sizes);
+            long[] starts = new long[sizes.Length + 1];
+            for (int c = 0; c < sizes.Length; c++)
+            {
+                starts[c + 1] = starts[c] + sizes[c];
+            }
+
+            StepSet chunks = StepSet.FromSteps(picked).Union(StepSet.Range(from, from + 30, stride));
+            int[] expectedElements = [.. chunks.Enumerate().Where(c => c < sizes.Length).SelectMany(c => Enumerable.Range((int)starts[c], (int)sizes[c]))];
+            Assert.Equal(expectedElements, axis.ChunksToElements(chunks).Enumerate());
+
+            StepSet elements = StepSet.FromSteps(picked).Union(StepSet.Range(from, StepSet.Unbounded, stride + 2));
+            int[] expectedChunks = [.. Enumerable.Range(0, sizes.Length).Where(c => Enumerable.Range((int)starts[c], (int)sizes[c]).Any(elements.Contains))];
+            Assert.Equal(expectedChunks, axis.ElementsToChunks(elements).Enumerate());
+        }, iter: 300, threads: 1);
+
+        // A million unit chunks, every 10th: still one interval each way.
+        ChunkAxis steps = ChunkAxis.Uniform(1_000_000, 1);
+        Assert.Equal(1, steps.ElementsToChunks(StepSet.Range(5, 1_000_000, 10)).IntervalCount);
+        Assert.Equal(1, ChunkAxis.Uniform(1_000_000, 10).ChunksToElements(StepSet.Range(0, 100_000, 2)).IntervalCount);
+    }
+
+    [Fact]
     public void LongAxes_StayAsSmallAsTheirPattern()
     {
         ChunkAxis steps = ChunkAxis.Uniform(1_000_000, 1);

@@ -20,7 +20,7 @@ public sealed class StepSetTests
             {
                 int end = open ? StepSet.Unbounded : start + length;
                 set = set.Union(StepSet.Range(start, end, stride));
-                for (int s = start; s < Math.Min(end, Universe * 4); s += stride)
+                for (int s = start; s < Math.Min(end, Universe * 10); s += stride)
                 {
                     model.Add(s);
                 }
@@ -43,6 +43,18 @@ public sealed class StepSetTests
             Assert.Equal(expectedNext, a.Set.NextAtOrAfter(probe));
             Assert.True(a.Set.Union(b.Set).Equals(b.Set.Union(a.Set)));
         }, iter: 200, threads: 1);
+    }
+
+    [Fact]
+    public void Maps_MatchAPlainSet()
+    {
+        Gen.Select(s_set, Gen.Int[1, 5], Gen.Int[-50, 50], Gen.Int[1, 9]).Sample((a, scale, offset, width) =>
+        {
+            Check(a.Set.Shift(offset), [.. a.Model.Select(x => x + offset).Where(x => x >= 0)]);
+            Check(a.Set.Affine(scale, offset), [.. a.Model.Select(x => (scale * x) + offset).Where(x => x >= 0)]);
+            Check(a.Set.FloorDiv(width), [.. a.Model.Select(x => x / width)]);
+            Check(a.Set.ExpandTo(width), [.. a.Model.SelectMany(x => Enumerable.Range(x, width))]);
+        }, iter: 150, threads: 1);
     }
 
     [Fact]
