@@ -1,4 +1,5 @@
 using System.Threading.Tasks;
+using Deisa.Core.Arrays.Nodes;
 using Deisa.Core.Client;
 using Deisa.Core.Graph;
 
@@ -62,79 +63,38 @@ public sealed partial class DeisaArray
     /// <see cref="DeisaClient.CreateExternalAsync"/> and submit.
     /// </summary>
     /// <returns>The graph, the chunk keys in row-major chunk order, and the external keys.</returns>
+    /// <remarks>Every task of every step at once: for a long run, persist the array instead, which builds them a window at a time.</remarks>
     public ArrayGraph BuildGraph()
     {
         (TaskGraph graph, List<TaskKey> outputs, List<TaskKey> externals) = Collect();
         return new ArrayGraph(graph, outputs, externals);
     }
 
-    /// <summary>Gathers this array's tasks and those of every array it depends on, its chunk keys, and the keys outside them.</summary>
+    /// <summary>Emits every chunk's tasks at once, with the keys outside them.</summary>
     internal (TaskGraph Graph, List<TaskKey> Outputs, List<TaskKey> Externals) Collect()
     {
-        var graph = new TaskGraph();
-        var seen = new HashSet<DeisaArray>(ReferenceEqualityComparer.Instance);
-        var stack = new Stack<DeisaArray>();
-        stack.Push(this);
-        while (stack.Count > 0)
+        var sink = new GraphSink();
+        var outputs = new List<TaskKey>();
+        foreach (int[] chunk in ChunkIndices())
         {
-            DeisaArray array = stack.Pop();
-            if (!seen.Add(array))
-            {
-                continue;
-            }
-
-            if (array.Layer is { } layer)
-            {
-                foreach (KeyValuePair<TaskKey, TaskSpec> task in layer)
-                {
-                    graph.Add(task.Key, task.Value);
-                }
-            }
-
-            foreach (DeisaArray input in array.Inputs)
-            {
-                stack.Push(input);
-            }
+            outputs.Add(sink.Require(this, chunk));
         }
 
-        // Only what the outputs need: a layer may compute chunks this array never reads, and the blocks those read
-        // must stay out of the contract.
-        List<TaskKey> outputs = [.. ChunkIndices().Select(KeyOf)];
-        graph = graph.Cull(outputs);
-        var externals = new HashSet<TaskKey>();
-        foreach (KeyValuePair<TaskKey, TaskSpec> task in graph)
-        {
-            foreach (TaskKey dependency in task.Value.Dependencies)
-            {
-                if (!graph.ContainsKey(dependency))
-                {
-                    externals.Add(dependency);
-                }
-            }
-        }
-
-        foreach (TaskKey output in outputs)
-        {
-            if (!graph.ContainsKey(output))
-            {
-                externals.Add(output);
-            }
-        }
-
-        return (graph, outputs, [.. externals]);
+        return (sink.Tasks, outputs, [.. sink.Externals]);
     }
 
     private NdArray Assemble(object?[] values)
     {
         int[] shape = [.. ShapeArray.Select(s => checked((int)s))];
-        long[][] starts = [.. Enumerable.Range(0, Rank).Select(ChunkStarts)];
         var pieces = new List<ArrayKernels.Piece>();
         int i = 0;
+        int[] ones = new int[Rank];
+        Array.Fill(ones, 1);
         foreach (int[] chunk in ChunkIndices())
         {
             int[] chunkShape = ChunkShape(chunk);
-            int[] outStart = [.. Enumerable.Range(0, Rank).Select(d => (int)starts[d][chunk[d]])];
-            pieces.Add(new ArrayKernels.Piece(values[i++], chunkShape, new int[Rank], Ones(Rank), chunkShape, outStart));
+            int[] outStart = [.. Enumerable.Range(0, Rank).Select(d => checked((int)Axes[d].StartOf(chunk[d])))];
+            pieces.Add(new ArrayKernels.Piece(values[i++], chunkShape, new int[Rank], ones, chunkShape, outStart));
         }
 
         return ArrayKernels.Assemble(shape, shape, pieces);

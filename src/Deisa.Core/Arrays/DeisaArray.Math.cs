@@ -1,12 +1,10 @@
-using Deisa.Core.Graph;
+using Deisa.Core.Arrays.Nodes;
 
 namespace Deisa.Core.Arrays;
 
 /// <content>Element-wise arithmetic, reductions and differences.</content>
 public sealed partial class DeisaArray
 {
-    private const int CombineFanIn = 8;
-
     /// <summary>Adds two arrays of the same shape element by element.</summary>
     /// <param name="left">An array.</param>
     /// <param name="right">An array of the same shape.</param>
@@ -177,77 +175,35 @@ public sealed partial class DeisaArray
         }
 
         string name = DeisaArrays.NewName(reduction.ToString().ToLowerInvariant());
-        var layer = new TaskGraph();
-        long[] reducedFlags = [.. reduced.Select(r => r ? 1L : 0L)];
         int[] kept = [.. Enumerable.Range(0, Rank).Where(d => !reduced[d])];
-        var groups = new Dictionary<string, (int[] OutChunk, List<TaskKey> Partials)>();
-        foreach (int[] chunk in ChunkIndices())
-        {
-            var partial = new TaskKey(name + "-partial", chunk);
-            layer.Add(partial, TaskSpec.Create(Op(ArrayOperations.Partial), (long)reduction, TaskArg.FromInt64Array(reducedFlags), KeyOf(chunk), ShapeArg(ChunkShape(chunk))));
-            int[] outChunk = [.. kept.Select(d => chunk[d])];
-            string id = string.Join(",", outChunk);
-            if (!groups.TryGetValue(id, out (int[] OutChunk, List<TaskKey> Partials) group))
-            {
-                group = (outChunk, []);
-                groups.Add(id, group);
-            }
 
-            group.Partials.Add(partial);
-        }
-
-        if (groups.Count == 0)
-        {
-            AddIdentity(reduction, layer, name, kept, dimensions);
-        }
-
-        foreach ((int[] outChunk, List<TaskKey> partials) in groups.Values)
-        {
-            // A tree of combines, at most eight inputs each, so a reduction over thousands of steps stays shallow.
-            List<TaskKey> level = partials;
-            for (int depth = 0; level.Count > CombineFanIn; depth++)
-            {
-                var next = new List<TaskKey>();
-                for (int i = 0; i < level.Count; i += CombineFanIn)
-                {
-                    var combined = new TaskKey($"{name}-combine{depth}", [.. outChunk, i / CombineFanIn]);
-                    layer.Add(combined, TaskSpec.Create(Op(ArrayOperations.Combine), (long)reduction, TaskArg.FromKeys(level.Skip(i).Take(CombineFanIn)), false, TaskArg.Null));
-                    next.Add(combined);
-                }
-
-                level = next;
-            }
-
-            int[] outShape = [.. kept.Select(d => (int)ChunkArray[d][outChunk[Array.IndexOf(kept, d)]])];
-            layer.Add(new TaskKey(name, outChunk), TaskSpec.Create(Op(ArrayOperations.Combine), (long)reduction, TaskArg.FromKeys(level), true, ShapeArg(outShape)));
-        }
-
-        return Derived(name, $"{Expression}.{reduction}({Quoted(dimensions)})", [.. kept.Select(d => ShapeArray[d])], [.. kept.Select(d => DimensionArray[d])], [.. kept.Select(d => ChunkArray[d])], layer, this);
+        // Nothing to reduce along a dimension with no chunk: the result is the reduction's identity, or an error.
+        double? identity = Enumerable.Range(0, Rank).Any(d => reduced[d] && Axes[d].Count == 0) ? Identity(reduction, kept, dimensions) : null;
+        int timeAxis = TimeAxis >= 0 && !reduced[TimeAxis] ? Array.IndexOf(kept, TimeAxis) : -1;
+        return Derived(
+            name,
+            $"{Expression}.{reduction}({Quoted(dimensions)})",
+            [.. kept.Select(d => ShapeArray[d])],
+            [.. kept.Select(d => DimensionArray[d])],
+            [.. kept.Select(d => Axes[d])],
+            timeAxis,
+            new ReduceNode(name, this, reduction, reduced, identity));
     }
 
     /// <summary>
-    /// Fills the output chunks of a reduction over a dimension with no elements with the reduction's identity, as
-    /// NumPy does: 0 for a sum, NaN for a mean, a variance or a deviation. A minimum or maximum of nothing has no
-    /// value: refused when the array is built.
+    /// The identity of a reduction over a dimension with no elements, as NumPy gives it: 0 for a sum, NaN for a mean,
+    /// a variance or a deviation. A minimum or maximum of nothing has no value: refused when the array is built.
     /// </summary>
-    private void AddIdentity(Reduction reduction, TaskGraph layer, string name, int[] kept, string[] dimensions)
+    private double Identity(Reduction reduction, int[] kept, string[] dimensions) => reduction switch
     {
-        double identity = reduction switch
-        {
-            Reduction.Sum => 0,
-            Reduction.Mean or Reduction.Var or Reduction.Std => double.NaN,
-            _ => throw new ArgumentException(
-                $"Cannot take the {(reduction == Reduction.Min ? "minimum" : "maximum")} of {this} over {DescribeReduced(dimensions)}: the selection is empty along " +
-                $"{string.Join(", ", Enumerable.Range(0, Rank).Where(d => ShapeArray[d] == 0 && !kept.Contains(d)).Select(d => $"'{DimensionArray[d]}'"))}, and a " +
-                $"{(reduction == Reduction.Min ? "minimum" : "maximum")} of no elements has no value. Check the slice's bounds.",
-                nameof(dimensions)),
-        };
-        foreach (int[] outChunk in ChunkIndices([.. kept.Select(d => ChunkArray[d].Length)]))
-        {
-            int[] outShape = [.. kept.Select((d, i) => (int)ChunkArray[d][outChunk[i]])];
-            layer.Add(new TaskKey(name, outChunk), TaskSpec.Create(Op(ArrayOperations.Fill), ShapeArg(outShape), identity));
-        }
-    }
+        Reduction.Sum => 0,
+        Reduction.Mean or Reduction.Var or Reduction.Std => double.NaN,
+        _ => throw new ArgumentException(
+            $"Cannot take the {(reduction == Reduction.Min ? "minimum" : "maximum")} of {this} over {DescribeReduced(dimensions)}: the selection is empty along " +
+            $"{string.Join(", ", Enumerable.Range(0, Rank).Where(d => ShapeArray[d] == 0 && !kept.Contains(d)).Select(d => $"'{DimensionArray[d]}'"))}, and a " +
+            $"{(reduction == Reduction.Min ? "minimum" : "maximum")} of no elements has no value. Check the slice's bounds.",
+            nameof(dimensions)),
+    };
 
     private static string DescribeReduced(string[] dimensions) =>
         dimensions.Length == 0 ? "every dimension" : string.Join(", ", dimensions.Select(d => $"'{d}'"));
@@ -265,37 +221,12 @@ public sealed partial class DeisaArray
         }
 
         string name = DeisaArrays.NewName("diff");
-        var layer = new TaskGraph();
-        int last = ChunkArray[axis].Length - 1;
-        foreach (int[] chunk in ChunkIndices())
-        {
-            int c = chunk[axis];
-            if (c == last && ChunkArray[axis][c] == 1)
-            {
-                // The last chunk holds one element, whose difference belongs to the chunk before it.
-                continue;
-            }
-
-            TaskArg next = TaskArg.Null;
-            TaskArg nextShape = TaskArg.Null;
-            if (c < last)
-            {
-                int[] following = (int[])chunk.Clone();
-                following[axis]++;
-                next = KeyOf(following);
-                nextShape = ShapeArg(ChunkShape(following));
-            }
-
-            layer.Add(new TaskKey(name, chunk), TaskSpec.Create(Op(ArrayOperations.Diff), axis, KeyOf(chunk), ShapeArg(ChunkShape(chunk)), next, nextShape));
-        }
-
-        long[][] chunks = [.. ChunkArray];
-        long[] sizes = [.. ChunkArray[axis]];
-        sizes[last]--;
-        chunks[axis] = sizes[last] == 0 ? sizes[..last] : sizes;
+        ChunkAxis[] axes = [.. Axes];
+        ChunkAxis along = Axes[axis];
+        axes[axis] = along.WithLastSize(along[along.Count - 1] - 1);
         long[] shape = [.. ShapeArray];
         shape[axis]--;
-        return Derived(name, $"{Expression}.Diff(\"{dimension}\")", shape, [.. DimensionArray], chunks, layer, this);
+        return Derived(name, $"{Expression}.Diff(\"{dimension}\")", shape, [.. DimensionArray], axes, TimeAxis, new DiffNode(name, this, axis));
     }
 
     private static DeisaArray Elementwise(char op, DeisaArray left, DeisaArray right, string verb)
@@ -311,26 +242,27 @@ public sealed partial class DeisaArray
 
         DeisaArray aligned = right.RechunkLike(left);
         string name = DeisaArrays.NewName(verb);
-        var layer = new TaskGraph();
-        foreach (int[] chunk in left.ChunkIndices())
-        {
-            TaskArg shape = ShapeArg(left.ChunkShape(chunk));
-            layer.Add(new TaskKey(name, chunk), TaskSpec.Create(left.Op(ArrayOperations.Binary), op.ToString(), left.KeyOf(chunk), shape, aligned.KeyOf(chunk), shape));
-        }
-
-        return left.Derived(name, $"({left.Expression} {op} {right.Expression})", [.. left.ShapeArray], [.. left.DimensionArray], [.. left.ChunkArray], layer, left, aligned);
+        return left.Derived(
+            name,
+            $"({left.Expression} {op} {right.Expression})",
+            [.. left.ShapeArray],
+            [.. left.DimensionArray],
+            [.. left.Axes],
+            left.TimeAxis,
+            new BinaryNode(name, op, left, aligned));
     }
 
     private DeisaArray WithScalar(char op, double scalar, bool scalarFirst)
     {
         string name = DeisaArrays.NewName("scalar");
-        var layer = new TaskGraph();
-        foreach (int[] chunk in ChunkIndices())
-        {
-            layer.Add(new TaskKey(name, chunk), TaskSpec.Create(Op(ArrayOperations.Scalar), op.ToString(), KeyOf(chunk), ShapeArg(ChunkShape(chunk)), scalar, scalarFirst));
-        }
-
         string number = scalar.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return Derived(name, scalarFirst ? $"({number} {op} {Expression})" : $"({Expression} {op} {number})", [.. ShapeArray], [.. DimensionArray], [.. ChunkArray], layer, this);
+        return Derived(
+            name,
+            scalarFirst ? $"({number} {op} {Expression})" : $"({Expression} {op} {number})",
+            [.. ShapeArray],
+            [.. DimensionArray],
+            [.. Axes],
+            TimeAxis,
+            new ScalarNode(name, op, this, scalar, scalarFirst));
     }
 }

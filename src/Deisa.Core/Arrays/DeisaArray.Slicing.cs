@@ -1,4 +1,4 @@
-using Deisa.Core.Graph;
+using Deisa.Core.Arrays.Nodes;
 
 namespace Deisa.Core.Arrays;
 
@@ -43,15 +43,9 @@ public sealed partial class DeisaArray
     {
         int axis = Axis(dimension);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(chunkSize);
-        var sizes = new List<long>();
-        for (long start = 0; start < ShapeArray[axis]; start += chunkSize)
-        {
-            sizes.Add(Math.Min(chunkSize, ShapeArray[axis] - start));
-        }
-
-        long[][] chunks = [.. ChunkArray];
-        chunks[axis] = [.. sizes];
-        return RechunkTo(chunks, $"{Expression}.Rechunk(\"{dimension}\", {(chunkSize == long.MaxValue ? "long.MaxValue" : chunkSize.ToString(System.Globalization.CultureInfo.InvariantCulture))})");
+        ChunkAxis[] axes = [.. Axes];
+        axes[axis] = ChunkAxis.Uniform(ShapeArray[axis], Math.Min(chunkSize, Math.Max(1, ShapeArray[axis])));
+        return RechunkTo(axes, $"{Expression}.Rechunk(\"{dimension}\", {(chunkSize == long.MaxValue ? "long.MaxValue" : chunkSize.ToString(System.Globalization.CultureInfo.InvariantCulture))})");
     }
 
     /// <summary>Joins arrays along a dimension; the other dimensions must match.</summary>
@@ -74,49 +68,37 @@ public sealed partial class DeisaArray
         {
             DeisaArray part = arrays[i];
             if (!part.DimensionArray.SequenceEqual(first.DimensionArray) ||
-                Enumerable.Range(0, first.Rank).Any(d => d != axis && part.ShapeArray[d] != first.ShapeArray[d]))
+                Enumerable.Range(0, first.Rank).Any(d => d != axis && part.ShapeArray[d] != first.ShapeArray[d]) ||
+                part.TimeAxis != first.TimeAxis)
             {
                 throw new ArgumentException(
                     $"Cannot concatenate {part} to {first} along '{dimension}': the other dimensions must have the same names and sizes.", nameof(arrays));
             }
 
             // Align the chunks of the other dimensions on the first array's.
-            long[][] aligned = [.. first.ChunkArray];
-            aligned[axis] = part.ChunkArray[axis];
+            ChunkAxis[] aligned = [.. first.Axes];
+            aligned[axis] = part.Axes[axis];
             parts[i] = part.RechunkTo(aligned, part.Expression);
         }
 
-        long[][] chunks = [.. first.ChunkArray];
-        chunks[axis] = [.. parts.SelectMany(p => p.ChunkArray[axis])];
+        ChunkAxis[] axes = [.. first.Axes];
+        axes[axis] = ChunkAxis.Concat(parts.Select(p => p.Axes[axis]));
         long[] shape = [.. first.ShapeArray];
         shape[axis] = parts.Sum(p => p.ShapeArray[axis]);
-        var keys = new Dictionary<string, TaskKey>();
-        int offset = 0;
-        foreach (DeisaArray part in parts)
-        {
-            foreach (int[] chunk in part.ChunkIndices())
-            {
-                int[] target = (int[])chunk.Clone();
-                target[axis] += offset;
-                keys[string.Join(",", target)] = part.KeyOf(chunk);
-            }
-
-            offset += part.ChunkArray[axis].Length;
-        }
-
+        string name = DeisaArrays.NewName("concatenate");
         string expression = $"DeisaArray.Concatenate(\"{dimension}\", {string.Join(", ", arrays.Select(a => a.Expression))})";
-        return View(first.Context, DeisaArrays.NewName("concatenate"), expression, shape, [.. first.DimensionArray], chunks, keys, parts);
+        return first.Derived(name, expression, shape, [.. first.DimensionArray], axes, first.TimeAxis, new ConcatenateNode(name, axis, parts));
     }
 
     /// <summary>Gives the array the chunks of <paramref name="other"/>, which has the same shape.</summary>
-    internal DeisaArray RechunkLike(DeisaArray other) => RechunkTo(other.ChunkArray, Expression);
+    internal DeisaArray RechunkLike(DeisaArray other) => RechunkTo(other.Axes, Expression);
 
-    private DeisaArray RechunkTo(long[][] chunks, string expression)
+    private DeisaArray RechunkTo(ChunkAxis[] axes, string expression)
     {
         bool same = true;
         for (int d = 0; d < Rank; d++)
         {
-            same &= chunks[d].SequenceEqual(ChunkArray[d]);
+            same &= axes[d].SameAs(Axes[d]);
         }
 
         if (same)
@@ -125,142 +107,16 @@ public sealed partial class DeisaArray
         }
 
         string name = DeisaArrays.NewName("rechunk");
-        var layer = new TaskGraph();
-        long[][] inStarts = Enumerable.Range(0, Rank).Select(ChunkStarts).ToArray();
-        long[][] outStarts = chunks.Select(c => Starts(c)).ToArray();
-        foreach (int[] outChunk in ChunkIndices(chunks.Select(c => c.Length).ToArray()))
-        {
-            int[] outShape = new int[Rank];
-            var perDimension = new List<(int Chunk, int InStart, int Count, int OutStart)>[Rank];
-            for (int d = 0; d < Rank; d++)
-            {
-                long start = outStarts[d][outChunk[d]];
-                long end = start + chunks[d][outChunk[d]];
-                outShape[d] = (int)(end - start);
-                perDimension[d] = [];
-                for (int c = 0; c < ChunkArray[d].Length; c++)
-                {
-                    long from = Math.Max(start, inStarts[d][c]);
-                    long to = Math.Min(end, inStarts[d][c] + ChunkArray[d][c]);
-                    if (from < to)
-                    {
-                        perDimension[d].Add((c, (int)(from - inStarts[d][c]), (int)(to - from), (int)(from - start)));
-                    }
-                }
-            }
-
-            var pieces = new List<TaskArg>();
-            foreach (int[] combination in ChunkIndices(perDimension.Select(p => p.Count).ToArray()))
-            {
-                int[] inChunk = new int[Rank];
-                int[] inStart = new int[Rank];
-                int[] count = new int[Rank];
-                int[] outStart = new int[Rank];
-                for (int d = 0; d < Rank; d++)
-                {
-                    (inChunk[d], inStart[d], count[d], outStart[d]) = perDimension[d][combination[d]];
-                }
-
-                pieces.Add(Piece(KeyOf(inChunk), ChunkShape(inChunk), inStart, Ones(Rank), count, outStart));
-            }
-
-            layer.Add(new TaskKey(name, outChunk), TaskSpec.Create(Op(ArrayOperations.Assemble), ShapeArg(outShape), ShapeArg(outShape), TaskArg.FromList([.. pieces])));
-        }
-
-        return Derived(name, expression, [.. ShapeArray], [.. DimensionArray], chunks, layer, this);
+        return Derived(name, expression, [.. ShapeArray], [.. DimensionArray], axes, TimeAxis, new RechunkNode(name, this));
     }
 
     private DeisaArray Select((long Start, long Count, long Step, bool Drop)[] selections, string expression)
     {
-        // Along each dimension: which input chunks the selection touches, where it starts in each, and how many.
-        var pieces = new List<(int Chunk, long LocalStart, long Count)>[Rank];
-        for (int d = 0; d < Rank; d++)
-        {
-            (long start, long count, long step, _) = selections[d];
-            long[] starts = ChunkStarts(d);
-            pieces[d] = [];
-            for (int c = 0; c < ChunkArray[d].Length && count > 0; c++)
-            {
-                long first = Math.Max(0, CeilingDivide(starts[c] - start, step));
-                long last = Math.Min(count, CeilingDivide(starts[c] + ChunkArray[d][c] - start, step));
-                if (first < last)
-                {
-                    pieces[d].Add((c, start + (first * step) - starts[c], last - first));
-                }
-            }
-        }
-
         int[] kept = [.. Enumerable.Range(0, Rank).Where(d => !selections[d].Drop)];
         long[] shape = [.. kept.Select(d => selections[d].Count)];
-        long[][] chunks = [.. kept.Select(d => pieces[d].Select(p => p.Count).ToArray())];
+        ChunkAxis[] axes = [.. kept.Select(d => Axes[d].Select(selections[d].Start, selections[d].Count, selections[d].Step))];
+        int timeAxis = TimeAxis >= 0 && !selections[TimeAxis].Drop ? Array.IndexOf(kept, TimeAxis) : -1;
         string name = DeisaArrays.NewName("slice");
-        var layer = new TaskGraph();
-        var keys = new Dictionary<string, TaskKey>();
-        foreach (int[] combination in ChunkIndices([.. pieces.Select(p => p.Count)]))
-        {
-            int[] inChunk = new int[Rank];
-            int[] inStart = new int[Rank];
-            int[] step = new int[Rank];
-            int[] count = new int[Rank];
-            bool wholeChunk = kept.Length == Rank;
-            int[] inShape;
-            for (int d = 0; d < Rank; d++)
-            {
-                (int chunk, long localStart, long n) = pieces[d][combination[d]];
-                inChunk[d] = chunk;
-                inStart[d] = (int)localStart;
-                step[d] = (int)selections[d].Step;
-                count[d] = (int)n;
-            }
-
-            inShape = ChunkShape(inChunk);
-            int[] outChunk = [.. kept.Select(d => combination[d])];
-            for (int d = 0; d < Rank; d++)
-            {
-                wholeChunk &= inStart[d] == 0 && count[d] == inShape[d] && (step[d] == 1 || count[d] == 1);
-            }
-
-            if (wholeChunk)
-            {
-                // The chunk is taken whole: the slice's chunk is the input's key, no task, no copy.
-                keys[string.Join(",", outChunk)] = KeyOf(inChunk);
-                continue;
-            }
-
-            var key = new TaskKey(name, outChunk);
-            int[] outShape = [.. kept.Select(d => count[d])];
-            layer.Add(key, TaskSpec.Create(
-                Op(ArrayOperations.Assemble),
-                ShapeArg(outShape),
-                ShapeArg(count),
-                TaskArg.FromList(Piece(KeyOf(inChunk), inShape, inStart, step, count, new int[Rank]))));
-            keys[string.Join(",", outChunk)] = key;
-        }
-
-        return new DeisaArray(Context, name, shape, [.. kept.Select(d => DimensionArray[d])], chunks, chunk => keys[string.Join(",", chunk)], layer.Count > 0 ? layer : null, [this], null, expression);
-    }
-
-    private static TaskArg Piece(TaskKey key, int[] inShape, int[] inStart, int[] inStep, int[] count, int[] outStart) =>
-        TaskArg.FromList(key, ShapeArg(inShape), ShapeArg(inStart), ShapeArg(inStep), ShapeArg(count), ShapeArg(outStart));
-
-    private static long CeilingDivide(long numerator, long denominator) =>
-        numerator >= 0 ? (numerator + denominator - 1) / denominator : -(-numerator / denominator);
-
-    private static int[] Ones(int rank)
-    {
-        int[] ones = new int[rank];
-        Array.Fill(ones, 1);
-        return ones;
-    }
-
-    private static long[] Starts(long[] sizes)
-    {
-        long[] starts = new long[sizes.Length];
-        for (int c = 1; c < sizes.Length; c++)
-        {
-            starts[c] = starts[c - 1] + sizes[c - 1];
-        }
-
-        return starts;
+        return Derived(name, expression, shape, [.. kept.Select(d => DimensionArray[d])], axes, timeAxis, new SelectNode(name, this, selections));
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Deisa.Core.Arrays.Nodes;
 using Deisa.Core.Graph;
 
 namespace Deisa.Core.Arrays;
@@ -9,31 +10,31 @@ namespace Deisa.Core.Arrays;
 /// <see cref="Compute"/>.
 /// </summary>
 /// <remarks>
-/// Like a Dask array: slicing (<c>a[Slice.Every(10), 10..20, ..]</c>), element-wise arithmetic, reductions over any
+/// <para>Like a Dask array: slicing (<c>a[Slice.Every(10), 10..20, ..]</c>), element-wise arithmetic, reductions over any
 /// axes including time, differences along a dimension, rechunking and concatenation. A slice references only the
 /// chunks it needs, so a computation on a slice only ever asks the simulation for those blocks; partial blocks are
 /// cut on the workers. Bad input (an unknown dimension, a slice out of range, mismatched shapes) raises when the
-/// array is built, never later on a worker. Not thread-safe.
+/// array is built, never later on a worker. Not thread-safe.</para>
+/// <para>An array is a description, whatever the number of steps: its chunks and their tasks are computed from their
+/// indices when they are asked for, never listed ahead.</para>
 /// </remarks>
 public sealed partial class DeisaArray
 {
-    private readonly Func<int[], TaskKey> _keyOf;
-
     /// <summary>The longest expression kept: deeper ones are cut, so a description never grows with the computation.</summary>
     private const int MaxExpressionLength = 240;
 
-    private DeisaArray(DeisaArrays context, string name, long[] shape, string[] dimensions, long[][] chunks, Func<int[], TaskKey> keyOf, TaskGraph? layer, DeisaArray[] inputs, ArrayLayout? source, string? expression)
+    private DeisaArray(DeisaArrays context, string name, string? expression, long[] shape, string[] dimensions, ChunkAxis[] axes, int timeAxis, ArrayNode node, ArrayLayout? source)
     {
         Context = context;
         Name = name;
         Expression = expression is null ? name : expression.Length <= MaxExpressionLength ? expression : string.Concat(expression.AsSpan(0, MaxExpressionLength - 1), "…");
         ShapeArray = shape;
         DimensionArray = dimensions;
-        ChunkArray = chunks;
-        _keyOf = keyOf;
-        Layer = layer;
-        Inputs = inputs;
+        Axes = axes;
+        TimeAxis = timeAxis;
+        Node = node;
         Source = source;
+        node.Array = this;
     }
 
     /// <summary>Gets the array's name: the key name of its chunks (the simulation's name for a declared array).</summary>
@@ -52,11 +53,11 @@ public sealed partial class DeisaArray
     /// <summary>Gets the number of dimensions.</summary>
     public int Rank => ShapeArray.Length;
 
-    /// <summary>Gets the chunk sizes along each dimension.</summary>
-    public IReadOnlyList<IReadOnlyList<long>> Chunks => ChunkArray;
+    /// <summary>Gets the chunk sizes along each dimension, held compactly (a time dimension of a million steps costs what one of ten does).</summary>
+    public IReadOnlyList<IReadOnlyList<long>> Chunks => Axes;
 
     /// <summary>Gets the number of chunks.</summary>
-    public long ChunkCount => ChunkArray.Aggregate(1L, (n, c) => n * c.Length);
+    public long ChunkCount => Axes.Aggregate(1L, (n, a) => n * a.Count);
 
     /// <summary>Gets the layout of the simulation array this is, or null for a computed array.</summary>
     public ArrayLayout? Source { get; }
@@ -70,12 +71,14 @@ public sealed partial class DeisaArray
 
     internal string[] DimensionArray { get; }
 
-    internal long[][] ChunkArray { get; }
+    /// <summary>Gets the chunks along each dimension.</summary>
+    internal ChunkAxis[] Axes { get; }
 
-    /// <summary>Gets the tasks that compute this array's chunks, or null when its chunks are other arrays' keys.</summary>
-    internal TaskGraph? Layer { get; }
+    /// <summary>Gets the position of the simulation's time dimension in this array, or -1 when it was reduced or indexed away.</summary>
+    internal int TimeAxis { get; }
 
-    internal DeisaArray[] Inputs { get; }
+    /// <summary>Gets how the chunks are computed.</summary>
+    internal ArrayNode Node { get; }
 
     /// <summary>Gets the key of a chunk.</summary>
     /// <param name="chunk">One chunk index per dimension.</param>
@@ -91,13 +94,21 @@ public sealed partial class DeisaArray
 
         for (int d = 0; d < Rank; d++)
         {
-            if ((uint)chunk[d] >= (uint)ChunkArray[d].Length)
+            if ((uint)chunk[d] >= (uint)Axes[d].Count)
             {
-                throw new ArgumentOutOfRangeException(nameof(chunk), $"{this} has {ChunkArray[d].Length} chunks along '{DimensionArray[d]}'; index {chunk[d]} was given.");
+                throw new ArgumentOutOfRangeException(nameof(chunk), $"{this} has {Axes[d].Count} chunks along '{DimensionArray[d]}'; index {chunk[d]} was given.");
             }
         }
 
-        return _keyOf(chunk);
+        DeisaArray array = this;
+        int[] at = chunk;
+        while (array.Node.TryForward(at, out DeisaArray input, out int[] inputChunk))
+        {
+            array = input;
+            at = inputChunk;
+        }
+
+        return array.Node.KeyOf(at);
     }
 
     /// <summary>Gets the index of a dimension by name.</summary>
@@ -121,33 +132,23 @@ public sealed partial class DeisaArray
     {
         int rank = layout.Shape.Count;
         int time = layout.TimeDimension;
-        long[][] chunks = new long[rank][];
-        chunks[time] = Enumerable.Repeat(1L, layout.Steps).ToArray();
+        var axes = new ChunkAxis[rank];
+        axes[time] = ChunkAxis.Uniform(layout.Steps, 1);
         for (int spatial = 0; spatial < rank - 1; spatial++)
         {
             int d = ArrayDeclaration.SpatialToDimension(spatial, time);
-            chunks[d] = new long[layout.BlockGrid[spatial]];
-            for (int b = 0; b < chunks[d].Length; b++)
+            long[] sizes = new long[layout.BlockGrid[spatial]];
+            for (int b = 0; b < sizes.Length; b++)
             {
                 int[] block = new int[rank - 1];
                 block[spatial] = b;
-                chunks[d][b] = layout.BlockCount(block)[spatial];
-            }
-        }
-
-        // Chunk (…, t, …) of the array is block (step t, block indices) of the simulation: the key layout.KeyOf gives.
-        TaskKey KeyOf(int[] chunk)
-        {
-            Span<int> block = stackalloc int[rank - 1];
-            for (int spatial = 0; spatial < rank - 1; spatial++)
-            {
-                block[spatial] = chunk[ArrayDeclaration.SpatialToDimension(spatial, time)];
+                sizes[b] = layout.BlockCount(block)[spatial];
             }
 
-            return layout.KeyOf(chunk[time], block);
+            axes[d] = ChunkAxis.FromSizes(sizes);
         }
 
-        return new DeisaArray(context, layout.Name, [.. layout.Shape], [.. layout.DimensionNames], chunks, KeyOf, null, [], layout, null);
+        return new DeisaArray(context, layout.Name, null, [.. layout.Shape], [.. layout.DimensionNames], axes, time, new SourceNode(layout), layout);
     }
 
     /// <summary>Gets the size of a chunk along each dimension.</summary>
@@ -156,26 +157,26 @@ public sealed partial class DeisaArray
         int[] shape = new int[Rank];
         for (int d = 0; d < Rank; d++)
         {
-            shape[d] = checked((int)ChunkArray[d][chunk[d]]);
+            shape[d] = checked((int)Axes[d][chunk[d]]);
         }
 
         return shape;
     }
 
-    /// <summary>Gets where each chunk starts along a dimension.</summary>
-    internal long[] ChunkStarts(int dimension)
-    {
-        long[] starts = new long[ChunkArray[dimension].Length];
-        for (int c = 1; c < starts.Length; c++)
-        {
-            starts[c] = starts[c - 1] + ChunkArray[dimension][c - 1];
-        }
-
-        return starts;
-    }
-
     /// <summary>Enumerates every chunk index, row-major.</summary>
-    internal IEnumerable<int[]> ChunkIndices() => ChunkIndices(ChunkArray.Select(c => c.Length).ToArray());
+    internal IEnumerable<int[]> ChunkIndices() => ChunkIndices([.. Axes.Select(a => a.Count)]);
+
+    /// <summary>Enumerates the chunks of one time chunk, row-major over the other dimensions.</summary>
+    internal IEnumerable<int[]> ChunksAt(int time)
+    {
+        int[] counts = [.. Axes.Select(a => a.Count)];
+        counts[TimeAxis] = 1;
+        foreach (int[] chunk in ChunkIndices(counts))
+        {
+            chunk[TimeAxis] = time;
+            yield return chunk;
+        }
+    }
 
     internal static IEnumerable<int[]> ChunkIndices(int[] counts)
     {
@@ -202,34 +203,16 @@ public sealed partial class DeisaArray
         }
     }
 
-    /// <summary>Creates a derived array whose chunk keys are (name, chunk indices…).</summary>
-    private DeisaArray Derived(string name, string expression, long[] shape, string[] dimensions, long[][] chunks, TaskGraph layer, params DeisaArray[] inputs)
+    /// <summary>Creates an array computed by <paramref name="node"/>.</summary>
+    private DeisaArray Derived(string name, string expression, long[] shape, string[] dimensions, ChunkAxis[] axes, int timeAxis, ArrayNode node)
     {
         if (shape.Length > TaskKey.MaxIndices)
         {
             throw new NotSupportedException($"Arrays of more than {TaskKey.MaxIndices} dimensions are not supported ({shape.Length} asked).");
         }
 
-        TaskKey KeyOf(int[] chunk) => new(name, chunk);
-        return new DeisaArray(Context, name, shape, dimensions, chunks, KeyOf, layer, inputs, null, expression);
+        return new DeisaArray(Context, name, expression, shape, dimensions, axes, timeAxis, node, null);
     }
-
-    /// <summary>Creates an array whose chunks are other arrays' keys, computing nothing.</summary>
-    private static DeisaArray View(DeisaArrays context, string name, string expression, long[] shape, string[] dimensions, long[][] chunks, Dictionary<string, TaskKey> keys, DeisaArray[] inputs) =>
-        new(context, name, shape, dimensions, chunks, chunk => keys[string.Join(",", chunk)], null, inputs, null, expression);
 
     private static string Quoted(IEnumerable<string> dimensions) => string.Join(", ", dimensions.Select(d => $"\"{d}\""));
-
-    private static TaskArg ShapeArg(ReadOnlySpan<int> shape)
-    {
-        long[] values = new long[shape.Length];
-        for (int i = 0; i < shape.Length; i++)
-        {
-            values[i] = shape[i];
-        }
-
-        return TaskArg.FromInt64Array(values);
-    }
-
-    private Operation Op(string name) => Context.Operations.Get(name);
 }

@@ -1,0 +1,66 @@
+using Deisa.Core.Graph;
+
+namespace Deisa.Core.Arrays.Nodes;
+
+/// <summary>
+/// Collects the tasks of the chunks asked for, once each, with the external keys they read: one submission's graph.
+/// </summary>
+/// <remarks>
+/// Records what each node asked of its inputs, by time chunk, so that a window driver can keep alive what the next
+/// window will read again. Not thread-safe.
+/// </remarks>
+internal sealed class GraphSink
+{
+    private readonly HashSet<TaskKey> _done = [];
+    private readonly Func<TaskKey, bool>? _alive;
+
+    /// <summary>Creates a sink.</summary>
+    /// <param name="alive">Says whether a key was emitted by an earlier submission and is still alive, so it is not emitted again; null for a first, whole submission.</param>
+    /// <param name="streaming">The window driver's state of the reductions over time, or null when everything is emitted at once.</param>
+    public GraphSink(Func<TaskKey, bool>? alive = null, IStreamingReductions? streaming = null)
+    {
+        _alive = alive;
+        Streaming = streaming;
+    }
+
+    /// <summary>Gets the tasks.</summary>
+    public TaskGraph Tasks { get; } = new();
+
+    /// <summary>Gets the external keys read: the simulation's blocks.</summary>
+    public HashSet<TaskKey> Externals { get; } = [];
+
+    /// <summary>Gets the chunks emitted, with their node and time chunk (-1 for a node without a time axis).</summary>
+    public List<(ArrayNode Node, int Time, TaskKey Key)> Emitted { get; } = [];
+
+    /// <summary>Gets the state of the reductions over time when a window driver emits, or null when everything is emitted at once.</summary>
+    public IStreamingReductions? Streaming { get; }
+
+    /// <summary>Gets the key of a chunk of <paramref name="array"/>, emitting its tasks first if they are not there yet.</summary>
+    /// <param name="array">The array.</param>
+    /// <param name="chunk">The chunk.</param>
+    /// <returns>The chunk's key.</returns>
+    public TaskKey Require(DeisaArray array, ReadOnlySpan<int> chunk)
+    {
+        while (array.Node.TryForward(chunk, out DeisaArray input, out int[] inputChunk))
+        {
+            array = input;
+            chunk = inputChunk;
+        }
+
+        ArrayNode node = array.Node;
+        TaskKey key = node.KeyOf(chunk);
+        if (_done.Add(key) && _alive?.Invoke(key) != true)
+        {
+            node.Emit(chunk, key, this);
+            Emitted.Add((node, array.TimeAxis >= 0 ? chunk[array.TimeAxis] : -1, key));
+        }
+
+        return key;
+    }
+
+    /// <summary>Adds a task.</summary>
+    public void AddTask(TaskKey key, TaskSpec spec) => Tasks.Add(key, spec);
+
+    /// <summary>Adds an external key.</summary>
+    public void AddExternal(TaskKey key) => Externals.Add(key);
+}

@@ -1,0 +1,129 @@
+using Deisa.Core.Graph;
+
+namespace Deisa.Core.Arrays.Nodes;
+
+/// <summary>
+/// A reduction over some dimensions: one partial per input chunk, then a tree of combines per output chunk
+/// (<see cref="CombineTree"/>). Partials come time first, then the other reduced dimensions row-major, so that a
+/// reduction over time can be built a step at a time and still be the same tree.
+/// </summary>
+/// <remarks>
+/// A reduction over a selection with no element along a reduced dimension gives the reduction's identity (see
+/// <see cref="DeisaArray.Reduce"/>), through one fill task per output chunk.
+/// </remarks>
+internal sealed class ReduceNode : ArrayNode
+{
+    private readonly string _name;
+    private readonly bool[] _reduced;
+    private readonly int[] _kept;
+    private readonly int[] _order;
+    private readonly double? _identity;
+
+    public ReduceNode(string name, DeisaArray input, Reduction reduction, bool[] reduced, double? identity)
+        : base(input)
+    {
+        _name = name;
+        Reduction = reduction;
+        _reduced = reduced;
+        _kept = [.. Enumerable.Range(0, reduced.Length).Where(d => !reduced[d])];
+        _identity = identity;
+
+        // The reduced dimensions, time first.
+        int time = input.TimeAxis;
+        _order = [.. Enumerable.Range(0, reduced.Length).Where(d => reduced[d]).OrderBy(d => d == time ? -1 : d)];
+        ReducesTime = time >= 0 && reduced[time];
+    }
+
+    public Reduction Reduction { get; }
+
+    /// <summary>Gets whether time is among the reduced dimensions: the output has no time axis, and a window driver builds it step by step.</summary>
+    public bool ReducesTime { get; }
+
+    /// <summary>Gets the number of time chunks of the input the reduction reads.</summary>
+    public int InputTimeCount => ReducesTime ? Inputs[0].Axes[Inputs[0].TimeAxis].Count : 0;
+
+    public override TaskKey KeyOf(ReadOnlySpan<int> chunk) => new(_name, chunk);
+
+    public override void Emit(ReadOnlySpan<int> chunk, TaskKey key, GraphSink sink)
+    {
+        if (_identity is { } identity)
+        {
+            sink.AddTask(key, TaskSpec.Create(Op(ArrayOperations.Fill), ShapeArg(Array.ChunkShape(chunk)), identity));
+            return;
+        }
+
+        if (ReducesTime && sink.Streaming is { } streaming)
+        {
+            // Built step by step by the driver; the final combine is already in.
+            TaskKey built = streaming.ResultOf(this, chunk);
+            if (built != key)
+            {
+                throw new InvalidOperationException($"The reduction's result {built} is not the key asked for, {key}: a bug in Deisa.");
+            }
+
+            return;
+        }
+
+        CombineTree tree = NewTree(chunk);
+        int times = ReducesTime ? InputTimeCount : 1;
+        for (int t = 0; t < times; t++)
+        {
+            AddStep(tree, chunk, t, sink);
+        }
+
+        tree.Close(sink);
+    }
+
+    public override (int First, int Last) InputTimes(int input, int time)
+    {
+        int inputTime = Inputs[0].TimeAxis;
+        if (inputTime < 0)
+        {
+            return (-1, -1);
+        }
+
+        return ReducesTime ? (0, InputTimeCount - 1) : (time, time);
+    }
+
+    /// <summary>Creates the tree of one output chunk.</summary>
+    public CombineTree NewTree(ReadOnlySpan<int> outChunk) =>
+        new(_name, outChunk.ToArray(), Reduction, Op(ArrayOperations.Combine), ShapeArg(Array.ChunkShape(outChunk)));
+
+    /// <summary>Adds to <paramref name="tree"/> the partials of one time chunk of the input (all of them when time is not reduced).</summary>
+    /// <param name="tree">The output chunk's tree.</param>
+    /// <param name="outChunk">The output chunk.</param>
+    /// <param name="time">The input's time chunk (ignored when time is not reduced).</param>
+    /// <param name="sink">Where the partials and combines go.</param>
+    public void AddStep(CombineTree tree, ReadOnlySpan<int> outChunk, int time, GraphSink sink)
+    {
+        DeisaArray input = Inputs[0];
+        int rank = _reduced.Length;
+        int[] inChunk = new int[rank];
+        for (int k = 0; k < _kept.Length; k++)
+        {
+            inChunk[_kept[k]] = outChunk[k];
+        }
+
+        // The reduced dimensions other than time, row-major, for this time chunk.
+        int[] others = ReducesTime ? _order[1..] : _order;
+        if (ReducesTime)
+        {
+            inChunk[input.TimeAxis] = time;
+        }
+
+        int[] counts = [.. others.Select(d => input.Axes[d].Count)];
+        long[] flags = [.. _reduced.Select(r => r ? 1L : 0L)];
+        foreach (int[] position in DeisaArray.ChunkIndices(counts))
+        {
+            for (int i = 0; i < others.Length; i++)
+            {
+                inChunk[others[i]] = position[i];
+            }
+
+            TaskKey source = sink.Require(input, inChunk);
+            var partial = new TaskKey(_name + "-partial", inChunk);
+            sink.AddTask(partial, TaskSpec.Create(Op(ArrayOperations.Partial), (long)Reduction, TaskArg.FromInt64Array(flags), source, ShapeArg(input.ChunkShape(inChunk))));
+            tree.Add(partial, sink);
+        }
+    }
+}
