@@ -70,6 +70,19 @@ public sealed partial class DeisaArray
         return new ArrayGraph(graph, outputs, externals);
     }
 
+    /// <summary>
+    /// Gets what this array reads of the simulation's arrays, derived from its description without listing its
+    /// chunks: per simulation array, steps (held as intervals with a period) times block positions. It is what the
+    /// contract asks of the simulation once the array is persisted.
+    /// </summary>
+    /// <returns>The requirements; the same block and step may appear in several.</returns>
+    public IReadOnlyList<SourceRequirement> Reads()
+    {
+        var sink = new RequirementSink();
+        sink.Require(this, Region.All(this));
+        return sink.Requirements;
+    }
+
     /// <summary>Emits every chunk's tasks at once, with the keys outside them.</summary>
     internal (TaskGraph Graph, List<TaskKey> Outputs, List<TaskKey> Externals) Collect()
     {

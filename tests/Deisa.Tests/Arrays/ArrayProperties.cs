@@ -13,7 +13,7 @@ public sealed class ArrayProperties
     {
         Gen.Select(Gen.Int[1, 5], Gen.Int[1, 2], Gen.Int, Gen.Int[0, 3], Gen.Bool).Sample(
             (steps, spatial, seed, operations, serialize) => Check(steps, spatial, seed, operations, serialize),
-            iter: 60,
+            iter: 80,
             threads: 1);
     }
 
@@ -78,6 +78,24 @@ public sealed class ArrayProperties
                 (array, dense) = Apply(random, array, dense);
             }
 
+            // What the array reads, derived without listing chunks, is exactly the blocks its whole graph reads.
+            ArrayLayout layout = fixture.Client.GetArrays().Layout("field");
+            var listed = array.BuildGraph().External.ToHashSet();
+            var derived = new HashSet<Deisa.Core.Graph.TaskKey>();
+            foreach (SourceRequirement requirement in array.Reads())
+            {
+                int[][] axes = [.. requirement.Blocks.Select(b => b.Enumerate().ToArray())];
+                foreach (int step in requirement.Steps.Enumerate())
+                {
+                    foreach (int[] position in DeisaArrayIndices(axes.Select(a => a.Length).ToArray()))
+                    {
+                        derived.Add(layout.KeyOf(step, [.. position.Select((p, d) => axes[d][p])]));
+                    }
+                }
+            }
+
+            Assert.True(listed.SetEquals(derived), $"listed [{string.Join(" ", listed.Order())}] derived [{string.Join(" ", derived.Order())}] from {string.Join("; ", array.Reads())}");
+
             using PersistedArray persisted = array.Persist();
             fixture.Client.ValidateContract();
             fixture.ShipAsync().Wait(s_timeout);
@@ -93,8 +111,21 @@ public sealed class ArrayProperties
     {
         int axis = random.Next(dense.Rank);
         string dimension = array.DimensionNames[axis];
-        switch (random.Next(5))
+        switch (random.Next(7))
         {
+            case 5:
+                return (DeisaArray.Concatenate(dimension, array, array * 2.0), Dense.Concatenate(dense, Dense.Map(dense, x => x * 2.0), axis));
+            case 6:
+                int start = random.Next((int)dense.Shape[axis]);
+                int step = random.Next(1, 4);
+                var selection = new (long, long, long, bool)[dense.Rank];
+                for (int d = 0; d < dense.Rank; d++)
+                {
+                    selection[d] = d == axis ? (start, ((dense.Shape[axis] - start - 1) / step) + 1, step, false) : (0, dense.Shape[d], 1, false);
+                }
+
+                Slice[] slices = [.. Enumerable.Range(0, dense.Rank).Select(d => d == axis ? Slice.Of(start.., step) : Slice.All)];
+                return (array[slices], Dense.Slice(dense, selection));
             case 0:
                 return (array + 1.5, Dense.Map(dense, x => x + 1.5));
             case 1:
@@ -108,6 +139,31 @@ public sealed class ArrayProperties
                 return (array.Diff(dimension), Dense.Diff(dense, axis));
             default:
                 return (array.Rechunk(dimension, random.Next(1, 4)), dense);
+        }
+    }
+
+    private static IEnumerable<int[]> DeisaArrayIndices(int[] counts)
+    {
+        if (counts.Any(c => c == 0))
+        {
+            yield break;
+        }
+
+        int[] index = new int[counts.Length];
+        while (true)
+        {
+            yield return (int[])index.Clone();
+            int d = counts.Length - 1;
+            while (d >= 0 && ++index[d] == counts[d])
+            {
+                index[d] = 0;
+                d--;
+            }
+
+            if (d < 0)
+            {
+                yield break;
+            }
         }
     }
 

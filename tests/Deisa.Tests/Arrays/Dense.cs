@@ -26,6 +26,28 @@ internal static class Dense
         return new NdArray(outShape, result);
     }
 
+    /// <summary>Joins two arrays along an axis.</summary>
+    public static NdArray Concatenate(NdArray a, NdArray b, int axis)
+    {
+        int[] shape = [.. a.Shape];
+        shape[axis] += b.Shape[axis];
+        var result = new NdArray(shape, new double[NdArray.ElementCount(shape)]);
+        int i = 0;
+        foreach (int[] position in Positions(shape))
+        {
+            int[] at = (int[])position.Clone();
+            bool first = at[axis] < a.Shape[axis];
+            if (!first)
+            {
+                at[axis] -= a.Shape[axis];
+            }
+
+            result.Data[i++] = first ? a[at] : b[at];
+        }
+
+        return result;
+    }
+
     public static NdArray Map(NdArray a, Func<double, double> f) => new(a.Shape, [.. a.Data.Select(f)]);
 
     public static NdArray Zip(NdArray a, NdArray b, Func<double, double, double> f) => new(a.Shape, [.. a.Data.Zip(b.Data, f)]);

@@ -79,6 +79,11 @@ internal abstract class ArrayNode
         return end;
     }
 
+    /// <summary>Asks the inputs, through <paramref name="sink"/>, for the chunks a region of this array reads.</summary>
+    /// <param name="region">Chunks of this array.</param>
+    /// <param name="sink">Collects what the simulation's arrays must provide.</param>
+    public abstract void Require(Region region, RequirementSink sink);
+
     /// <summary>Gets the shape of a chunk as a task argument.</summary>
     protected static TaskArg ShapeArg(ReadOnlySpan<int> shape)
     {

@@ -65,4 +65,16 @@ internal sealed class ConcatenateNode : ArrayNode
 
         throw new ArgumentOutOfRangeException(nameof(index), index, $"The concatenation has {_offsets[^1]} chunks along its axis.");
     }
+
+    public override void Require(Region region, RequirementSink sink)
+    {
+        for (int part = 0; part < Inputs.Length; part++)
+        {
+            StepSet along = region.Dims[_axis].Within(_offsets[part], _offsets[part + 1]).Shift(-_offsets[part]);
+            if (!along.IsEmpty)
+            {
+                sink.Require(Inputs[part], region.With(_axis, along));
+            }
+        }
+    }
 }

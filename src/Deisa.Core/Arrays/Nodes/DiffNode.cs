@@ -43,4 +43,10 @@ internal sealed class DiffNode : ArrayNode
 
         return Array.TimeAxis == _axis ? (time, Math.Min(time + 1, Inputs[0].Axes[_axis].Count - 1)) : (time, time);
     }
+
+    public override void Require(Region region, RequirementSink sink)
+    {
+        int count = Inputs[0].Axes[_axis].Count;
+        sink.Require(Inputs[0], region.With(_axis, region.Dims[_axis].ExpandTo(2).Within(0, count)));
+    }
 }

@@ -70,4 +70,16 @@ internal sealed class RechunkNode : ArrayNode
         long start = outAxis.StartOf(time);
         return (inAxis.ChunkAt(start), inAxis.ChunkAt(start + outAxis[time] - 1));
     }
+
+    public override void Require(Region region, RequirementSink sink)
+    {
+        DeisaArray input = Inputs[0];
+        var dims = new StepSet[Array.Rank];
+        for (int d = 0; d < dims.Length; d++)
+        {
+            dims[d] = input.Axes[d].ElementsToChunks(Array.Axes[d].ChunksToElements(region.Dims[d]));
+        }
+
+        sink.Require(input, new Region(dims));
+    }
 }

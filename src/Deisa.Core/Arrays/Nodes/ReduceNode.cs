@@ -126,4 +126,22 @@ internal sealed class ReduceNode : ArrayNode
             tree.Add(partial, sink);
         }
     }
+
+    public override void Require(Region region, RequirementSink sink)
+    {
+        if (_identity is not null)
+        {
+            // Nothing to read: the result is the identity.
+            return;
+        }
+
+        DeisaArray input = Inputs[0];
+        var dims = new StepSet[_reduced.Length];
+        for (int d = 0; d < dims.Length; d++)
+        {
+            dims[d] = _reduced[d] ? StepSet.Range(0, input.Axes[d].Count) : region.Dims[System.Array.IndexOf(_kept, d)];
+        }
+
+        sink.Require(input, new Region(dims));
+    }
 }

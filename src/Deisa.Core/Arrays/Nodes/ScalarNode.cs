@@ -28,4 +28,6 @@ internal sealed class ScalarNode : ArrayNode
     }
 
     public override (int First, int Last) InputTimes(int input, int time) => Array.TimeAxis < 0 ? (-1, -1) : (time, time);
+
+    public override void Require(Region region, RequirementSink sink) => sink.Require(Inputs[0], region);
 }

@@ -107,4 +107,26 @@ internal sealed class SelectNode : ArrayNode
         int c = inAxis.ChunkAt(first);
         return (c, first - inAxis.StartOf(c), count);
     }
+
+    public override void Require(Region region, RequirementSink sink)
+    {
+        DeisaArray input = Inputs[0];
+        var dims = new StepSet[_selections.Length];
+        for (int d = 0; d < dims.Length; d++)
+        {
+            (long start, _, long step, bool drop) = _selections[d];
+            ChunkAxis inAxis = input.Axes[d];
+            if (drop)
+            {
+                dims[d] = StepSet.Range(inAxis.ChunkAt(start), inAxis.ChunkAt(start) + 1);
+                continue;
+            }
+
+            int o = System.Array.IndexOf(_kept, d);
+            StepSet elements = Array.Axes[o].ChunksToElements(region.Dims[o]).Affine(step, start);
+            dims[d] = inAxis.ElementsToChunks(elements);
+        }
+
+        sink.Require(input, new Region(dims));
+    }
 }

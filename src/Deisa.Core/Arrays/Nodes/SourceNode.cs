@@ -30,4 +30,6 @@ internal sealed class SourceNode : ArrayNode
 
     /// <summary>Time chunk t is step t.</summary>
     public override long SourceEnd(int time) => time + 1L;
+
+    public override void Require(Region region, RequirementSink sink) => sink.AddSource(Layout, region);
 }
