@@ -19,14 +19,31 @@ public sealed partial class DeisaArray
     /// <exception cref="Errors.GraphValidationException">The scheduler refused the graph, or a block it reads came after the contract was validated.</exception>
     public async Task<PersistedArray> PersistAsync(bool createExternal = true, CancellationToken cancellationToken = default)
     {
+        DeisaClient client = Context.Client;
         (TaskGraph graph, List<TaskKey> outputs, List<TaskKey> externals) = Collect();
+
+        // What the computation reads, in compact form: the contract follows it, before and after validation.
+        long interest = 0;
         if (createExternal && externals.Count > 0)
         {
-            await Context.Client.CreateExternalAsync(externals, cancellationToken).ConfigureAwait(false);
+            interest = await client.DeclareInterestAsync(ToString(), Reads(), cancellationToken).ConfigureAwait(false);
         }
 
-        IReadOnlyList<Future> futures = await Context.Client.PersistAsync(graph, outputs, $"a chunk of {this}", cancellationToken).ConfigureAwait(false);
-        return new PersistedArray(this, futures, Assemble);
+        try
+        {
+            if (createExternal && externals.Count > 0)
+            {
+                await client.CreateExternalAsync(externals, cancellationToken).ConfigureAwait(false);
+            }
+
+            IReadOnlyList<Future> futures = await client.PersistAsync(graph, outputs, $"a chunk of {this}", cancellationToken).ConfigureAwait(false);
+            return new PersistedArray(this, futures, Assemble, interest);
+        }
+        catch (Exception) when (interest != 0)
+        {
+            client.WithdrawInterest(interest);
+            throw;
+        }
     }
 
     /// <summary>Submits the array's graph and keeps its chunks in memory on the workers; blocks until accepted.</summary>

@@ -13,12 +13,15 @@ public sealed class PersistedArray : IDisposable
 {
     private readonly IReadOnlyList<Future> _futures;
     private readonly Func<object?[], NdArray> _assemble;
+    private readonly long _interest;
+    private int _disposed;
 
-    internal PersistedArray(DeisaArray array, IReadOnlyList<Future> futures, Func<object?[], NdArray> assemble)
+    internal PersistedArray(DeisaArray array, IReadOnlyList<Future> futures, Func<object?[], NdArray> assemble, long interest)
     {
         Array = array;
         _futures = futures;
         _assemble = assemble;
+        _interest = interest;
     }
 
     /// <summary>Gets the array.</summary>
@@ -71,12 +74,22 @@ public sealed class PersistedArray : IDisposable
         return result.GetAwaiter().GetResult();
     }
 
-    /// <summary>Releases the chunks; their memory on the workers is freed once no pending task needs them.</summary>
+    /// <summary>Releases the chunks; their memory on the workers is freed once no pending task needs them, and the contract no longer asks for what only they read.</summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         foreach (Future future in _futures)
         {
             future.Dispose();
+        }
+
+        if (_interest != 0)
+        {
+            Array.Context.Client.WithdrawInterest(_interest);
         }
     }
 }

@@ -31,6 +31,7 @@ public sealed class DeisaClient
     private readonly Dictionary<TaskKey, TaskCompletionSource<ClientKey>> _announced = [];
     private readonly MailboxThread _pump;
     private long _nextRequestId;
+    private long _nextInterestId;
     private Exception? _closed;
 
     // What makes a wait impossible: blocks of the simulation's arrays created while the contract was not validated
@@ -277,6 +278,37 @@ public sealed class DeisaClient
             _contractValidated = true;
             _unvalidatedBlocks = null;
         }
+    }
+
+    /// <summary>
+    /// Tells the scheduler what a persisted computation reads of the simulation: the contract is derived from these
+    /// at validation, and grows with one declared after it.
+    /// </summary>
+    /// <returns>The interest's number, to withdraw it.</returns>
+    /// <exception cref="GraphValidationException">It reads steps already gone, or outside a declared array.</exception>
+    internal async Task<long> DeclareInterestAsync(string description, IReadOnlyList<SourceRequirement> requirements, CancellationToken cancellationToken)
+    {
+        DeclareInterest message = Protocol.DeclareInterest.Rent();
+        message.RequestId = NextRequestId();
+        message.InterestId = Interlocked.Increment(ref _nextInterestId);
+        message.Description = description;
+        message.Requirements.AddRange(requirements);
+        long id = message.InterestId;
+        ThrowIfError(await RequestAsync(message.RequestId, _scheduler, message, _options.RequestTimeout, "DeclareInterest", cancellationToken).ConfigureAwait(false));
+        return id;
+    }
+
+    /// <summary>Tells the scheduler a persisted computation was released: the contract shrinks to what the others read.</summary>
+    internal void WithdrawInterest(long interestId)
+    {
+        if (_closed is not null)
+        {
+            return;
+        }
+
+        WithdrawInterest message = Protocol.WithdrawInterest.Rent();
+        message.InterestId = interestId;
+        _mailbox.Send(_scheduler, message);
     }
 
     /// <summary>Revokes the contract: simulation ranks ship nothing more, and every contracted key still awaited fails.</summary>

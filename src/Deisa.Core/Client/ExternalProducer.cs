@@ -31,6 +31,8 @@ public sealed class ExternalProducer : IDisposable
     private readonly BackpressureOptions _backpressure;
     private readonly StepWindow? _window;
     private readonly ConcurrentDictionary<string, bool> _arrays = new(StringComparer.Ordinal);
+    private readonly Lock _contractLock = new();
+    private readonly Dictionary<string, ContractEntry> _current = new(StringComparer.Ordinal);
     private long _nextPutId;
     private long _blocksDropped;
     private volatile bool _disposed;
@@ -186,6 +188,18 @@ public sealed class ExternalProducer : IDisposable
         }
     }
 
+    /// <summary>Gets the contract as it stands now: it grows and shrinks as the analytics persist and release computations.</summary>
+    public IReadOnlyList<ContractEntry> CurrentContract
+    {
+        get
+        {
+            lock (_contractLock)
+            {
+                return [.. _current.Values];
+            }
+        }
+    }
+
     /// <summary>Says this producer publishes nothing more, naming the contracted keys it never put.</summary>
     /// <param name="missing">The contracted keys not put.</param>
     public void Finish(IEnumerable<TaskKey> missing)
@@ -226,6 +240,20 @@ public sealed class ExternalProducer : IDisposable
     {
         if (message is ContractUpdate update)
         {
+            lock (_contractLock)
+            {
+                // Each entry replaces what the contract said of its array.
+                foreach (ContractEntry entry in update.Entries)
+                {
+                    _current[entry.Array] = entry;
+                }
+
+                if (update.Revoked)
+                {
+                    _current.Clear();
+                }
+            }
+
             _contract.TrySetResult(update.Revoked ? [] : [.. update.Entries]);
             if (update.Revoked)
             {

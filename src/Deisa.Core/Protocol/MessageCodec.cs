@@ -137,6 +137,7 @@ public sealed class MessageCodec
                 }
 
                 WriteKeys(m.Wanted, writer);
+                WriteKeys(m.Externals, writer);
                 break;
             case CreateExternal m:
                 writer.WriteInt64(m.RequestId);
@@ -287,6 +288,29 @@ public sealed class MessageCodec
             case KeysReleased m:
                 WriteKeys(m.Keys, writer);
                 break;
+            case DeclareInterest m:
+                writer.WriteInt64(m.RequestId);
+                writer.WriteInt64(m.InterestId);
+                writer.WriteString(m.Description);
+                writer.WriteInt32(m.Requirements.Count);
+                foreach (SourceRequirement requirement in m.Requirements)
+                {
+                    writer.WriteString(requirement.Array);
+                    requirement.Steps.Write(writer);
+                    writer.WriteInt32(requirement.Blocks.Count);
+                    foreach (StepSet blocks in requirement.Blocks)
+                    {
+                        blocks.Write(writer);
+                    }
+                }
+
+                break;
+            case WithdrawInterest m:
+                writer.WriteInt64(m.InterestId);
+                break;
+            case StepArrived m:
+                writer.WriteInt32(m.Step);
+                break;
             case DropExternal m:
                 WriteKeys(m.Keys, writer);
                 writer.WriteString(m.Reason);
@@ -326,6 +350,7 @@ public sealed class MessageCodec
                     }
 
                     ReadKeys(ref r, m.Wanted);
+                    ReadKeys(ref r, m.Externals);
                 });
             }
 
@@ -540,6 +565,43 @@ public sealed class MessageCodec
                     ReadKeys(ref r, m.Keys);
                     m.Reason = r.ReadString();
                     m.Skipped = r.ReadByte() != 0;
+                });
+            case MessageKind.DeclareInterest:
+                return Guard(DeclareInterest.Rent(), ref reader, static (DeclareInterest m, MessageCodec c, ref SpanReader r) =>
+                {
+                    m.RequestId = r.ReadInt64();
+                    m.InterestId = r.ReadInt64();
+                    m.Description = r.ReadString();
+                    int count = r.ReadCount(12, "requirements");
+                    for (int i = 0; i < count; i++)
+                    {
+                        string array = r.ReadString();
+                        StepSet steps = StepSet.Read(ref r);
+                        int dimensions = r.ReadCount(4, "block dimensions");
+                        if (dimensions > ArrayDeclaration.MaxSpatialDimensions)
+                        {
+                            throw r.Fail($"a requirement of '{array}' has {dimensions} block dimensions.");
+                        }
+
+                        var blocks = new StepSet[dimensions];
+                        for (int d = 0; d < dimensions; d++)
+                        {
+                            blocks[d] = StepSet.Read(ref r);
+                        }
+
+                        m.Requirements.Add(new SourceRequirement(array, steps, blocks));
+                    }
+                });
+            case MessageKind.WithdrawInterest:
+                return Guard(WithdrawInterest.Rent(), ref reader, static (WithdrawInterest m, MessageCodec c, ref SpanReader r) => m.InterestId = r.ReadInt64());
+            case MessageKind.StepArrived:
+                return Guard(StepArrived.Rent(), ref reader, static (StepArrived m, MessageCodec c, ref SpanReader r) =>
+                {
+                    m.Step = r.ReadInt32();
+                    if (m.Step < 0)
+                    {
+                        throw r.Fail($"a progress notice names step {m.Step}.");
+                    }
                 });
             default:
                 throw reader.Fail($"unknown message kind {kind}.");

@@ -89,4 +89,13 @@ public enum MessageKind : byte
 
     /// <summary>Producer to scheduler: contracted blocks dropped by backpressure.</summary>
     DropExternal = 29,
+
+    /// <summary>Client to scheduler: what a persisted computation reads of the simulation.</summary>
+    DeclareInterest = 30,
+
+    /// <summary>Client to scheduler: a persisted computation was released.</summary>
+    WithdrawInterest = 31,
+
+    /// <summary>Scheduler to client: data of a later step arrived.</summary>
+    StepArrived = 32,
 }

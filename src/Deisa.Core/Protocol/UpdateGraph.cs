@@ -20,6 +20,9 @@ public sealed class UpdateGraph : PooledMessage<UpdateGraph>
     /// <summary>Gets the keys the client takes one reference to.</summary>
     public List<TaskKey> Wanted { get; } = [];
 
+    /// <summary>Gets simulation blocks the tasks read, created as external keys with the tasks (or taken over, if their data came first).</summary>
+    public List<TaskKey> Externals { get; } = [];
+
     /// <inheritdoc/>
     protected internal override void Reset()
     {
@@ -27,5 +30,6 @@ public sealed class UpdateGraph : PooledMessage<UpdateGraph>
         Keys.ClearAndTrim();
         Specs.ClearAndTrim();
         Wanted.ClearAndTrim();
+        Externals.ClearAndTrim();
     }
 }

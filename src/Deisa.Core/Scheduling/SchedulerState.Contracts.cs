@@ -6,7 +6,11 @@ using Deisa.Core.Transport;
 
 namespace Deisa.Core.Scheduling;
 
-/// <content>Array declarations from producers, and the contract derived from the graph's external keys.</content>
+/// <content>
+/// Array declarations from producers, and the contract: derived from the interests the client declared (what each
+/// persisted computation reads, as step sets) and from external keys created one by one; placed on workers; kept
+/// per (array, block) with what is known since of each block's steps.
+/// </content>
 public sealed partial class SchedulerState
 {
     private readonly EndpointId[] _producers;
@@ -15,6 +19,8 @@ public sealed partial class SchedulerState
     private readonly List<long> _waitingForArrays = [];
     private readonly Dictionary<(string Array, long Block), ContractPart> _contract = [];
     private readonly HashSet<EndpointId> _finishedProducers = [];
+    private readonly Dictionary<(int Producer, string Array), int> _finishedAt = [];
+    private long[] _contractLoad = [];
     private Dictionary<string, ArrayLayout>? _layouts;
     private Exception? _layoutError;
     private bool _contractFrozen;
@@ -71,13 +77,13 @@ public sealed partial class SchedulerState
             if (_mode == CouplingMode.Deisa1 && _layoutError is null)
             {
                 // Deisa1 ships everything: the contract is every block of every step, known as soon as declared.
-                var everything = new Dictionary<(string Array, string Block), (ArrayLayout Layout, int[] Block, StepSet Steps)>();
+                var everything = new Dictionary<(string Array, long Block), (ArrayLayout Layout, int[] Block, StepSet Steps)>();
                 foreach (ArrayLayout layout in _layouts!.Values)
                 {
                     foreach (int producer in layout.Producers)
                     {
                         int[] blockIndex = [.. layout.BlockOf(producer)!];
-                        everything[(layout.Name, string.Join(",", blockIndex))] = (layout, blockIndex, StepSet.Range(0, layout.Steps));
+                        everything[(layout.Name, ArrayLayout.BlockId(blockIndex))] = (layout, blockIndex, StepSet.Range(0, layout.Steps));
                     }
                 }
 
@@ -164,8 +170,9 @@ public sealed partial class SchedulerState
             }
         }
 
-        // Which steps of which block each graph needs: every external key that names a block of a declared array.
-        var needed = new Dictionary<(string Array, string Block), (ArrayLayout Layout, int[] Block, List<int> Steps)>();
+        // Which steps of which block the client needs: its declared interests, and every external key created one by one
+        // that names a block of a declared array.
+        var explicitSteps = new Dictionary<(string Array, long Block), (ArrayLayout Layout, int[] Block, List<int> Steps)>();
         var unneeded = new List<TaskKey>();
         Span<int> block = stackalloc int[ArrayDeclaration.MaxSpatialDimensions];
         foreach (SchedulerTask task in _tasks.Values)
@@ -184,24 +191,25 @@ public sealed partial class SchedulerState
                 return;
             }
 
-            if (task.Waiters == 0 && task.ClientRefs == 0)
+            if (!task.Needed)
             {
                 // Declared once, but every graph that read it was released: the simulation need not ship it.
                 unneeded.Add(task.Key);
                 continue;
             }
 
-            var id = (layout.Name, string.Join(",", indices.ToArray()));
-            if (!needed.TryGetValue(id, out (ArrayLayout Layout, int[] Block, List<int> Steps) entry))
+            var id = (layout.Name, ArrayLayout.BlockId(indices));
+            if (!explicitSteps.TryGetValue(id, out (ArrayLayout Layout, int[] Block, List<int> Steps) entry))
             {
                 entry = (layout, indices.ToArray(), []);
-                needed.Add(id, entry);
+                explicitSteps.Add(id, entry);
             }
 
             entry.Steps.Add(step);
         }
 
-        FreezeContract(needed.ToDictionary(e => e.Key, e => (e.Value.Layout, e.Value.Block, StepSet.FromSteps(e.Value.Steps))));
+        _explicitSteps = explicitSteps.ToDictionary(e => e.Key, e => (e.Value.Layout, e.Value.Block, StepSet.FromSteps(e.Value.Steps)));
+        FreezeContract(Needed());
         foreach (TaskKey key in unneeded)
         {
             FailMissingExternal(key, "no graph needed it any more when the contract was validated, so it is not in the contract");
@@ -211,48 +219,21 @@ public sealed partial class SchedulerState
     }
 
     /// <summary>Places the needed blocks on workers, freezes the contract and sends each producer its part.</summary>
-    private void FreezeContract(Dictionary<(string Array, string Block), (ArrayLayout Layout, int[] Block, StepSet Steps)> needed)
+    private void FreezeContract(Dictionary<(string Array, long Block), (ArrayLayout Layout, int[] Block, StepSet Steps)> needed)
     {
-        // Stable, balanced placement: a block position always goes to the same worker; the largest total goes first
-        // to the least loaded worker. Unbounded parts weigh as the longest bounded one plus one, by block size.
-        long longest = needed.Values.Select(e => e.Steps.Count).Where(c => c != long.MaxValue).DefaultIfEmpty(0).Max() + 1;
-        long Weight((ArrayLayout Layout, int[] Block, StepSet Steps) e) =>
-            Math.Min(e.Steps.Count, longest) * e.Layout.BlockElements(e.Block) * ElementTypes.SizeOf(e.Layout.ElementType);
-
-        long[] load = new long[_workers.Length];
-        var contracts = _producers.ToDictionary(p => p.Rank, _ => new List<ContractEntry>());
+        _contractLoad = new long[_workers.Length];
         foreach ((ArrayLayout Layout, int[] Block, StepSet Steps) entry in needed.Values
-            .OrderByDescending(Weight)
+            .OrderByDescending(e => Weight(e.Layout, e.Block, e.Steps))
             .ThenBy(e => e.Layout.Name, StringComparer.Ordinal)
             .ThenBy(e => string.Join(",", e.Block), StringComparer.Ordinal))
         {
-            (ArrayLayout layout, int[] blockIndex, StepSet steps) = entry;
-            int worker = Array.IndexOf(load, load.Min());
-            load[worker] += Weight(entry);
-            int producer = layout.ProducerOf(blockIndex);
-            contracts[producer].Add(new ContractEntry(layout.Name, blockIndex, _workers[worker], steps));
-            _contract[(layout.Name, ArrayLayout.BlockId(blockIndex))] = new ContractPart(layout, blockIndex, producer, steps);
-        }
-
-        // Every producer learns its block of every array it declared, even those the analytics do not read.
-        foreach (ArrayLayout layout in _layouts!.Values)
-        {
-            foreach (int producer in layout.Producers)
-            {
-                int[] blockIndex = [.. layout.BlockOf(producer)!];
-                if (!contracts[producer].Any(e => e.Array == layout.Name))
-                {
-                    contracts[producer].Add(new ContractEntry(layout.Name, blockIndex, _workers[0], StepSet.Empty));
-                }
-            }
+            AddPart(entry.Layout, entry.Block, entry.Steps);
         }
 
         _contractFrozen = true;
         foreach (EndpointId producer in _producers)
         {
-            ContractUpdate update = ContractUpdate.Rent();
-            update.Entries.AddRange(contracts[producer.Rank]);
-            Send(producer, update);
+            SendContract(producer.Rank, _layouts!.Keys);
         }
 
         // A producer that already finished will never ship its part.
@@ -262,21 +243,59 @@ public sealed partial class SchedulerState
         }
     }
 
-    /// <summary>Gets the producer the contract asks for an external key, or -1 when the key is not in the contract.</summary>
-    private int ContractedProducer(TaskKey key)
+    /// <summary>Adds a block position to the contract, on the least loaded worker: a position always goes to the same worker.</summary>
+    private ContractPart AddPart(ArrayLayout layout, int[] block, StepSet steps)
     {
+        int worker = Array.IndexOf(_contractLoad, _contractLoad.Min());
+        _contractLoad[worker] += Weight(layout, block, steps);
+        var part = new ContractPart(layout, block, layout.ProducerOf(block), worker, steps);
+        _contract[(layout.Name, ArrayLayout.BlockId(block))] = part;
+        return part;
+    }
+
+    /// <summary>The bytes a part brings to its worker; an unbounded one weighs as a million steps.</summary>
+    private static long Weight(ArrayLayout layout, int[] block, StepSet steps) =>
+        Math.Min(steps.Count, 1_000_000) * layout.BlockElements(block) * ElementTypes.SizeOf(layout.ElementType);
+
+    /// <summary>Sends a producer its part of the contract for some arrays: each entry replaces what it had for that array.</summary>
+    private void SendContract(int producer, IEnumerable<string> arrays)
+    {
+        ContractUpdate update = ContractUpdate.Rent();
+        foreach (string array in arrays)
+        {
+            ArrayLayout layout = _layouts![array];
+            if (layout.BlockOf(producer) is not { } position)
+            {
+                continue;
+            }
+
+            // Every producer learns its block of every array it declared, even those the analytics do not read.
+            int[] block = [.. position];
+            update.Entries.Add(_contract.TryGetValue((array, ArrayLayout.BlockId(block)), out ContractPart? part)
+                ? new ContractEntry(array, block, _workers[part.Worker], part.Steps)
+                : new ContractEntry(array, block, _workers[0], StepSet.Empty));
+        }
+
+        Send(new EndpointId(producer, EndpointKind.Producer), update);
+    }
+
+    /// <summary>Gets the producer the contract asks for an external key, or -1 when the key is not in the contract.</summary>
+    private int ContractedProducer(TaskKey key) => PartOf(key, out int step) is { } part && part.Steps.Contains(step) ? part.Producer : -1;
+
+    /// <summary>Gets the contract's part for the block a key names (whether or not its step is contracted), or null.</summary>
+    private ContractPart? PartOf(TaskKey key, out int step)
+    {
+        step = -1;
         if (_layouts is null || !_layouts.TryGetValue(key.Name, out ArrayLayout? layout))
         {
-            return -1;
+            return null;
         }
 
         Span<int> block = stackalloc int[ArrayDeclaration.MaxSpatialDimensions];
         Span<int> indices = block[..layout.BlockGrid.Count];
-        return layout.TryParseKey(key, out int step, indices) &&
-            _contract.TryGetValue((layout.Name, ArrayLayout.BlockId(indices)), out ContractPart? part) &&
-            part.Steps.Contains(step)
-            ? part.Producer
-            : -1;
+        return layout.TryParseKey(key, out step, indices) && _contract.TryGetValue((layout.Name, ArrayLayout.BlockId(indices)), out ContractPart? part)
+            ? part
+            : null;
     }
 
     /// <summary>Fails every external key still awaited that the contract asks of <paramref name="producer"/> (every producer when negative).</summary>
@@ -368,6 +387,13 @@ public sealed partial class SchedulerState
             }
 
             FailContracted(-1, $"the contract was revoked ({message.Reason})");
+            foreach (SchedulerTask task in _tasks.Values)
+            {
+                if (task.Held)
+                {
+                    _releaseHolds.Add(task);
+                }
+            }
         }
 
         if (message.RequestId != 0)
@@ -401,6 +427,7 @@ public sealed partial class SchedulerState
         foreach ((string array, int lastStep) in message.LastSteps)
         {
             last[array] = lastStep;
+            _finishedAt[(message.From.Rank, array)] = lastStep;
         }
 
         var failing = new List<TaskKey>();
@@ -441,7 +468,18 @@ public sealed partial class SchedulerState
 
     private void FailMissingExternal(TaskKey key, string why)
     {
-        if (!_tasks.TryGetValue(key, out SchedulerTask? task) || task.Status != TaskStatus.External)
+        if (!_tasks.TryGetValue(key, out SchedulerTask? task))
+        {
+            // Not asked for yet (a later window): remembered, so that it fails when it is.
+            if (PartOf(key, out int step) is { } part && part.Steps.Contains(step))
+            {
+                part.AddGone(StepSet.Range(step, step + 1), why);
+            }
+
+            return;
+        }
+
+        if (task.Status != TaskStatus.External)
         {
             return;
         }

@@ -9,6 +9,16 @@ public sealed partial class SchedulerState
 {
     private void HandleUpdateGraph(UpdateGraph message)
     {
+        // The blocks the tasks read come with them: checked first, created only if the whole update is accepted.
+        foreach (TaskKey key in message.Externals)
+        {
+            if (CheckExternal(key) is { } refusal)
+            {
+                ReplyToClient(message.RequestId, refusal);
+                return;
+            }
+        }
+
         List<int> order;
         try
         {
@@ -18,6 +28,11 @@ public sealed partial class SchedulerState
         {
             ReplyToClient(message.RequestId, error);
             return;
+        }
+
+        foreach (TaskKey key in message.Externals)
+        {
+            Materialize(key);
         }
 
         // Create new tasks in dependency order so priorities follow the graph.
@@ -126,7 +141,7 @@ public sealed partial class SchedulerState
 
         foreach (TaskKey key in message.Wanted)
         {
-            if (!positions.ContainsKey(key) && !_tasks.ContainsKey(key))
+            if (!positions.ContainsKey(key) && !_tasks.ContainsKey(key) && !message.Externals.Contains(key))
             {
                 throw new GraphValidationException(
                     key,
@@ -165,7 +180,7 @@ public sealed partial class SchedulerState
                     pending[i]++;
                     (dependents[at] ??= []).Add(i);
                 }
-                else if (!_tasks.ContainsKey(dependency))
+                else if (!_tasks.ContainsKey(dependency) && !message.Externals.Contains(dependency))
                 {
                     throw new UnknownDependencyException(message.Keys[i], dependency);
                 }
@@ -229,44 +244,16 @@ public sealed partial class SchedulerState
     {
         foreach (TaskKey key in message.Keys)
         {
-            if (key.IsEmpty)
+            if (CheckExternal(key) is { } refusal)
             {
-                ReplyToClient(message.RequestId, new GraphValidationException(key, "An external key must have a name."));
+                ReplyToClient(message.RequestId, refusal);
                 return;
             }
-
-            if (_tasks.TryGetValue(key, out SchedulerTask? existing) && !(existing.IsExternal && existing.Status == TaskStatus.External))
-            {
-                string what = existing.IsExternal ? $"an external key already in state {existing.Status}" : $"the task {existing.Spec}";
-                ReplyToClient(message.RequestId, new DuplicateKeyException(key, what, "an external key"));
-                return;
-            }
-        }
-
-        if (message.Keys.FirstOrDefault(k => !_tasks.ContainsKey(k) && OwnerlessExternal(k)) is { IsEmpty: false } ownerless)
-        {
-            ReplyToClient(message.RequestId, new GraphValidationException(ownerless, DescribeOwnerless(ownerless)));
-            return;
-        }
-
-        if (_contractFrozen && message.Keys.FirstOrDefault(k => _layouts?.ContainsKey(k.Name) == true && !_tasks.ContainsKey(k)) is { IsEmpty: false } late)
-        {
-            ReplyToClient(message.RequestId, new GraphValidationException(
-                late,
-                $"Cannot create {late}: the contract was validated, so blocks of '{late.Name}' not in it will never be shipped. Create every external key before ValidateContract."));
-            return;
         }
 
         foreach (TaskKey key in message.Keys)
         {
-            if (_tasks.ContainsKey(key))
-            {
-                continue;
-            }
-
-            var task = new SchedulerTask(key, spec: null) { Priority = ++_priorityCounter };
-            _tasks.Add(key, task);
-            Transition(task, TaskStatus.External);
+            Materialize(key);
         }
 
         ReplyToClient(message.RequestId, null);
@@ -346,11 +333,14 @@ public sealed partial class SchedulerState
             task = CreateAnnounced(message.Key);
         }
 
+        // Deisa3: the data of a contracted block came before the window that reads it.
+        task ??= HoldEarlyArrival(message);
         if (task is not null && task.Status == TaskStatus.External)
         {
             task.Holder = worker;
             task.Nbytes = message.Nbytes;
             Transition(task, TaskStatus.Memory);
+            NoteArrival(message.Key);
             Acknowledge(message, null);
             return;
         }

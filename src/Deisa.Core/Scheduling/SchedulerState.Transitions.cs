@@ -95,7 +95,7 @@ public sealed partial class SchedulerState
     /// <summary>Recommends the next state of a task nobody needs any more.</summary>
     private void CheckRelease(SchedulerTask task)
     {
-        if (task.ClientRefs > 0 || task.Waiters > 0)
+        if (task.Needed)
         {
             return;
         }
@@ -254,6 +254,11 @@ public sealed partial class SchedulerState
 
     private void FromMemoryToReleased(SchedulerTask task)
     {
+        if (task.Held)
+        {
+            Unhold(task);
+        }
+
         QueueFree(task.Holder, task.Key);
         task.Holder = -1;
         task.Nbytes = 0;
@@ -368,7 +373,7 @@ public sealed partial class SchedulerState
     /// <summary>Like <see cref="CheckRelease"/>, for the state a transition is about to enter.</summary>
     private void CheckReleaseAfter(SchedulerTask task, TaskStatus entering)
     {
-        if (task.ClientRefs > 0 || task.Waiters > 0)
+        if (task.Needed)
         {
             return;
         }

@@ -22,8 +22,9 @@ public sealed partial class SchedulerState
             Check(task, (task.Status == TaskStatus.Processing) == (task.ProcessingOn >= 0), $"runs on {task.ProcessingOn} in state {task.Status}");
             Check(task, (task.Status == TaskStatus.Erred) == (task.Failure is not null) || task.Status == TaskStatus.Waiting, $"has failure {task.Failure} in state {task.Status}");
             Check(task, !task.IsExternal || task.Status is TaskStatus.External or TaskStatus.Memory or TaskStatus.Erred or TaskStatus.Released, $"is external but in state {task.Status}");
-            Check(task, task.Status != TaskStatus.Released || task.ClientRefs > 0 || task.Waiters > 0, "is released, unwanted, and not forgotten");
-            Check(task, task.Status != TaskStatus.Memory || task.ClientRefs > 0 || task.Waiters > 0, "is in memory but nobody wants it");
+            Check(task, task.Status != TaskStatus.Released || task.Needed, "is released, unwanted, and not forgotten");
+            Check(task, task.Status != TaskStatus.Memory || task.Needed, "is in memory but nobody wants it");
+            Check(task, !task.Held || (task.IsExternal && task.Status == TaskStatus.Memory), "is held by the contract but is not an external key in memory");
 
             bool active = task.Status is TaskStatus.Waiting or TaskStatus.Processing;
             Check(task, active || task.Dependencies.Length == 0, $"keeps dependency links in state {task.Status}");

@@ -194,11 +194,18 @@ public sealed partial class SchedulerState
             case DropExternal m:
                 HandleDropExternal(m);
                 break;
+            case DeclareInterest m:
+                HandleDeclareInterest(m);
+                break;
+            case WithdrawInterest m:
+                HandleWithdrawInterest(m);
+                break;
             default:
                 throw new ArgumentException($"The scheduler does not handle {message.Kind} messages (from {message.From}).", nameof(message));
         }
 
         RunRecommendations();
+        ReleaseHolds();
         FlushFreeKeys();
     }
 

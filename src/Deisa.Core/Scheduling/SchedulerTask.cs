@@ -41,6 +41,15 @@ internal sealed class SchedulerTask
 
     public int ClientRefs { get; set; }
 
+    /// <summary>
+    /// Gets or sets whether the contract holds the value: data of a contracted block that reached a worker before the
+    /// client asked for the tasks that read it. Counts as a reference until those tasks come.
+    /// </summary>
+    public bool Held { get; set; }
+
+    /// <summary>Gets whether anything still needs the key: the client, a pending task, or the contract.</summary>
+    public bool Needed => ClientRefs > 0 || Waiters > 0 || Held;
+
     /// <summary>Gets or sets the worker index holding the value, or -1.</summary>
     public int Holder { get; set; } = -1;
 

@@ -388,8 +388,16 @@ public sealed class Bridge : IDisposable
     /// <remarks>Every publish that returns goes through here, and only those: the step is used up then, not before.</remarks>
     private void Account(Published array, int step, bool shipped)
     {
-        int previous = array.LastStep;
-        array.LastStep = step;
+        int previous;
+        StepSet contracted;
+        lock (array)
+        {
+            // One version of the contract for the whole publish; a change after this reports its own passed steps.
+            previous = array.LastStep;
+            array.LastStep = step;
+            contracted = array.Contracted;
+        }
+
         if (_revoked)
         {
             // The scheduler failed every contracted step when it revoked: nothing is missing any more, only passed.
@@ -397,7 +405,6 @@ public sealed class Bridge : IDisposable
         }
 
         string name = array.Declaration.Name;
-        StepSet contracted = array.Contracted;
         int passed = contracted.NextAtOrAfter(previous + 1);
         if (passed >= 0 && passed < step)
         {
@@ -414,7 +421,7 @@ public sealed class Bridge : IDisposable
         {
             DropExternal notice = DropExternal.Rent();
             notice.Keys.Add(array.KeyOf(step));
-            SendMissing(notice, $"could not ship step {step} of '{name}' (the bridge was closing)");
+            SendMissing(notice, $"could not ship step {step} of '{name}'");
         }
     }
 
@@ -515,14 +522,40 @@ public sealed class Bridge : IDisposable
             {
                 if (_arrays.TryGetValue(entry.Array, out Published? array))
                 {
-                    array.Worker = entry.Worker;
-                    array.Block = entry.Block;
-                    array.Contracted = array.Contracted.Union(entry.Steps);
+                    Replace(array, entry);
                 }
             }
         }
 
         _contractArrived.TrySetResult();
+    }
+
+    /// <summary>
+    /// Takes an entry of the contract for an array, replacing the previous one: the contract grows and shrinks during
+    /// the run. Steps added that this rank already passed cannot be shipped: the scheduler is told at once.
+    /// </summary>
+    private void Replace(Published array, ContractEntry entry)
+    {
+        StepSet passed;
+        lock (array)
+        {
+            StepSet added = entry.Steps.Except(array.Contracted);
+            array.Worker = entry.Worker;
+            array.Block = entry.Block;
+            array.Contracted = entry.Steps;
+            passed = added.Within(0, array.LastStep + 1);
+        }
+
+        if (!passed.IsEmpty && !_revoked)
+        {
+            DropExternal notice = DropExternal.Rent();
+            foreach (int step in passed.Enumerate())
+            {
+                notice.Keys.Add(array.KeyOf(step));
+            }
+
+            SendMissing(notice, $"had already published past step {passed.Last} of '{array.Declaration.Name}' when the contract asked for it");
+        }
     }
 
     private sealed class Published

@@ -124,6 +124,26 @@ internal sealed class ArrayFixture : IAsyncDisposable
         }
     }
 
+    /// <summary>Each producer puts the blocks its contract asks for now (it may have grown) that it did not put yet, then says it finished.</summary>
+    public async Task ShipCurrentAsync()
+    {
+        foreach ((ExternalProducer producer, ArrayDeclaration declaration) in _producers)
+        {
+            foreach (ContractEntry entry in producer.CurrentContract)
+            {
+                foreach (int step in entry.Steps.Enumerate())
+                {
+                    if (!KeysShipped.Contains(new TaskKey("field", [step, .. entry.Block])))
+                    {
+                        await PutAsync(producer, declaration, entry, step);
+                    }
+                }
+            }
+
+            producer.Finish([]);
+        }
+    }
+
     /// <summary>Every producer says it finished.</summary>
     public void Finish()
     {

@@ -187,16 +187,36 @@ public sealed class DeisaArrayTests
     }
 
     [Fact]
-    public async Task AfterContract_ReadingNewBlocks_RefusedClearly()
+    public async Task AfterContract_ReadingNewBlocks_TheContractGrows_ValuesMatch()
     {
         await using ArrayFixture fixture = Start();
         DeisaArray field = fixture.Client.GetArrays()["field"];
         using PersistedArray first = await field[..2, ..5, ..4].Sum().PersistAsync();
         await fixture.Client.ValidateContractAsync();
+        await fixture.ShipStepAsync(0);
 
-        GraphValidationException error = await Assert.ThrowsAsync<GraphValidationException>(() => field[5, .., ..].Sum().PersistAsync());
+        using PersistedArray later = await field[5, .., ..].Sum().PersistAsync();
+        await fixture.ShipCurrentAsync();
 
-        Assert.Contains("contract was validated", error.Message, StringComparison.Ordinal);
+        Dense.AssertClose(Dense.Reduce(Dense.Slice(fixture.Dense(), [(5, 1, 1, true), (0, 12, 1, false), (0, 9, 1, false)]), Reduction.Sum, [true, true]), await later.GetResultAsync().WaitAsync(s_timeout));
+        Assert.Contains(new TaskKey("field", 5, 1, 1), fixture.KeysShipped);
+    }
+
+    [Fact]
+    public async Task AfterContract_ReadingStepsAlreadyGone_RefusedNamingThem()
+    {
+        await using ArrayFixture fixture = Start();
+        DeisaArray field = fixture.Client.GetArrays()["field"];
+        using PersistedArray evens = await field[Slice.Every(2), .., ..].Sum().PersistAsync();
+        await fixture.Client.ValidateContractAsync();
+        await fixture.ShipStepAsync(0);
+        await fixture.ShipStepAsync(2);
+
+        GraphValidationException error = await Assert.ThrowsAsync<GraphValidationException>(() => field[1, .., ..].Sum().PersistAsync());
+
+        Assert.Contains("steps 1..1 of 'field' block (0, 0) are gone: step 2 of that block already arrived", error.Message, StringComparison.Ordinal);
+        Assert.Contains("field[1, :, :].Sum()", error.Message, StringComparison.Ordinal);
+        fixture.Finish();
     }
 
     [Fact]

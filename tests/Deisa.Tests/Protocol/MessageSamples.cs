@@ -32,6 +32,7 @@ internal static class MessageSamples
         update.Keys.Add("a");
         update.Specs.Add(RichSpec());
         update.Wanted.Add("a");
+        update.Externals.Add(Key);
         yield return update;
 
         CreateExternal create = CreateExternal.Rent();
@@ -197,6 +198,22 @@ internal static class MessageSamples
         drop.Reason = "published step 4 of 'global_t' without it";
         drop.Skipped = true;
         yield return drop;
+
+        DeclareInterest interest = DeclareInterest.Rent();
+        interest.RequestId = 31;
+        interest.InterestId = 4;
+        interest.Description = "'mean-3' = field[::10].Mean()";
+        interest.Requirements.Add(new SourceRequirement("global_t", StepSet.Range(0, 1000, 10), [StepSet.Range(0, 2), StepSet.Range(1, 2)]));
+        interest.Requirements.Add(new SourceRequirement("pressure", StepSet.All, [StepSet.Range(3, 4)]));
+        yield return interest;
+
+        WithdrawInterest withdraw = WithdrawInterest.Rent();
+        withdraw.InterestId = 4;
+        yield return withdraw;
+
+        StepArrived progress = StepArrived.Rent();
+        progress.Step = 123_456;
+        yield return progress;
     }
 
     public static ArrayDeclaration Declaration() =>
@@ -205,7 +222,7 @@ internal static class MessageSamples
     /// <summary>Describes a message's content as text, values included, so two messages compare by it.</summary>
     public static string Describe(Message message) => message switch
     {
-        UpdateGraph m => $"{m.RequestId} {Keys(m.Keys)} {string.Join("|", m.Specs)} {Keys(m.Wanted)}",
+        UpdateGraph m => $"{m.RequestId} {Keys(m.Keys)} {string.Join("|", m.Specs)} {Keys(m.Wanted)} {Keys(m.Externals)}",
         CreateExternal m => $"{m.RequestId} {Keys(m.Keys)}",
         ReleaseKeys m => Keys(m.Keys),
         FailExternal m => $"{m.RequestId} {m.Key} {m.Reason}",
@@ -234,6 +251,9 @@ internal static class MessageSamples
         BlockMetadata m => $"{m.Key} {m.Worker} {string.Join(",", m.Start)} {string.Join(",", m.Count)}",
         KeysReleased m => Keys(m.Keys),
         DropExternal m => $"{Keys(m.Keys)} {m.Reason} {m.Skipped}",
+        DeclareInterest m => $"{m.RequestId} {m.InterestId} {m.Description} {string.Join("|", m.Requirements)}",
+        WithdrawInterest m => $"{m.InterestId}",
+        StepArrived m => $"{m.Step}",
         _ => throw new ArgumentException(message.Kind.ToString()),
     };
 
