@@ -19,8 +19,8 @@ namespace Deisa.MpiTestApp;
 /// </summary>
 /// <remarks>
 /// <para>Arguments: --steps N, --samples S (how many samples over the run, default 40).</para>
-/// <para>The worker's samples are tasks of the graph (one per sampled step, reading that step's sum), so they run on
-/// the worker when the step is done there. The simulation runs at most <see cref="Window"/> steps ahead of the
+/// <para>The worker's samples are tasks sent once a sampled step was read, so they run on a worker while the run goes
+/// on. The graph is built a window of steps at a time (<see cref="ClientOptions.Lookahead"/>). The simulation runs at most <see cref="Window"/> steps ahead of the
 /// analytics' results: analytics rank 0 sends each simulation rank a credit every <see cref="CreditEvery"/> steps,
 /// point to point on <c>MPI_COMM_WORLD</c> (Deisa talks on its own communicator). A simulation whose analytics keep
 /// up: what is in flight is bounded, so any growth is a leak.</para>
@@ -117,15 +117,6 @@ public static class Soak
         using PersistedArray sums = field.Sum("Y", "X").Persist();
         using PersistedArray mean = field.Mean("t").Persist();
 
-        // The worker's samples belong to the same graph: each reads a step's sum, so it runs once that step is done.
-        var graph = new TaskGraph();
-        var sampleKeys = new List<TaskKey>();
-        for (int t = every - 1; t < steps; t += every)
-        {
-            sampleKeys.Add(graph.Add(("soak-sample", t), TaskSpec.Create(TestOps.Registry.Get(SampleOperation), sums.Chunks[t].Key)));
-        }
-
-        IReadOnlyList<Future<long[]>> samples = client.Persist<long[]>(graph, sampleKeys);
         client.ValidateContract();
         int graphTasks = session.SchedulerTaskCount;
         Console.WriteLine(string.Create(
@@ -135,7 +126,6 @@ public static class Soak
         int wrong = 0;
         string firstWrong = string.Empty;
         double[] timeSum = new double[Rows * width];
-        int sample = 0;
         for (int t = 0; t < steps; t++)
         {
             double expected = 0;
@@ -149,9 +139,7 @@ public static class Soak
                 }
             }
 
-            Future step = sums.Chunks[t];
-            double actual = ((NdArray)step.Result(s_timeout)!).Data[0];
-            step.Dispose();
+            double actual = sums.GetTimeChunk(t, s_timeout).Data[0];
             if (actual != expected && wrong++ == 0)
             {
                 firstWrong = string.Create(CultureInfo.InvariantCulture, $"step {t}: {actual} expected {expected}");
@@ -167,8 +155,9 @@ public static class Soak
 
             if ((t + 1) % every == 0)
             {
-                long[] w = samples[sample].Result(s_timeout);
-                samples[sample++].Dispose();
+                // The worker samples itself through a task, sent once this step was read.
+                using Future<long[]> probe = client.Submit<long[]>(("soak-sample", t), TaskSpec.Create(TestOps.Registry.Get(SampleOperation), (long)t));
+                long[] w = probe.Result(s_timeout);
                 Print("worker", (int)w[0], t, string.Create(
                     CultureInfo.InvariantCulture,
                     $"heap={w[1]} stored={w[2]} stored_bytes={w[3]} pool_out={w[4]} pool_bytes={w[5]} pool_allocated={w[6]} messages_out={w[7]} messages_created={w[8]}"));

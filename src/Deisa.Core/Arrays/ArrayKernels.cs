@@ -13,6 +13,13 @@ internal static class ArrayKernels
     public static NdArray Assemble(int[] outShape, int[] fullShape, IReadOnlyList<Piece> pieces)
     {
         double[] result = new double[NdArray.ElementCount(fullShape)];
+        AssembleInto(result, fullShape, pieces);
+        return new NdArray(outShape, result);
+    }
+
+    /// <summary>Copies strided regions of input chunks into an existing array of shape <paramref name="fullShape"/>.</summary>
+    public static void AssembleInto(double[] result, int[] fullShape, IReadOnlyList<Piece> pieces)
+    {
         int[] outStrides = NdArray.Strides(fullShape);
         int rank = fullShape.Length;
         foreach (Piece piece in pieces)
@@ -73,7 +80,6 @@ internal static class ArrayKernels
             }
         }
 
-        return new NdArray(outShape, result);
     }
 
     /// <summary>Applies a binary operator element by element.</summary>

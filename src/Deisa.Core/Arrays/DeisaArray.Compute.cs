@@ -20,24 +20,29 @@ public sealed partial class DeisaArray
     public async Task<PersistedArray> PersistAsync(bool createExternal = true, CancellationToken cancellationToken = default)
     {
         DeisaClient client = Context.Client;
-        (TaskGraph graph, List<TaskKey> outputs, List<TaskKey> externals) = Collect();
-
-        // What the computation reads, in compact form: the contract follows it, before and after validation.
-        long interest = 0;
-        if (createExternal && externals.Count > 0)
+        if (!createExternal)
         {
-            interest = await client.DeclareInterestAsync(ToString(), Reads(), cancellationToken).ConfigureAwait(false);
-        }
-
-        try
-        {
-            if (createExternal && externals.Count > 0)
+            // Deisa1: every block is announced already; the whole graph goes at once.
+            (TaskGraph graph, List<TaskKey> outputs, _) = Collect();
+            IReadOnlyList<Future> futures = await client.PersistAsync(graph, outputs, $"a chunk of {this}", cancellationToken).ConfigureAwait(false);
+            var whole = new WindowRoot(this, ToString());
+            int i = 0;
+            foreach (int[] chunk in ChunkIndices())
             {
-                await client.CreateExternalAsync(externals, cancellationToken).ConfigureAwait(false);
+                _ = whole.CollectAsync(futures[i++], chunk);
             }
 
-            IReadOnlyList<Future> futures = await client.PersistAsync(graph, outputs, $"a chunk of {this}", cancellationToken).ConfigureAwait(false);
-            return new PersistedArray(this, futures, Assemble, interest);
+            return new PersistedArray(this, whole, null, 0);
+        }
+
+        // What the computation reads, in compact form: the contract follows it, before and after validation.
+        IReadOnlyList<SourceRequirement> reads = Reads();
+        long interest = reads.Count > 0 ? await client.DeclareInterestAsync(ToString(), reads, cancellationToken).ConfigureAwait(false) : 0;
+        try
+        {
+            WindowDriver driver = client.Windows;
+            WindowRoot root = await driver.AddAsync(this, ToString(), cancellationToken).ConfigureAwait(false);
+            return new PersistedArray(this, root, driver, interest);
         }
         catch (Exception) when (interest != 0)
         {
@@ -111,22 +116,5 @@ public sealed partial class DeisaArray
         }
 
         return (sink.Tasks, outputs, [.. sink.Externals]);
-    }
-
-    private NdArray Assemble(object?[] values)
-    {
-        int[] shape = [.. ShapeArray.Select(s => checked((int)s))];
-        var pieces = new List<ArrayKernels.Piece>();
-        int i = 0;
-        int[] ones = new int[Rank];
-        Array.Fill(ones, 1);
-        foreach (int[] chunk in ChunkIndices())
-        {
-            int[] chunkShape = ChunkShape(chunk);
-            int[] outStart = [.. Enumerable.Range(0, Rank).Select(d => checked((int)Axes[d].StartOf(chunk[d])))];
-            pieces.Add(new ArrayKernels.Piece(values[i++], chunkShape, new int[Rank], ones, chunkShape, outStart));
-        }
-
-        return ArrayKernels.Assemble(shape, shape, pieces);
     }
 }

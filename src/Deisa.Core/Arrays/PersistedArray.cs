@@ -1,46 +1,49 @@
 using System.Threading.Tasks;
+using Deisa.Core.Arrays.Nodes;
 using Deisa.Core.Client;
 using Deisa.Core.Errors;
 
 namespace Deisa.Core.Arrays;
 
-/// <summary>A submitted <see cref="DeisaArray"/>: its chunks are being computed and kept on the workers until disposed.</summary>
+/// <summary>
+/// A submitted <see cref="DeisaArray"/>: its chunks are computed a window of steps at a time as the simulation
+/// ships them, each copied into the dense result as it completes and then let go.
+/// </summary>
 /// <remarks>
-/// Submit first, validate the contract, then ask for the result: an array that reads simulation data can only be
-/// computed once the simulation knows what to ship.
+/// <para>Submit first, validate the contract, then ask for the result: an array that reads simulation data can only be
+/// computed once the simulation knows what to ship. The steps can be read as they complete
+/// (<see cref="GetTimeChunkAsync"/>), long before the whole result.</para>
+/// <para>Memory: the tasks of the window (<see cref="ClientOptions.Lookahead"/>), and the dense result, which holds
+/// what was asked for: an array over every step holds every step's values.</para>
 /// </remarks>
 public sealed class PersistedArray : IDisposable
 {
-    private readonly IReadOnlyList<Future> _futures;
-    private readonly Func<object?[], NdArray> _assemble;
+    private readonly WindowRoot _root;
+    private readonly WindowDriver? _driver;
     private readonly long _interest;
     private int _disposed;
 
-    internal PersistedArray(DeisaArray array, IReadOnlyList<Future> futures, Func<object?[], NdArray> assemble, long interest)
+    internal PersistedArray(DeisaArray array, WindowRoot root, WindowDriver? driver, long interest)
     {
         Array = array;
-        _futures = futures;
-        _assemble = assemble;
+        _root = root;
+        _driver = driver;
         _interest = interest;
     }
 
     /// <summary>Gets the array.</summary>
     public DeisaArray Array { get; }
 
-    /// <summary>Gets one future per chunk, row-major over the chunk grid.</summary>
-    public IReadOnlyList<Future> Chunks => _futures;
+    /// <summary>Gets the number of chunks not computed and collected yet.</summary>
+    public long PendingChunks => _root.Remaining;
 
-    /// <summary>Waits for every chunk and assembles the array, dense, on the client.</summary>
+    /// <summary>Waits for every chunk and gives the array, dense.</summary>
     /// <param name="cancellationToken">Stops waiting.</param>
     /// <returns>The values.</returns>
     /// <exception cref="TaskFailedException">A task failed, or a block it needed will never arrive.</exception>
-    public async Task<NdArray> GetResultAsync(CancellationToken cancellationToken = default)
-    {
-        object?[] values = await Array.Context.Client.GatherAsync(_futures, cancellationToken).ConfigureAwait(false);
-        return _assemble(values);
-    }
+    public Task<NdArray> GetResultAsync(CancellationToken cancellationToken = default) => _root.Result.WaitAsync(cancellationToken);
 
-    /// <summary>Waits for every chunk and assembles the array, dense, on the client.</summary>
+    /// <summary>Waits for every chunk and gives the array, dense.</summary>
     /// <param name="timeout">How long to wait; <see cref="ClientOptions.ResultTimeout"/> when null.</param>
     /// <returns>The values.</returns>
     /// <exception cref="TaskFailedException">A task failed, or a block it needed will never arrive.</exception>
@@ -48,33 +51,57 @@ public sealed class PersistedArray : IDisposable
     /// <exception cref="InvalidOperationException">The array reads simulation blocks and the contract was never validated, so it would never be computed.</exception>
     public NdArray Result(TimeSpan? timeout = null)
     {
-        DeisaClient client = Array.Context.Client;
-        foreach (Future chunk in _futures)
+        TimeSpan limit = BeforeBlockingWait(timeout);
+        if (!Wait(_root.Result, limit))
         {
-            client.ThrowIfNeverComes(chunk.State);
+            throw new DeisaTimeoutException(
+                $"{Array} was not computed within {limit.TotalSeconds:0.#} s ({_root.Remaining} of its {Array.ChunkCount} chunk(s) still pending). " +
+                "If it reads simulation data, check that the simulation runs and ships what the contract asks; pass a longer timeout, or raise ClientOptions.ResultTimeout, for longer runs.");
         }
 
-        TimeSpan limit = timeout ?? client.ResultTimeout;
-        Task<NdArray> result = GetResultAsync();
-        try
-        {
-            if (!result.Wait(limit))
-            {
-                int pending = _futures.Count(f => !f.IsCompleted);
-                throw new DeisaTimeoutException(
-                    $"{Array} was not computed within {limit.TotalSeconds:0.#} s ({pending} of its {_futures.Count} chunk(s) still pending, such as {_futures.First(f => !f.IsCompleted).Key}). " +
-                    "If it reads simulation data, check that the simulation runs and ships what the contract asks; pass a longer timeout, or raise ClientOptions.ResultTimeout, for longer runs.");
-            }
-        }
-        catch (AggregateException)
-        {
-            // GetResult below rethrows the original exception.
-        }
-
-        return result.GetAwaiter().GetResult();
+        return _root.Result.GetAwaiter().GetResult();
     }
 
-    /// <summary>Releases the chunks; their memory on the workers is freed once no pending task needs them, and the contract no longer asks for what only they read.</summary>
+    /// <summary>
+    /// Waits for the chunks of one time chunk and gives their values: for an array with chunks of one step along time,
+    /// the <paramref name="index"/>-th step along its time dimension, as soon as it is computed.
+    /// </summary>
+    /// <param name="index">The time chunk.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>The values, the time dimension kept with the chunk's size (the whole array when it has no time dimension).</returns>
+    /// <exception cref="ArgumentOutOfRangeException">No such time chunk.</exception>
+    /// <exception cref="TaskFailedException">A task failed, or a block it needed will never arrive.</exception>
+    public async Task<NdArray> GetTimeChunkAsync(int index, CancellationToken cancellationToken = default)
+    {
+        if ((uint)index >= (uint)_root.TimeCount)
+        {
+            throw new ArgumentOutOfRangeException(nameof(index), index, $"{Array} has {_root.TimeCount} time chunk(s).");
+        }
+
+        await _root.WhenTimeChunkAsync(index).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return _root.TimeChunk(index);
+    }
+
+    /// <summary>Waits for the chunks of one time chunk and gives their values (see <see cref="GetTimeChunkAsync"/>).</summary>
+    /// <param name="index">The time chunk.</param>
+    /// <param name="timeout">How long to wait; <see cref="ClientOptions.ResultTimeout"/> when null.</param>
+    /// <returns>The values.</returns>
+    /// <exception cref="DeisaTimeoutException">They did not come in time.</exception>
+    public NdArray GetTimeChunk(int index, TimeSpan? timeout = null)
+    {
+        TimeSpan limit = BeforeBlockingWait(timeout);
+        Task<NdArray> chunk = GetTimeChunkAsync(index);
+        if (!Wait(chunk, limit))
+        {
+            throw new DeisaTimeoutException(
+                $"Time chunk {index} of {Array} was not computed within {limit.TotalSeconds:0.#} s. " +
+                "If it reads simulation data, check that the simulation runs and ships what the contract asks; pass a longer timeout, or raise ClientOptions.ResultTimeout.");
+        }
+
+        return chunk.GetAwaiter().GetResult();
+    }
+
+    /// <summary>Releases the array: nothing more of it is computed, what it held on the workers is freed, and the contract no longer asks for what only it read.</summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -82,14 +109,42 @@ public sealed class PersistedArray : IDisposable
             return;
         }
 
-        foreach (Future future in _futures)
+        if (_driver is not null)
         {
-            future.Dispose();
+            _driver.Remove(_root);
+        }
+        else
+        {
+            _root.Cancel();
         }
 
         if (_interest != 0)
         {
             Array.Context.Client.WithdrawInterest(_interest);
+        }
+    }
+
+    private TimeSpan BeforeBlockingWait(TimeSpan? timeout)
+    {
+        DeisaClient client = Array.Context.Client;
+        if (_interest != 0)
+        {
+            client.ThrowIfUnvalidated($"a chunk of {Array}");
+        }
+
+        return timeout ?? client.ResultTimeout;
+    }
+
+    private static bool Wait(Task task, TimeSpan limit)
+    {
+        try
+        {
+            return task.Wait(limit);
+        }
+        catch (AggregateException)
+        {
+            // Faulted: GetResult rethrows the original exception.
+            return true;
         }
     }
 }

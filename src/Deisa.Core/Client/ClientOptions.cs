@@ -6,6 +6,28 @@ public sealed class ClientOptions
     /// <summary>Gets or sets how long to wait for the scheduler to accept or refuse a request (submit, create external…).</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
+    private int _lookahead = 8;
+
+    /// <summary>
+    /// Gets or sets how many steps past the latest step that arrived the tasks of persisted arrays are built: the
+    /// window of a run. <see cref="int.MaxValue"/> builds every step's tasks at once.
+    /// </summary>
+    /// <remarks>
+    /// The scheduler holds the tasks of the window, and the workers the blocks it reads: memory grows with the
+    /// lookahead, not with the run. A block that comes before its tasks is held until they are built, so a small
+    /// lookahead costs nothing in correctness; a larger one lets the analytics take more steps at once when they fall
+    /// behind. A few steps (the default, 8) are enough for differences along time; raise it for a rechunk along time,
+    /// to at least its chunk size.
+    /// </remarks>
+    /// <exception cref="ArgumentOutOfRangeException">The value is below 1.</exception>
+    public int Lookahead
+    {
+        get => _lookahead;
+        set => _lookahead = value >= 1
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), value, "ClientOptions.Lookahead is the number of steps of tasks built ahead of the simulation: at least 1 (int.MaxValue builds them all at once).");
+    }
+
     /// <summary>Gets or sets how long to wait for a worker to send a value once it is in memory.</summary>
     public TimeSpan DataTimeout { get; set; } = TimeSpan.FromSeconds(120);
 

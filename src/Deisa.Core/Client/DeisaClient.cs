@@ -39,6 +39,7 @@ public sealed class DeisaClient
     private HashSet<string>? _declaredArrays;
     private HashSet<TaskKey>? _unvalidatedBlocks;
     private bool _contractValidated;
+    private Arrays.Nodes.WindowDriver? _driver;
 
     internal DeisaClient(Mailbox mailbox, EndpointId scheduler, int workerCount, bool crossesProcesses, ClientOptions? options, OperationRegistry operations)
     {
@@ -405,6 +406,37 @@ public sealed class DeisaClient
         return await fetch.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Gets the driver that builds persisted arrays a window of steps at a time, created at the first.</summary>
+    internal Arrays.Nodes.WindowDriver Windows
+    {
+        get
+        {
+            lock (_lock)
+            {
+                ThrowIfClosed();
+                return _driver ??= new Arrays.Nodes.WindowDriver(this, _options.Lookahead);
+            }
+        }
+    }
+
+    /// <summary>Refuses a blocking wait on something that reads simulation blocks while the contract was never validated: it would never end.</summary>
+    /// <param name="what">What is waited for.</param>
+    /// <exception cref="InvalidOperationException">The wait would never end.</exception>
+    internal void ThrowIfUnvalidated(string what)
+    {
+        lock (_lock)
+        {
+            if (_contractValidated || _declaredArrays is null)
+            {
+                return;
+            }
+        }
+
+        throw new InvalidOperationException(
+            $"Waiting for {what} would never end: it reads the simulation's blocks, and the contract was never validated, so the simulation ships none of them. " +
+            "Persist every computation that reads simulation data, call client.ValidateContract(), then wait for the results.");
+    }
+
     /// <summary>
     /// Refuses a blocking wait that cannot end: the key reads simulation blocks, and the simulation ships none
     /// before the contract is validated, which the waiting thread would have to do itself.
@@ -497,6 +529,7 @@ public sealed class DeisaClient
             }
 
             _closed = new RuntimeShutdownException(text.ToString(), keys, cause);
+            _ = _driver?.StopAsync(_closed);
             foreach (ClientKey state in pending)
             {
                 state.Complete(FutureStatus.Cancelled, new RuntimeShutdownException(
@@ -555,7 +588,21 @@ public sealed class DeisaClient
     private IReadOnlyList<Future> SubmitGraph(TaskGraph graph, List<TaskKey> outputs, FutureFactory factory) =>
         SubmitGraphAsync(graph, outputs, factory, CancellationToken.None).GetAwaiter().GetResult();
 
-    private async Task<IReadOnlyList<Future>> SubmitGraphAsync(TaskGraph graph, List<TaskKey> outputs, FutureFactory factory, CancellationToken cancellationToken, string? description = null)
+    /// <summary>
+    /// Submits one window of tasks with the simulation blocks they read, created as external keys in the same update,
+    /// and takes one future per key of <paramref name="wanted"/> (a key twice gets two).
+    /// </summary>
+    internal Task<IReadOnlyList<Future>> SubmitWindowAsync(TaskGraph tasks, IReadOnlyCollection<TaskKey> externals, List<TaskKey> wanted, Func<TaskKey, string?> describe) =>
+        SubmitGraphAsync(tasks, wanted, s_untyped, CancellationToken.None, externals: externals, describe: describe);
+
+    private async Task<IReadOnlyList<Future>> SubmitGraphAsync(
+        TaskGraph graph,
+        List<TaskKey> outputs,
+        FutureFactory factory,
+        CancellationToken cancellationToken,
+        string? description = null,
+        IReadOnlyCollection<TaskKey>? externals = null,
+        Func<TaskKey, string?>? describe = null)
     {
         ArgumentNullException.ThrowIfNull(graph);
         ThrowIfClosed();
@@ -573,9 +620,14 @@ public sealed class DeisaClient
             }
         }
 
-        TaskGraph culled = graph.Count == 0 ? graph : graph.Cull(outputs);
+        // A window's tasks are exactly what it needs: only whole graphs are culled to their outputs.
+        TaskGraph culled = graph.Count == 0 || externals is not null ? graph : graph.Cull(outputs);
         UpdateGraph message = UpdateGraph.Rent();
         message.RequestId = NextRequestId();
+        if (externals is not null)
+        {
+            message.Externals.AddRange(externals);
+        }
         foreach (KeyValuePair<TaskKey, TaskSpec> entry in culled)
         {
             message.Keys.Add(entry.Key);
@@ -600,7 +652,7 @@ public sealed class DeisaClient
                     wanted.Add(key);
                 }
 
-                state.Description ??= description;
+                state.Description ??= description ?? describe?.Invoke(key);
                 state.ReadsBlock ??= reads?.GetValueOrDefault(key);
                 states.Add(state);
             }
@@ -824,6 +876,9 @@ public sealed class DeisaClient
                 break;
             case StoryReply m:
                 CompleteRequest(m.RequestId, m.Text);
+                break;
+            case StepArrived m:
+                Volatile.Read(ref _driver)?.OnProgress(m.Step);
                 break;
             case ArraysReply m:
                 CompleteRequest(m.RequestId, new ArraysResult(m.Producers.Zip(m.Declarations).ToArray(), m.Error));

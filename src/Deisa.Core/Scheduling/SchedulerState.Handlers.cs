@@ -12,7 +12,7 @@ public sealed partial class SchedulerState
         // The blocks the tasks read come with them: checked first, created only if the whole update is accepted.
         foreach (TaskKey key in message.Externals)
         {
-            if (CheckExternal(key) is { } refusal)
+            if (CheckExternal(key, shared: true) is { } refusal)
             {
                 ReplyToClient(message.RequestId, refusal);
                 return;
@@ -244,7 +244,7 @@ public sealed partial class SchedulerState
     {
         foreach (TaskKey key in message.Keys)
         {
-            if (CheckExternal(key) is { } refusal)
+            if (CheckExternal(key, shared: false) is { } refusal)
             {
                 ReplyToClient(message.RequestId, refusal);
                 return;

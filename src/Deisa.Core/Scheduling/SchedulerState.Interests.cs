@@ -256,8 +256,10 @@ public sealed partial class SchedulerState
     }
 
     /// <summary>Checks, changing nothing, that an external key may be created (or taken over) now.</summary>
+    /// <param name="key">The key.</param>
+    /// <param name="shared">True for the blocks of a window: one already there, whatever its state, is read as it is (several persisted arrays read the same blocks).</param>
     /// <returns>A refusal, or null.</returns>
-    private GraphValidationException? CheckExternal(TaskKey key)
+    private GraphValidationException? CheckExternal(TaskKey key, bool shared)
     {
         if (key.IsEmpty)
         {
@@ -266,7 +268,7 @@ public sealed partial class SchedulerState
 
         if (_tasks.TryGetValue(key, out SchedulerTask? existing))
         {
-            return existing.IsExternal && (existing.Status == TaskStatus.External || existing.Held)
+            return existing.IsExternal && (shared || existing.Status == TaskStatus.External || existing.Held)
                 ? null
                 : new DuplicateKeyException(key, existing.IsExternal ? $"an external key already in state {existing.Status}" : $"the task {existing.Spec}", "an external key");
         }

@@ -124,6 +124,17 @@ internal sealed class ArrayFixture : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits until every producer's contract asks for <paramref name="step"/>: a change of the contract reaches producers on their own message loops.</summary>
+    public async Task WaitForContractedAsync(int step)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!_producers.All(p => p.Producer.CurrentContract.Any(e => e.Steps.Contains(step))))
+        {
+            Assert.True(clock.Elapsed < s_timeout, $"The producers' contracts never asked for step {step}.");
+            await Task.Delay(5);
+        }
+    }
+
     /// <summary>Each producer puts the blocks its contract asks for now (it may have grown) that it did not put yet, then says it finished.</summary>
     public async Task ShipCurrentAsync()
     {

@@ -196,6 +196,7 @@ public sealed class DeisaArrayTests
         await fixture.ShipStepAsync(0);
 
         using PersistedArray later = await field[5, .., ..].Sum().PersistAsync();
+        await fixture.WaitForContractedAsync(5);
         await fixture.ShipCurrentAsync();
 
         Dense.AssertClose(Dense.Reduce(Dense.Slice(fixture.Dense(), [(5, 1, 1, true), (0, 12, 1, false), (0, 9, 1, false)]), Reduction.Sum, [true, true]), await later.GetResultAsync().WaitAsync(s_timeout));

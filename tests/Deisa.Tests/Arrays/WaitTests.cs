@@ -29,14 +29,14 @@ public sealed class WaitTests
     }
 
     [Fact]
-    public async Task Result_OfAPersistedArrayOrItsChunk_BeforeTheContract_RefusedAtOnce()
+    public async Task Result_OfAPersistedArrayOrATimeChunk_BeforeTheContract_RefusedAtOnce()
     {
         await using ArrayFixture fixture = Start();
         DeisaArray field = fixture.Client.GetArrays()["field"];
         using PersistedArray mean = field.Mean("Y", "X").Persist();
 
         Assert.Throws<InvalidOperationException>(() => mean.Result());
-        InvalidOperationException chunk = Assert.Throws<InvalidOperationException>(() => mean.Chunks[0].Result());
+        InvalidOperationException chunk = Assert.Throws<InvalidOperationException>(() => mean.GetTimeChunk(0));
         Assert.Contains("field.Mean(\"Y\", \"X\")", chunk.Message, StringComparison.Ordinal);
 
         // Validated: the same wait is legitimate, and ends with the data.
@@ -55,7 +55,7 @@ public sealed class WaitTests
 
         // The simulation never ships: without a timeout of its own, the wait still ends.
         DeisaTimeoutException array = Assert.Throws<DeisaTimeoutException>(() => part.Result());
-        DeisaTimeoutException chunk = Assert.Throws<DeisaTimeoutException>(() => part.Chunks[0].Result());
+        DeisaTimeoutException chunk = Assert.Throws<DeisaTimeoutException>(() => part.GetTimeChunk(0));
 
         Assert.Contains("field[3, :, :].Max()", array.Message, StringComparison.Ordinal);
         Assert.Contains("within 0.3 s (1 of its 1 chunk(s) still pending", array.Message, StringComparison.Ordinal);

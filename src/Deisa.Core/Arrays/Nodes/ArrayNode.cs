@@ -54,6 +54,13 @@ internal abstract class ArrayNode
     public abstract (int First, int Last) InputTimes(int input, int time);
 
     /// <summary>
+    /// Gets the earliest time chunk of input <paramref name="input"/> that this array's time chunk <paramref name="time"/>
+    /// or any later one reads: what a window must keep of that input for what is still to come.
+    /// </summary>
+    /// <returns>The time chunk, or -1 when none of them reads that input.</returns>
+    public virtual int FirstReadFrom(int input, int time) => InputTimes(input, time).First;
+
+    /// <summary>
     /// Gets the end (excluded) of the simulation steps that time chunk <paramref name="time"/> of this array needs: it
     /// can be computed once the simulation has shipped those. For an array without a time axis, of the whole array.
     /// </summary>

@@ -52,6 +52,19 @@ internal sealed class ConcatenateNode : ArrayNode
         return local >= 0 && local < _offsets[input + 1] - _offsets[input] ? (local, local) : (-1, -1);
     }
 
+    public override int FirstReadFrom(int input, int time)
+    {
+        if (Array.TimeAxis != _axis)
+        {
+            return base.FirstReadFrom(input, time);
+        }
+
+        // Later chunks belong to later parts: a part after this time is read from its start.
+        int local = time - _offsets[input];
+        int count = _offsets[input + 1] - _offsets[input];
+        return local < 0 ? (count > 0 ? 0 : -1) : local < count ? local : -1;
+    }
+
     private int PartOf(int index)
     {
         // Parts without chunks along the axis hold no index: the part is the one whose range holds it.

@@ -12,12 +12,12 @@ namespace Deisa.Core.Arrays.Nodes;
 internal sealed class GraphSink
 {
     private readonly HashSet<TaskKey> _done = [];
-    private readonly Func<TaskKey, bool>? _alive;
+    private readonly Func<ArrayNode, int, TaskKey, bool>? _alive;
 
     /// <summary>Creates a sink.</summary>
-    /// <param name="alive">Says whether a key was emitted by an earlier submission and is still alive, so it is not emitted again; null for a first, whole submission.</param>
+    /// <param name="alive">Says whether a key (of a node, at a time chunk, -1 without time) was emitted by an earlier submission and is still alive, so it is not emitted again; null for a first, whole submission.</param>
     /// <param name="streaming">The window driver's state of the reductions over time, or null when everything is emitted at once.</param>
-    public GraphSink(Func<TaskKey, bool>? alive = null, IStreamingReductions? streaming = null)
+    public GraphSink(Func<ArrayNode, int, TaskKey, bool>? alive = null, IStreamingReductions? streaming = null)
     {
         _alive = alive;
         Streaming = streaming;
@@ -49,10 +49,11 @@ internal sealed class GraphSink
 
         ArrayNode node = array.Node;
         TaskKey key = node.KeyOf(chunk);
-        if (_done.Add(key) && _alive?.Invoke(key) != true)
+        int time = array.TimeAxis >= 0 ? chunk[array.TimeAxis] : -1;
+        if (_done.Add(key) && _alive?.Invoke(node, time, key) != true)
         {
             node.Emit(chunk, key, this);
-            Emitted.Add((node, array.TimeAxis >= 0 ? chunk[array.TimeAxis] : -1, key));
+            Emitted.Add((node, time, key));
         }
 
         return key;

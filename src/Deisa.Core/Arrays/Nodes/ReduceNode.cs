@@ -39,6 +39,9 @@ internal sealed class ReduceNode : ArrayNode
     /// <summary>Gets whether time is among the reduced dimensions: the output has no time axis, and a window driver builds it step by step.</summary>
     public bool ReducesTime { get; }
 
+    /// <summary>Gets whether the reduction is over a selection with no element: its result is the identity, read from nothing.</summary>
+    public bool IsIdentity => _identity is not null;
+
     /// <summary>Gets the number of time chunks of the input the reduction reads.</summary>
     public int InputTimeCount => ReducesTime ? Inputs[0].Axes[Inputs[0].TimeAxis].Count : 0;
 

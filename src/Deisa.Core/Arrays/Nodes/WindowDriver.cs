@@ -1,0 +1,501 @@
+using System.Threading.Channels;
+using System.Threading.Tasks;
+using Deisa.Core.Client;
+using Deisa.Core.Errors;
+using Deisa.Core.Graph;
+
+namespace Deisa.Core.Arrays.Nodes;
+
+/// <summary>
+/// Materialises persisted arrays a window of steps at a time: the tasks of the steps up to a bounded lookahead past
+/// the latest step that arrived, and no more. Each round submits what the window newly reaches, keeps alive (pins)
+/// only the keys a later round will read again, and lets the rest go once their readers have them.
+/// </summary>
+/// <remarks>
+/// <para>Rounds run on the driver's own loop, one at a time, triggered by a new persisted array or by the scheduler's
+/// notice of a later step. Chunks are emitted in time order, which every operation's reading of its inputs follows
+/// (a chunk reads input chunks no earlier than the previous chunk's), so a key a later round will read is always one
+/// at or after a known time of its array: from the pending readers down, the driver knows, per array, the earliest
+/// time still to be read, and pins what is at or after it.</para>
+/// <para>Memory: the tasks and pins of the window, one tree frontier per reduction over time (a few dozen keys), and
+/// each persisted array's dense result. Nothing grows with the number of steps.</para>
+/// </remarks>
+internal sealed class WindowDriver : IStreamingReductions
+{
+    private readonly DeisaClient _client;
+    private readonly int _lookahead;
+    private readonly Channel<Command> _commands = Channel.CreateUnbounded<Command>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly List<WindowRoot> _roots = [];
+    private readonly Dictionary<ReduceNode, StreamingReduction> _reductions = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<TaskKey, Pin> _pins = [];
+    private readonly Dictionary<ArrayNode, int> _released = new(ReferenceEqualityComparer.Instance);
+    private readonly Task _loop;
+    private long _horizon;
+    private Exception? _failure;
+
+    public WindowDriver(DeisaClient client, int lookahead)
+    {
+        _client = client;
+        _lookahead = lookahead;
+        _horizon = lookahead;
+        _loop = Task.Run(RunAsync);
+    }
+
+    /// <summary>Gets the steps the window reaches: tasks of steps below this may exist.</summary>
+    public long Horizon => Interlocked.Read(ref _horizon);
+
+    /// <summary>Gets the number of keys kept alive for later rounds.</summary>
+    public int PinCount
+    {
+        get
+        {
+            lock (_pins)
+            {
+                return _pins.Count;
+            }
+        }
+    }
+
+    /// <summary>Registers a persisted array and submits its first window.</summary>
+    /// <returns>The root, once its first window was accepted.</returns>
+    /// <exception cref="GraphValidationException">The scheduler refused the first window.</exception>
+    public async Task<WindowRoot> AddAsync(DeisaArray array, string description, CancellationToken cancellationToken)
+    {
+        var root = new WindowRoot(array, description);
+        var accepted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Post(new Command(CommandKind.Add, root, 0, accepted));
+        await accepted.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return root;
+    }
+
+    /// <summary>Stops materialising a released array; what only it held is let go at the next round.</summary>
+    public void Remove(WindowRoot root)
+    {
+        root.Cancel();
+        Post(new Command(CommandKind.Remove, root, 0, null));
+    }
+
+    /// <summary>Takes the scheduler's notice that data of <paramref name="step"/> arrived.</summary>
+    public void OnProgress(int step) => Post(new Command(CommandKind.Progress, null, step, null));
+
+    /// <summary>Stops the driver: every result not complete fails with <paramref name="reason"/>.</summary>
+    public Task StopAsync(Exception reason)
+    {
+        Post(new Command(CommandKind.Stop, null, 0, null, reason));
+        _commands.Writer.TryComplete();
+        return _loop;
+    }
+
+    /// <inheritdoc/>
+    public TaskKey ResultOf(ReduceNode node, ReadOnlySpan<int> outChunk) => _reductions[node].ResultOf(outChunk);
+
+    private void Post(Command command)
+    {
+        if (!_commands.Writer.TryWrite(command))
+        {
+            command.Accepted?.TrySetException(_failure ?? new RuntimeShutdownException("The runtime shut down: no more arrays can be persisted.", [], null));
+        }
+    }
+
+    private async Task RunAsync()
+    {
+        var accepted = new List<TaskCompletionSource>();
+        try
+        {
+            while (await _commands.Reader.WaitToReadAsync().ConfigureAwait(false))
+            {
+                bool stop = false;
+                while (_commands.Reader.TryRead(out Command? command))
+                {
+                    switch (command.Kind)
+                    {
+                        case CommandKind.Add:
+                            _roots.Add(command.Root!);
+                            Track(command.Root!.Array);
+                            accepted.Add(command.Accepted!);
+                            break;
+                        case CommandKind.Remove:
+                            command.Root!.Removed = true;
+                            _roots.Remove(command.Root);
+                            break;
+                        case CommandKind.Progress:
+                            Interlocked.Exchange(ref _horizon, Math.Max(_horizon, command.Step + 1L + _lookahead));
+                            break;
+                        case CommandKind.Stop:
+                            Fail(command.Error!);
+                            stop = true;
+                            break;
+                    }
+                }
+
+                if (stop)
+                {
+                    return;
+                }
+
+                try
+                {
+                    await RoundAsync().ConfigureAwait(false);
+                }
+                catch (Exception error)
+                {
+                    foreach (TaskCompletionSource waiting in accepted)
+                    {
+                        waiting.TrySetException(error);
+                    }
+
+                    Fail(error);
+                    return;
+                }
+
+                foreach (TaskCompletionSource waiting in accepted)
+                {
+                    waiting.TrySetResult();
+                }
+
+                accepted.Clear();
+            }
+        }
+        finally
+        {
+            Exception reason = _failure ?? new RuntimeShutdownException("The runtime shut down before the window of steps reached every chunk.", [], null);
+            foreach (TaskCompletionSource waiting in accepted)
+            {
+                waiting.TrySetException(reason);
+            }
+
+            while (_commands.Reader.TryRead(out Command? command))
+            {
+                command.Accepted?.TrySetException(reason);
+            }
+        }
+    }
+
+    private void Fail(Exception error)
+    {
+        _failure ??= error;
+        foreach (WindowRoot root in _roots)
+        {
+            root.Fail(error);
+        }
+
+        lock (_pins)
+        {
+            foreach (Pin pin in _pins.Values)
+            {
+                pin.Future?.Dispose();
+            }
+
+            _pins.Clear();
+        }
+    }
+
+    /// <summary>Finds the reductions over time an array depends on: the driver builds those step by step.</summary>
+    private void Track(DeisaArray array)
+    {
+        var seen = new HashSet<ArrayNode>(ReferenceEqualityComparer.Instance);
+        var stack = new Stack<DeisaArray>();
+        stack.Push(array);
+        while (stack.Count > 0)
+        {
+            DeisaArray current = stack.Pop();
+            if (!seen.Add(current.Node))
+            {
+                continue;
+            }
+
+            if (current.Node is ReduceNode { ReducesTime: true, IsIdentity: false } reduce && !_reductions.ContainsKey(reduce))
+            {
+                _reductions.Add(reduce, new StreamingReduction(reduce));
+            }
+
+            foreach (DeisaArray input in current.Node.Inputs)
+            {
+                stack.Push(input);
+            }
+        }
+    }
+
+    /// <summary>Emits what the window newly reaches, pins what later rounds read, submits, and lets go of older pins.</summary>
+    private async Task RoundAsync()
+    {
+        long horizon = Horizon;
+        var sink = new GraphSink(IsAlive, this);
+        foreach (StreamingReduction reduction in _reductions.Values)
+        {
+            if (!reduction.IsComplete)
+            {
+                reduction.Advance(horizon, sink);
+            }
+        }
+
+        var outputs = new List<(WindowRoot Root, int[] Chunk, TaskKey Key)>();
+        foreach (WindowRoot root in _roots)
+        {
+            DeisaArray array = root.Array;
+            if (array.TimeAxis >= 0)
+            {
+                while (!root.Emitted && array.Node.SourceEnd(root.Cursor) <= horizon)
+                {
+                    foreach (int[] chunk in array.ChunksAt(root.Cursor))
+                    {
+                        outputs.Add((root, chunk, sink.Require(array, chunk)));
+                    }
+
+                    root.Cursor++;
+                }
+            }
+            else if (!root.Emitted && ReductionsDone(array) && array.Node.SourceEnd(0) <= horizon)
+            {
+                foreach (int[] chunk in array.ChunkIndices())
+                {
+                    outputs.Add((root, chunk, sink.Require(array, chunk)));
+                }
+
+                root.Cursor = 1;
+            }
+        }
+
+        // What later rounds will read: from every pending reader down, the earliest time of each array.
+        Dictionary<ArrayNode, int> low = Lowest();
+        var keep = new Dictionary<TaskKey, Pin>();
+        lock (_pins)
+        {
+            foreach (StreamingReduction reduction in _reductions.Values)
+            {
+                // A reduction's frontier, and its results while a pending array still reads them.
+                IEnumerable<TaskKey> held = reduction.IsComplete ? (Reads(reduction) ? reduction.Results : []) : reduction.Pending;
+                foreach (TaskKey key in held)
+                {
+                    keep[key] = _pins.TryGetValue(key, out Pin? pinned) ? pinned : new Pin(reduction.Node, -1, null, Frontier: true);
+                }
+            }
+
+            foreach ((TaskKey key, Pin pin) in _pins)
+            {
+                // A reduction's frontier is kept above while it is one; chunks while a pending reader reaches their time.
+                if (!pin.Frontier && !keep.ContainsKey(key) && Needed(pin.Node, pin.Time, low))
+                {
+                    keep[key] = pin;
+                }
+            }
+        }
+
+        foreach ((ArrayNode node, int time, TaskKey key) in sink.Emitted)
+        {
+            if (!keep.ContainsKey(key) && Needed(node, time, low))
+            {
+                keep[key] = new Pin(node, time, null);
+            }
+        }
+
+        var wanted = new List<TaskKey>(outputs.Count);
+        var described = new Dictionary<TaskKey, string>();
+        foreach ((WindowRoot root, _, TaskKey key) in outputs)
+        {
+            wanted.Add(key);
+            described.TryAdd(key, $"a chunk of {root.Description}");
+        }
+
+        string? Describe(TaskKey key) => described.GetValueOrDefault(key);
+
+        var newPins = new List<TaskKey>();
+        foreach ((TaskKey key, Pin pin) in keep)
+        {
+            if (pin.Future is null && !_pins.ContainsKey(key))
+            {
+                newPins.Add(key);
+                wanted.Add(key);
+            }
+        }
+
+        IReadOnlyList<Future> futures = wanted.Count == 0 && sink.Tasks.Count == 0 && sink.Externals.Count == 0
+            ? []
+            : await _client.SubmitWindowAsync(sink.Tasks, sink.Externals, wanted, Describe).ConfigureAwait(false);
+
+        for (int i = 0; i < outputs.Count; i++)
+        {
+            (WindowRoot root, int[] chunk, _) = outputs[i];
+            _ = root.CollectAsync(futures[i], chunk);
+        }
+
+        lock (_pins)
+        {
+            for (int i = 0; i < newPins.Count; i++)
+            {
+                TaskKey key = newPins[i];
+                keep[key] = keep[key] with { Future = futures[outputs.Count + i] };
+            }
+
+            foreach ((TaskKey key, Pin pin) in _pins)
+            {
+                if (!keep.ContainsKey(key))
+                {
+                    pin.Future?.Dispose();
+                    if (pin.Time >= 0)
+                    {
+                        _released[pin.Node] = Math.Max(_released.GetValueOrDefault(pin.Node), pin.Time + 1);
+                    }
+                }
+            }
+
+            _pins.Clear();
+            foreach ((TaskKey key, Pin pin) in keep)
+            {
+                if (pin.Future is not null)
+                {
+                    _pins.Add(key, pin);
+                }
+            }
+        }
+    }
+
+    /// <summary>Whether the reductions over time an array without a time axis reads are all complete.</summary>
+    private bool ReductionsDone(DeisaArray array)
+    {
+        var stack = new Stack<DeisaArray>();
+        stack.Push(array);
+        while (stack.Count > 0)
+        {
+            DeisaArray current = stack.Pop();
+            if (current.Node is ReduceNode { ReducesTime: true, IsIdentity: false } reduce)
+            {
+                if (!_reductions[reduce].IsComplete)
+                {
+                    return false;
+                }
+
+                continue;
+            }
+
+            foreach (DeisaArray input in current.Node.Inputs)
+            {
+                stack.Push(input);
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Per array, the earliest time chunk a later round will still read; arrays no later round reads are absent.</summary>
+    private Dictionary<ArrayNode, int> Lowest()
+    {
+        var low = new Dictionary<ArrayNode, int>(ReferenceEqualityComparer.Instance);
+        foreach (WindowRoot root in _roots)
+        {
+            if (!root.Emitted)
+            {
+                Reach(root.Array, root.Array.TimeAxis >= 0 ? root.Cursor : 0, low);
+            }
+        }
+
+        foreach (StreamingReduction reduction in _reductions.Values)
+        {
+            if (!reduction.IsComplete && Reads(reduction))
+            {
+                Reach(reduction.Node.Inputs[0], reduction.Cursor, low);
+            }
+        }
+
+        return low;
+    }
+
+    /// <summary>Whether a pending root still reads this reduction's result.</summary>
+    private bool Reads(StreamingReduction reduction) => _roots.Any(r => !r.Emitted && DependsOn(r.Array, reduction.Node));
+
+    private static bool DependsOn(DeisaArray array, ArrayNode node)
+    {
+        var stack = new Stack<DeisaArray>();
+        stack.Push(array);
+        while (stack.Count > 0)
+        {
+            DeisaArray current = stack.Pop();
+            if (ReferenceEquals(current.Node, node))
+            {
+                return true;
+            }
+
+            foreach (DeisaArray input in current.Node.Inputs)
+            {
+                stack.Push(input);
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Records that time chunk <paramref name="time"/> of <paramref name="array"/> and later ones are still to be read, and so, down, what they read.</summary>
+    private static void Reach(DeisaArray array, int time, Dictionary<ArrayNode, int> low)
+    {
+        ArrayNode node = array.Node;
+        if (array.TimeAxis < 0)
+        {
+            time = 0;
+        }
+
+        if (low.TryGetValue(node, out int known) && known <= time)
+        {
+            return;
+        }
+
+        low[node] = time;
+        if (node is ReduceNode { ReducesTime: true })
+        {
+            // Its input is read by the reduction itself, from its own cursor.
+            return;
+        }
+
+        for (int i = 0; i < node.Inputs.Length; i++)
+        {
+            DeisaArray input = node.Inputs[i];
+            int first = node.FirstReadFrom(i, time);
+            if (input.TimeAxis < 0)
+            {
+                Reach(input, 0, low);
+            }
+            else if (first >= 0)
+            {
+                Reach(input, first, low);
+            }
+        }
+    }
+
+    private static bool Needed(ArrayNode node, int time, Dictionary<ArrayNode, int> low) =>
+        low.TryGetValue(node, out int from) && (time < 0 || time >= from);
+
+    /// <summary>Whether a key emitted by an earlier round is still alive; asking again for one let go is a bug, said loudly rather than hanging on data long gone.</summary>
+    private bool IsAlive(ArrayNode node, int time, TaskKey key)
+    {
+        lock (_pins)
+        {
+            if (_pins.ContainsKey(key))
+            {
+                return true;
+            }
+        }
+
+        if (time >= 0 && _released.TryGetValue(node, out int below) && time < below)
+        {
+            throw new InvalidOperationException($"{key} (time chunk {time} of {node.Array}) was asked for again after the window let it go: a bug in Deisa's window driver.");
+        }
+
+        return false;
+    }
+
+    private enum CommandKind
+    {
+        Add,
+        Remove,
+        Progress,
+        Stop,
+    }
+
+    /// <summary>A key kept alive for a later round, with the future that holds it once submitted.</summary>
+    /// <param name="Node">The array the key is a chunk of, or the reduction whose tree holds it.</param>
+    /// <param name="Time">The chunk's time, -1 without one.</param>
+    /// <param name="Future">The hold, once submitted.</param>
+    /// <param name="Frontier">Whether it is a partial or combine of a reduction over time, kept while its tree waits for it.</param>
+    private sealed record Pin(ArrayNode Node, int Time, Future? Future, bool Frontier = false);
+
+    private sealed record Command(CommandKind Kind, WindowRoot? Root, int Step, TaskCompletionSource? Accepted, Exception? Error = null);
+}
