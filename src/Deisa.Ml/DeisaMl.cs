@@ -91,6 +91,7 @@ public static class DeisaMl
                     "var_" => state.Var,
                     "noise_variance_" => state.NoiseVariance,
                     "n_samples_seen_" => (object)state.NSamplesSeen,
+                    "state_" => state,
                     _ => throw new ArgumentException($"An incremental PCA has no attribute '{name}'.", nameof(args)),
                 };
             }, 2, 2);

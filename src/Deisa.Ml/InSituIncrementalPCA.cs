@@ -86,39 +86,39 @@ public sealed class InSituIncrementalPCA
 
     /// <summary>Gets the final state of the in-transit fit.</summary>
     /// <exception cref="InvalidOperationException">Fit was not called.</exception>
-    public Future<IncrementalPcaState> FittedState => Require().State;
+    public PersistedValue<IncrementalPcaState> FittedState => Require().State;
 
     /// <summary>Gets the principal axes, NComponents × features (<c>components_</c>).</summary>
     /// <exception cref="InvalidOperationException">Fit was not called.</exception>
-    public Future<NdArray> Components => Require().Components;
+    public PersistedValue<NdArray> Components => Require().Components;
 
     /// <summary>Gets the variance explained by each component (<c>explained_variance_</c>).</summary>
     /// <exception cref="InvalidOperationException">Fit was not called.</exception>
-    public Future<NdArray> ExplainedVariance => Require().ExplainedVariance;
+    public PersistedValue<NdArray> ExplainedVariance => Require().ExplainedVariance;
 
     /// <summary>Gets the fraction of the total variance each component explains (<c>explained_variance_ratio_</c>).</summary>
     /// <exception cref="InvalidOperationException">Fit was not called.</exception>
-    public Future<NdArray> ExplainedVarianceRatio => Require().ExplainedVarianceRatio;
+    public PersistedValue<NdArray> ExplainedVarianceRatio => Require().ExplainedVarianceRatio;
 
     /// <summary>Gets the singular values (<c>singular_values_</c>).</summary>
     /// <exception cref="InvalidOperationException">Fit was not called.</exception>
-    public Future<NdArray> SingularValues => Require().SingularValues;
+    public PersistedValue<NdArray> SingularValues => Require().SingularValues;
 
     /// <summary>Gets the per-feature mean (<c>mean_</c>).</summary>
     /// <exception cref="InvalidOperationException">Fit was not called.</exception>
-    public Future<NdArray> Mean => Require().Mean;
+    public PersistedValue<NdArray> Mean => Require().Mean;
 
     /// <summary>Gets the per-feature variance (<c>var_</c>).</summary>
     /// <exception cref="InvalidOperationException">Fit was not called.</exception>
-    public Future<NdArray> Var => Require().Var;
+    public PersistedValue<NdArray> Var => Require().Var;
 
     /// <summary>Gets the noise variance (<c>noise_variance_</c>).</summary>
     /// <exception cref="InvalidOperationException">Fit was not called.</exception>
-    public Future<double> NoiseVariance => Require().NoiseVariance;
+    public PersistedValue<double> NoiseVariance => Require().NoiseVariance;
 
     /// <summary>Gets the number of samples seen (<c>n_samples_seen_</c>).</summary>
     /// <exception cref="InvalidOperationException">Fit was not called.</exception>
-    public Future<long> NSamplesSeen => Require().NSamplesSeen;
+    public PersistedValue<long> NSamplesSeen => Require().NSamplesSeen;
 
     internal IpcaSettings Settings { get; }
 
@@ -153,6 +153,23 @@ public sealed class InSituIncrementalPCA
 
         DeisaClient client = array.Client;
         DeisaMl.Register(client.Operations);
+        string name = $"ipca-{Interlocked.Increment(ref s_nextName)}";
+        Operation partialFit = client.Operations.Get(DeisaMl.PartialFitOperation);
+        Operation merge = client.Operations.Get(DeisaMl.MergeOperation);
+        TaskArg settings = TaskArg.FromInt64Array(Settings.ToArgument());
+        TaskArg geometry = TaskArg.FromInt64Array(layout.ToArgument());
+        if (array.TimeDimension == layout.BatchAxis && array.ChunksOf(layout.BatchAxis).All(size => size == 1))
+        {
+            // One update per step along time: built a window of steps at a time, holding one state (or one per tree level).
+            TimeFold fold = reduction == BatchReduction.Sequential
+                ? TimeFold.Chain(array, name, (step, previous) => TaskSpec.Create(partialFit, previous, settings, geometry, StepBlocks(array, layout, step)))
+                : TimeFold.Tree(array, name, step => TaskSpec.Create(partialFit, TaskArg.Null, settings, geometry, StepBlocks(array, layout, step)), (left, right) => TaskSpec.Create(merge, left, right, settings));
+            TaskKey[] outputs = [.. s_attributes.Select(a => new TaskKey(AttributeKeyName(name, a)))];
+            _fitted = Fitted.From(fold.Persist(root => AttributeTasks(client, root, outputs), outputs));
+            return this;
+        }
+
+        // Batches along another axis than time (or time in chunks of several steps): the whole chain at once.
         ArrayGraph source = array.BuildGraph();
         var graph = new TaskGraph();
         foreach (KeyValuePair<TaskKey, TaskSpec> task in source.Tasks)
@@ -160,20 +177,16 @@ public sealed class InSituIncrementalPCA
             graph.Add(task.Key, task.Value);
         }
 
-        string name = $"ipca-{Interlocked.Increment(ref s_nextName)}";
-        Operation partialFit = client.Operations.Get(DeisaMl.PartialFitOperation);
-        TaskArg settings = TaskArg.FromInt64Array(Settings.ToArgument());
-        TaskArg geometry = TaskArg.FromInt64Array(layout.ToArgument());
-        TaskKey root = reduction == BatchReduction.Sequential
+        TaskKey last = reduction == BatchReduction.Sequential
             ? Chain(graph, name, partialFit, settings, geometry, array, layout, checked((int)steps))
-            : Tree(graph, name, partialFit, client.Operations.Get(DeisaMl.MergeOperation), settings, geometry, array, layout, checked((int)steps));
+            : Tree(graph, name, partialFit, merge, settings, geometry, array, layout, checked((int)steps));
 
         if (source.External.Count > 0)
         {
             client.CreateExternal(source.External);
         }
 
-        _fitted = Submit(client, graph, root, name, step: null);
+        _fitted = Submit(client, graph, last, name, step: null);
         return this;
     }
 
@@ -294,41 +307,37 @@ public sealed class InSituIncrementalPCA
         return IncrementalPcaKernel.PartialFit(state, samples, features, (stacked, column) => batch.Data.CopyTo(stacked, column * features), Settings);
     }
 
-    /// <summary>Adds the attribute tasks on <paramref name="root"/>, submits, and takes typed futures to the results.</summary>
-    private static Fitted Submit(DeisaClient client, TaskGraph graph, TaskKey root, string name, int? step)
+    /// <summary>The attributes kept of a fit, by their scikit-learn names; <c>state_</c> is the state itself.</summary>
+    private static readonly string[] s_attributes =
+        ["state_", "components_", "explained_variance_", "explained_variance_ratio_", "singular_values_", "mean_", "var_", "noise_variance_", "n_samples_seen_"];
+
+    /// <summary>The key name of an attribute: <c>name-components</c>…; the state itself is <c>name-fitted</c> (the states of the steps are <c>name-state</c>).</summary>
+    private static string AttributeKeyName(string name, string attribute) => attribute == "state_" ? $"{name}-fitted" : $"{name}-{attribute.TrimEnd('_')}";
+
+    /// <summary>One task per attribute, reading the final state.</summary>
+    private static TaskGraph AttributeTasks(DeisaClient client, TaskKey state, TaskKey[] keys)
     {
         Operation attribute = client.Operations.Get(DeisaMl.AttributeOperation);
-        string[] attributes = ["components_", "explained_variance_", "explained_variance_ratio_", "singular_values_", "mean_", "var_", "noise_variance_", "n_samples_seen_"];
-        var outputs = new List<TaskKey> { root };
-        foreach (string attributeName in attributes)
+        var graph = new TaskGraph();
+        for (int i = 0; i < s_attributes.Length; i++)
         {
-            string keyName = $"{name}-{attributeName.TrimEnd('_')}";
-            TaskKey key = step is int t ? new TaskKey(keyName, t) : new TaskKey(keyName);
-            graph.Add(key, TaskSpec.Create(attribute, root, attributeName));
-            outputs.Add(key);
+            graph.Add(keys[i], TaskSpec.Create(attribute, state, s_attributes[i]));
+        }
+
+        return graph;
+    }
+
+    /// <summary>Adds the attribute tasks on <paramref name="root"/>, submits the whole graph, and keeps the results.</summary>
+    private static Fitted Submit(DeisaClient client, TaskGraph graph, TaskKey root, string name, int? step)
+    {
+        TaskKey[] outputs = [.. s_attributes.Select(a => step is int t ? new TaskKey(AttributeKeyName(name, a), t) : new TaskKey(AttributeKeyName(name, a)))];
+        foreach (KeyValuePair<TaskKey, TaskSpec> task in AttributeTasks(client, root, outputs))
+        {
+            graph.Add(task.Key, task.Value);
         }
 
         IReadOnlyList<Future> held = client.Persist(graph, outputs);
-        try
-        {
-            return new Fitted(
-                client.GetFuture<IncrementalPcaState>(outputs[0]),
-                client.GetFuture<NdArray>(outputs[1]),
-                client.GetFuture<NdArray>(outputs[2]),
-                client.GetFuture<NdArray>(outputs[3]),
-                client.GetFuture<NdArray>(outputs[4]),
-                client.GetFuture<NdArray>(outputs[5]),
-                client.GetFuture<NdArray>(outputs[6]),
-                client.GetFuture<double>(outputs[7]),
-                client.GetFuture<long>(outputs[8]));
-        }
-        finally
-        {
-            foreach (Future future in held)
-            {
-                future.Dispose();
-            }
-        }
+        return Fitted.From([.. held.Select((f, i) => new PersistedValue(f, client, $"the incremental PCA's {s_attributes[i]}"))]);
     }
 
     private static TaskKey Chain(TaskGraph graph, string name, Operation partialFit, TaskArg settings, TaskArg geometry, DeisaArray array, BatchLayout layout, int steps)
@@ -377,45 +386,37 @@ public sealed class InSituIncrementalPCA
         return level[0];
     }
 
-    /// <summary>The chunks holding step <paramref name="t"/>, each with where it sits: one argument per chunk.</summary>
+    /// <summary>The chunks of one time chunk of a fold, each with where it sits: one argument per chunk.</summary>
+    private static TaskArg StepBlocks(DeisaArray array, BatchLayout layout, FoldStep step)
+    {
+        var blocks = new TaskArg[step.Keys.Count];
+        for (int i = 0; i < blocks.Length; i++)
+        {
+            blocks[i] = Block(array, layout, step.Keys[i], step.Chunks[i], step.Index);
+        }
+
+        return TaskArg.FromList(blocks);
+    }
+
+    /// <summary>The chunks holding step <paramref name="t"/> along the batch axis, each with where it sits.</summary>
     private static TaskArg StepBlocks(DeisaArray array, BatchLayout layout, int t)
     {
         int rank = array.Rank;
         int batchAxis = layout.BatchAxis;
-        long[][] starts = new long[rank][];
-        for (int d = 0; d < rank; d++)
-        {
-            IReadOnlyList<long> sizes = array.Chunks[d];
-            starts[d] = new long[sizes.Count];
-            for (int c = 1; c < sizes.Count; c++)
-            {
-                starts[d][c] = starts[d][c - 1] + sizes[c - 1];
-            }
-        }
-
-        int batchChunk = Array.FindLastIndex(starts[batchAxis], s => s <= t);
         int[] counts = new int[rank];
         for (int d = 0; d < rank; d++)
         {
-            counts[d] = d == batchAxis ? 1 : array.Chunks[d].Count;
+            counts[d] = d == batchAxis ? 1 : array.ChunksOf(d).Count;
         }
 
+        int batchChunk = array.ChunksOf(batchAxis).ChunkAt(t);
         var blocks = new List<TaskArg>();
         int[] chunk = new int[rank];
-        long[] start = new long[rank];
-        int[] shape = new int[rank];
         while (true)
         {
-            for (int d = 0; d < rank; d++)
-            {
-                int index = d == batchAxis ? batchChunk : chunk[d];
-                start[d] = starts[d][index];
-                shape[d] = checked((int)array.Chunks[d][index]);
-            }
-
             int[] position = (int[])chunk.Clone();
             position[batchAxis] = batchChunk;
-            blocks.Add(TaskArg.FromList(array.KeyOf(position), TaskArg.FromInt64Array(BatchLayout.BlockArgument(start, shape, t - start[batchAxis]))));
+            blocks.Add(Block(array, layout, array.KeyOf(position), position, t));
 
             int axis = rank - 1;
             while (axis >= 0 && ++chunk[axis] >= counts[axis])
@@ -431,6 +432,22 @@ public sealed class InSituIncrementalPCA
         }
 
         return TaskArg.FromList([.. blocks]);
+    }
+
+    /// <summary>One chunk of a batch: its key, and where it starts, its shape and which of its positions along the batch axis is the step.</summary>
+    private static TaskArg Block(DeisaArray array, BatchLayout layout, TaskKey key, int[] chunk, long t)
+    {
+        int rank = array.Rank;
+        long[] start = new long[rank];
+        int[] shape = new int[rank];
+        for (int d = 0; d < rank; d++)
+        {
+            ChunkAxis axis = array.ChunksOf(d);
+            start[d] = axis.StartOf(chunk[d]);
+            shape[d] = checked((int)axis[chunk[d]]);
+        }
+
+        return TaskArg.FromList(key, TaskArg.FromInt64Array(BatchLayout.BlockArgument(start, shape, t - start[layout.BatchAxis])));
     }
 
     private BatchLayout Layout(DeisaArray array, IReadOnlyList<string>? dims, IReadOnlyList<string> samples, IReadOnlyList<string> features)
@@ -466,22 +483,38 @@ public sealed class InSituIncrementalPCA
         _fitted ?? throw new InvalidOperationException("Fit(array, …) was not called: the in-transit results exist only after it.");
 
     private sealed record Fitted(
-        Future<IncrementalPcaState> State,
-        Future<NdArray> Components,
-        Future<NdArray> ExplainedVariance,
-        Future<NdArray> ExplainedVarianceRatio,
-        Future<NdArray> SingularValues,
-        Future<NdArray> Mean,
-        Future<NdArray> Var,
-        Future<double> NoiseVariance,
-        Future<long> NSamplesSeen) : IDisposable
+        PersistedValue<IncrementalPcaState> State,
+        PersistedValue<NdArray> Components,
+        PersistedValue<NdArray> ExplainedVariance,
+        PersistedValue<NdArray> ExplainedVarianceRatio,
+        PersistedValue<NdArray> SingularValues,
+        PersistedValue<NdArray> Mean,
+        PersistedValue<NdArray> Var,
+        PersistedValue<double> NoiseVariance,
+        PersistedValue<long> NSamplesSeen) : IDisposable
     {
+        public static Fitted From(IReadOnlyList<PersistedValue> values) => new(
+            values[0].As<IncrementalPcaState>(),
+            values[1].As<NdArray>(),
+            values[2].As<NdArray>(),
+            values[3].As<NdArray>(),
+            values[4].As<NdArray>(),
+            values[5].As<NdArray>(),
+            values[6].As<NdArray>(),
+            values[7].As<double>(),
+            values[8].As<long>());
+
         public void Dispose()
         {
-            foreach (Future future in (Future[])[State, Components, ExplainedVariance, ExplainedVarianceRatio, SingularValues, Mean, Var, NoiseVariance, NSamplesSeen])
-            {
-                future.Dispose();
-            }
+            State.Dispose();
+            Components.Dispose();
+            ExplainedVariance.Dispose();
+            ExplainedVarianceRatio.Dispose();
+            SingularValues.Dispose();
+            Mean.Dispose();
+            Var.Dispose();
+            NoiseVariance.Dispose();
+            NSamplesSeen.Dispose();
         }
     }
 }

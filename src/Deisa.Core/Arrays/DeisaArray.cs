@@ -59,6 +59,9 @@ public sealed partial class DeisaArray
     /// <summary>Gets the number of chunks.</summary>
     public long ChunkCount => Axes.Aggregate(1L, (n, a) => n * a.Count);
 
+    /// <summary>Gets the position of the simulation's time dimension in this array, or -1 when a reduction or an index took it away.</summary>
+    public int TimeDimension => TimeAxis;
+
     /// <summary>Gets the layout of the simulation array this is, or null for a computed array.</summary>
     public ArrayLayout? Source { get; }
 
@@ -110,6 +113,14 @@ public sealed partial class DeisaArray
 
         return array.Node.KeyOf(at);
     }
+
+    /// <summary>Gets the chunks along one dimension: their sizes and where each starts, in O(log) per lookup.</summary>
+    /// <param name="dimension">The dimension's position.</param>
+    /// <returns>The axis.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">No such dimension.</exception>
+    public ChunkAxis ChunksOf(int dimension) => (uint)dimension < (uint)Rank
+        ? Axes[dimension]
+        : throw new ArgumentOutOfRangeException(nameof(dimension), dimension, $"{this} has {Rank} dimensions.");
 
     /// <summary>Gets the index of a dimension by name.</summary>
     /// <param name="dimension">The name.</param>

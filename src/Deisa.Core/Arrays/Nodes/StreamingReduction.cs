@@ -7,7 +7,7 @@ namespace Deisa.Core.Arrays.Nodes;
 /// partials of every input time chunk the window reaches, and is closed when the input ends.
 /// </summary>
 /// <remarks>Holds one tree per output chunk (the spatial chunks kept) and, in each, fewer than eight keys per level.</remarks>
-internal sealed class StreamingReduction
+internal sealed class StreamingReduction : ITimeWalker
 {
     private readonly Dictionary<string, (int[] OutChunk, CombineTree Tree)> _trees = new(StringComparer.Ordinal);
 
@@ -21,6 +21,9 @@ internal sealed class StreamingReduction
     }
 
     public ReduceNode Node { get; }
+
+    /// <inheritdoc/>
+    public DeisaArray Input => Node.Inputs[0];
 
     /// <summary>Gets the next input time chunk to take.</summary>
     public int Cursor { get; private set; }

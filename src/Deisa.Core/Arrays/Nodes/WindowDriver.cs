@@ -26,6 +26,7 @@ internal sealed class WindowDriver : IStreamingReductions
     private readonly int _lookahead;
     private readonly Channel<Command> _commands = Channel.CreateUnbounded<Command>(new UnboundedChannelOptions { SingleReader = true });
     private readonly List<WindowRoot> _roots = [];
+    private readonly List<FoldRoot> _folds = [];
     private readonly Dictionary<ReduceNode, StreamingReduction> _reductions = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<TaskKey, Pin> _pins = [];
     private readonly Dictionary<ArrayNode, int> _released = new(ReferenceEqualityComparer.Instance);
@@ -66,6 +67,23 @@ internal sealed class WindowDriver : IStreamingReductions
         Post(new Command(CommandKind.Add, root, 0, accepted));
         await accepted.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         return root;
+    }
+
+    /// <summary>Registers a persisted fold and submits its first window.</summary>
+    /// <returns>The root, once its first window was accepted.</returns>
+    public async Task<FoldRoot> AddFoldAsync(FoldRoot root, CancellationToken cancellationToken)
+    {
+        var accepted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Post(new Command(CommandKind.AddFold, null, 0, accepted, Fold: root));
+        await accepted.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return root;
+    }
+
+    /// <summary>Stops walking a released fold.</summary>
+    public void RemoveFold(FoldRoot root)
+    {
+        root.Cancel();
+        Post(new Command(CommandKind.RemoveFold, null, 0, null, Fold: root));
     }
 
     /// <summary>Stops materialising a released array; what only it held is let go at the next round.</summary>
@@ -117,6 +135,14 @@ internal sealed class WindowDriver : IStreamingReductions
                         case CommandKind.Remove:
                             command.Root!.Removed = true;
                             _roots.Remove(command.Root);
+                            break;
+                        case CommandKind.AddFold:
+                            _folds.Add(command.Fold!);
+                            Track(command.Fold!.Fold.Array);
+                            accepted.Add(command.Accepted!);
+                            break;
+                        case CommandKind.RemoveFold:
+                            _folds.Remove(command.Fold!);
                             break;
                         case CommandKind.Progress:
                             Interlocked.Exchange(ref _horizon, Math.Max(_horizon, command.Step + 1L + _lookahead));
@@ -179,6 +205,11 @@ internal sealed class WindowDriver : IStreamingReductions
             root.Fail(error);
         }
 
+        foreach (FoldRoot fold in _folds)
+        {
+            fold.Fail(error);
+        }
+
         lock (_pins)
         {
             foreach (Pin pin in _pins.Values)
@@ -221,11 +252,27 @@ internal sealed class WindowDriver : IStreamingReductions
     {
         long horizon = Horizon;
         var sink = new GraphSink(IsAlive, this);
-        foreach (StreamingReduction reduction in _reductions.Values)
+        foreach (ITimeWalker walker in Walkers())
         {
-            if (!reduction.IsComplete)
+            if (!walker.IsComplete)
             {
-                reduction.Advance(horizon, sink);
+                walker.Advance(horizon, sink);
+            }
+        }
+
+        // A fold's finishing tasks come once its last step is in, in the same round as its result.
+        var values = new List<(FoldValue Value, TaskKey Key)>();
+        foreach (FoldRoot fold in _folds)
+        {
+            if (!fold.Emitted && fold.Walker.Result is { } result)
+            {
+                foreach (KeyValuePair<TaskKey, TaskSpec> task in fold.Finish(result))
+                {
+                    sink.AddTask(task.Key, task.Value);
+                }
+
+                values.AddRange(fold.Values.Select(v => (v, v.Key)));
+                fold.Emitted = true;
             }
         }
 
@@ -271,6 +318,15 @@ internal sealed class WindowDriver : IStreamingReductions
                 }
             }
 
+            foreach (FoldRoot fold in _folds)
+            {
+                // A fold's state or tree frontier; its result is read by its finishing tasks in the round it completes.
+                foreach (TaskKey key in fold.Walker.Pending)
+                {
+                    keep[key] = _pins.TryGetValue(key, out Pin? pinned) ? pinned : new Pin(fold.Fold.Array.Node, -1, null, Frontier: true);
+                }
+            }
+
             foreach ((TaskKey key, Pin pin) in _pins)
             {
                 // A reduction's frontier is kept above while it is one; chunks while a pending reader reaches their time.
@@ -289,12 +345,18 @@ internal sealed class WindowDriver : IStreamingReductions
             }
         }
 
-        var wanted = new List<TaskKey>(outputs.Count);
+        var wanted = new List<TaskKey>(outputs.Count + values.Count);
         var described = new Dictionary<TaskKey, string>();
         foreach ((WindowRoot root, _, TaskKey key) in outputs)
         {
             wanted.Add(key);
             described.TryAdd(key, $"a chunk of {root.Description}");
+        }
+
+        foreach ((FoldValue value, TaskKey key) in values)
+        {
+            wanted.Add(key);
+            described.TryAdd(key, value.Root.Description);
         }
 
         string? Describe(TaskKey key) => described.GetValueOrDefault(key);
@@ -319,12 +381,17 @@ internal sealed class WindowDriver : IStreamingReductions
             _ = root.CollectAsync(futures[i], chunk);
         }
 
+        for (int i = 0; i < values.Count; i++)
+        {
+            _ = values[i].Value.CollectAsync(futures[outputs.Count + i]);
+        }
+
         lock (_pins)
         {
             for (int i = 0; i < newPins.Count; i++)
             {
                 TaskKey key = newPins[i];
-                keep[key] = keep[key] with { Future = futures[outputs.Count + i] };
+                keep[key] = keep[key] with { Future = futures[outputs.Count + values.Count + i] };
             }
 
             foreach ((TaskKey key, Pin pin) in _pins)
@@ -394,6 +461,14 @@ internal sealed class WindowDriver : IStreamingReductions
             if (!reduction.IsComplete && Reads(reduction))
             {
                 Reach(reduction.Node.Inputs[0], reduction.Cursor, low);
+            }
+        }
+
+        foreach (FoldRoot fold in _folds)
+        {
+            if (!fold.Walker.IsComplete)
+            {
+                Reach(fold.Fold.Array, fold.Walker.Cursor, low);
             }
         }
 
@@ -482,10 +557,14 @@ internal sealed class WindowDriver : IStreamingReductions
         return false;
     }
 
+    private IEnumerable<ITimeWalker> Walkers() => _reductions.Values.Cast<ITimeWalker>().Concat(_folds.Select(f => f.Walker));
+
     private enum CommandKind
     {
         Add,
         Remove,
+        AddFold,
+        RemoveFold,
         Progress,
         Stop,
     }
@@ -497,5 +576,5 @@ internal sealed class WindowDriver : IStreamingReductions
     /// <param name="Frontier">Whether it is a partial or combine of a reduction over time, kept while its tree waits for it.</param>
     private sealed record Pin(ArrayNode Node, int Time, Future? Future, bool Frontier = false);
 
-    private sealed record Command(CommandKind Kind, WindowRoot? Root, int Step, TaskCompletionSource? Accepted, Exception? Error = null);
+    private sealed record Command(CommandKind Kind, WindowRoot? Root, int Step, TaskCompletionSource? Accepted, Exception? Error = null, FoldRoot? Fold = null);
 }
