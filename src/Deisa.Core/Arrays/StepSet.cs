@@ -503,7 +503,7 @@ public sealed class StepSet : IEquatable<StepSet>
     /// <inheritdoc/>
     public override int GetHashCode() => HashCode.Combine(First, Last, IsBounded);
 
-    /// <summary>Describes the set: intervals as <c>start..end</c> (end included), with <c>:period</c> and the offsets when not every step.</summary>
+    /// <summary>Describes the set: intervals as <c>start..end</c> (end included), with <c>:period</c> and the offsets when not every step; a lone step as itself.</summary>
     /// <returns>For example <c>5..95:10</c>, <c>0..</c> (every step from 0) or <c>{}</c>.</returns>
     public override string ToString()
     {
@@ -518,6 +518,12 @@ public sealed class StepSet : IEquatable<StepSet>
             if (text.Length > 0)
             {
                 text.Append(", ");
+            }
+
+            if (segment.End != Unbounded && segment.LastMember() == segment.Start)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"{segment.Start}");
+                continue;
             }
 
             text.Append(CultureInfo.InvariantCulture, $"{segment.Start}..");

@@ -140,15 +140,10 @@ public sealed partial class SchedulerState
             {
                 StepSet current = _contract.TryGetValue((layout.Name, ArrayLayout.BlockId(block)), out ContractPart? part) ? part.Steps : StepSet.Empty;
                 StepSet added = requirement.Steps.Except(current);
-                if (added.IsEmpty)
+                StepSet gone = part is null ? StepSet.Empty : Gone(layout, block, requirement.Steps.Within(0, part.LatestArrived + 1));
+                if (!gone.IsEmpty || (_contractRevoked && !added.IsEmpty))
                 {
-                    continue;
-                }
-
-                StepSet gone = part is null ? StepSet.Empty : added.Within(0, part.LatestArrived + 1);
-                if (_contractRevoked || !gone.IsEmpty)
-                {
-                    string why = _contractRevoked
+                    string why = gone.IsEmpty
                         ? "the contract was revoked"
                         : $"steps {gone} of '{layout.Name}' block ({string.Join(", ", block)}) are gone: step {part!.LatestArrived} of that block already arrived";
                     return new GraphValidationException(
@@ -156,7 +151,10 @@ public sealed partial class SchedulerState
                         $"{interest.Description} cannot be computed: it reads steps the simulation will not ship any more ({why}). Persist it before the run passes them, or slice it from a later step.");
                 }
 
-                growth.Add((layout, block, added));
+                if (!added.IsEmpty)
+                {
+                    growth.Add((layout, block, added));
+                }
             }
         }
 
@@ -181,6 +179,27 @@ public sealed partial class SchedulerState
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// The steps of a block, among some that already went by, whose data is no longer here. What a window still holds is
+    /// the latest steps (pins reach back from the newest round, held data is ahead of it), so the walk goes down from the
+    /// latest and stops at the first step missing: the cost is what is held, not the length of the run.
+    /// </summary>
+    private StepSet Gone(ArrayLayout layout, int[] block, StepSet passed)
+    {
+        while (!passed.IsEmpty)
+        {
+            int step = passed.Last;
+            if (!_tasks.TryGetValue(layout.KeyOf(step, block), out SchedulerTask? task) || !(task.Status == TaskStatus.Memory || task.Held))
+            {
+                return passed;
+            }
+
+            passed = passed.Within(0, step);
+        }
+
+        return passed;
     }
 
     /// <summary>Shrinks the contract of some arrays to what the remaining interests and keys need; lets go of data held for steps no longer needed.</summary>

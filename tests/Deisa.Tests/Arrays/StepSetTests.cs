@@ -91,6 +91,7 @@ public sealed class StepSetTests
 
         Assert.Equal("5..95:10", StepSet.Range(5, 100, 10).ToString());
         Assert.Equal("0..", StepSet.All.ToString());
+        Assert.Equal("3", StepSet.Range(3, 4).ToString());
         Assert.Equal(long.MaxValue, StepSet.All.Count);
         Assert.Equal(10, StepSet.Range(5, 100, 10).Count);
     }

@@ -127,6 +127,32 @@ public sealed class SchedulerInterestTests
     }
 
     [Fact]
+    public void InterestInStepsAlreadyContracted_RefusedForThoseNoLongerHere_AcceptedForThoseHeld()
+    {
+        SchedulerFixture f = Declared();
+        StepSet even = StepSet.Range(0, Steps, 2);
+        Declare(f, 1, new SourceRequirement("field", even, [StepSet.Range(0, 1)]));
+        f.Request(ValidateContract.Rent());
+        for (int step = 0; step <= 4; step += 2)
+        {
+            f.Arrive(("field", step, 0), worker: 0);
+        }
+
+        // Steps 0, 2 and 4 are held for the first interest's tasks: a second reader of them shares them.
+        Assert.Null(Declare(f, 2, new SourceRequirement("field", even, [StepSet.Range(0, 1)])).Single<RequestReply>().Error);
+
+        Materialize(f, ("field", 0, 0), ("inc", 0));
+        f.Finish(("inc", 0), worker: 0);
+        Assert.Equal(TaskStatus.Forgotten, f[("field", 0, 0)]);
+
+        // The contract already has step 0, but its data was read and let go: refused, naming it alone.
+        RequestReply refused = Declare(f, 3, new SourceRequirement("field", even, [StepSet.Range(0, 1)])).Single<RequestReply>();
+        Assert.IsType<GraphValidationException>(refused.Error!.Exception);
+        Assert.Contains("steps 0 of 'field' block (0) are gone", refused.Error.Message, StringComparison.Ordinal);
+        Assert.Equal(2, f.State.InterestCount);
+    }
+
+    [Fact]
     public void KeyOfAStepTheProducerFinishedBefore_FailsWhenAskedFor()
     {
         SchedulerFixture f = Declared();
