@@ -122,7 +122,7 @@ internal sealed record HeatLayout(int Height, int Width, int GridRows, int GridC
             analytics?.GetProperty("BytesFromOtherRanks").GetInt64() ?? 0,
             usage.Where(u => u.Key < SimulationRanks).Select(u => u.Value).DefaultIfEmpty().Max(),
             usage.Where(u => u.Key >= SimulationRanks).Select(u => u.Value).DefaultIfEmpty().Max(),
-            [.. sim.GetProperty("CouplingSecondsByStep").EnumerateArray().Select(v => v.GetDouble())],
+            sim.GetProperty("CouplingSecondsTotal").GetDouble(),
             sim.GetProperty("FirstCouplingSeconds").GetDouble(),
             sim.GetProperty("LastCouplingSeconds").GetDouble(),
             sim.GetProperty("SteadyCouplingSeconds").GetDouble());
@@ -146,13 +146,13 @@ internal sealed record RunResult(
     long SchedulerBytes,
     long PeakSimulationRss,
     long PeakAnalyticsRss,
-    double[] CouplingByStep,
+    double CouplingTotal,
     double FirstCoupling,
     double LastCoupling,
     double SteadyCoupling)
 {
     /// <summary>Gets the share of the simulation's time spent coupling, every step included (measured within the run, so free of the noise between runs).</summary>
-    public double CouplingShare => CouplingByStep.Sum() / SimulationSeconds;
+    public double CouplingShare => CouplingTotal / SimulationSeconds;
 
     /// <summary>The run whose total time is the median of <paramref name="runs"/> (the others are noise on this machine).</summary>
     public static RunResult Median(IReadOnlyList<RunResult> runs) => runs.OrderBy(r => r.TotalSeconds).ElementAt(runs.Count / 2);

@@ -140,7 +140,7 @@ public static class Program
             ]));
         string report = Header(
             $"Heat2D {size}x{size}, grid {grid.Rows}x{grid.Cols}, {steps} steps of {inner} iterations, IPCA k=2 (leading_k); {analytics} analytics rank(s) in deisa3/deisa1; median of {repeat} interleaved runs",
-            layouts.Max(l => l.Ranks)) + "\n\nTime (the simulation's figures are the slowest rank's per step; analytics: from the contract, or from reading the files, to the last result)\n\n" + times + "\nLoad and memory\n\n" + load;
+            layouts.Max(l => l.Ranks)) + "\n\nTime (the simulation's figures are each the slowest rank's: its mean compute per step, its median coupling, its first and last step; analytics: from the contract, or from reading the files, to the last result)\n\n" + times + "\nLoad and memory\n\n" + load;
         File.WriteAllText(Path.Combine(root, "compare.md"), report);
         File.WriteAllText(Path.Combine(root, "compare.json"), JsonSerializer.Serialize(
             median.Select(m => new

@@ -118,7 +118,7 @@ internal static partial class ConfigLoader
         Positive(c.Steps, "steps");
         if (c.Steps > Array.MaxLength)
         {
-            Fail("steps", string.Create(CultureInfo.InvariantCulture, $"{c.Steps}; at most {Array.MaxLength} (per-step timings are kept in arrays)."));
+            Fail("steps", string.Create(CultureInfo.InvariantCulture, $"{c.Steps}; at most {Array.MaxLength} (the spatial mean's result, one value per step, is one array)."));
         }
 
         Positive(c.Inner, "inner");

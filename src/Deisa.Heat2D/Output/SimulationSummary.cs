@@ -3,7 +3,39 @@ using Deisa.Heat2D.Simulation;
 
 namespace Deisa.Heat2D.Output;
 
-/// <summary>What the simulation ranks did, gathered on simulation rank 0 and written as simulation.json.</summary>
+/// <summary>
+/// What the simulation ranks did, gathered on simulation rank 0 and written as simulation.json. Each figure over the
+/// steps is the slowest rank's (the largest over the ranks of that rank's own statistic), next to the per-rank means
+/// and standard deviations; nothing is kept per step, so the file's size does not grow with the run.
+/// </summary>
+/// <param name="Mode">The run mode.</param>
+/// <param name="Height">Global field rows.</param>
+/// <param name="Width">Global field columns.</param>
+/// <param name="GridRows">Simulation process grid rows.</param>
+/// <param name="GridCols">Simulation process grid columns.</param>
+/// <param name="Steps">Steps run.</param>
+/// <param name="Inner">Stencil iterations per step.</param>
+/// <param name="WallSeconds">The simulation's wall time on rank 0.</param>
+/// <param name="ComputeSecondsPerStep">The largest per-rank mean compute time per step.</param>
+/// <param name="CouplingSecondsPerStep">The largest per-rank mean coupling time per step.</param>
+/// <param name="CouplingSecondsTotal">The largest per-rank coupling time over every step.</param>
+/// <param name="CouplingMeanByRank">Per rank, the mean coupling per step.</param>
+/// <param name="CouplingStdByRank">Per rank, the standard deviation of the coupling over the steps.</param>
+/// <param name="BlocksShipped">Blocks shipped (or written), every rank.</param>
+/// <param name="BlocksSkipped">Blocks published but not shipped (outside the contract), every rank.</param>
+/// <param name="BytesShipped">Bytes shipped (or written), every rank.</param>
+/// <param name="MessagesToScheduler">Messages the simulation sent the scheduler, every rank.</param>
+/// <param name="FirstCouplingSeconds">The slowest rank's first step: the first publication, which waits for the contract.</param>
+/// <param name="LastCouplingSeconds">The slowest rank's last step, which waits for the last publication to complete.</param>
+/// <param name="SteadyCouplingSeconds">
+/// The largest per-rank median coupling of the steps in between: what publishing costs once running. The slowest
+/// rank's median, to within ±4.4 % (a histogram bin, see <see cref="StepTimings"/>), not the median over the steps
+/// of the slowest rank at each step.
+/// </param>
+/// <param name="SteadyCouplingMeanByRank">Per rank, the mean coupling of the steps in between.</param>
+/// <param name="SteadyCouplingStdByRank">Per rank, the standard deviation of the coupling of the steps in between.</param>
+/// <param name="BlockedSeconds">The longest any rank waited for room under backpressure.</param>
+/// <param name="PeakStepsInFlight">The most steps in flight on any rank.</param>
 internal sealed record SimulationSummary(
     string Mode,
     int Height,
@@ -15,14 +47,16 @@ internal sealed record SimulationSummary(
     double WallSeconds,
     double ComputeSecondsPerStep,
     double CouplingSecondsPerStep,
+    double CouplingSecondsTotal,
     double[] CouplingMeanByRank,
     double[] CouplingStdByRank,
     long BlocksShipped,
     long BlocksSkipped,
     long BytesShipped,
     long MessagesToScheduler,
-    double[] ComputeSecondsByStep,
-    double[] CouplingSecondsByStep,
+    double FirstCouplingSeconds,
+    double LastCouplingSeconds,
+    double SteadyCouplingSeconds,
     double[] SteadyCouplingMeanByRank,
     double[] SteadyCouplingStdByRank,
     double BlockedSeconds,
@@ -30,47 +64,32 @@ internal sealed record SimulationSummary(
 {
     public const string FileName = "simulation.json";
 
-    /// <summary>Gets the first step's coupling: the first publication, which waits for the contract.</summary>
-    public double FirstCouplingSeconds => CouplingSecondsByStep[0];
-
-    /// <summary>Gets the last step's coupling, which waits for the last publication to complete.</summary>
-    public double LastCouplingSeconds => CouplingSecondsByStep[^1];
-
-    /// <summary>Gets the median coupling of the steps in between (the slowest rank's each step): what publishing costs once running.</summary>
-    public double SteadyCouplingSeconds
-    {
-        get
-        {
-            double[] middle = Steady(CouplingSecondsByStep);
-            Array.Sort(middle);
-            return middle[middle.Length / 2];
-        }
-    }
-
     private static readonly JsonSerializerOptions s_json = new() { WriteIndented = true };
 
     /// <summary>
-    /// Combines every rank's report: per step, the slowest rank's compute and coupling (kept step by step: the first
-    /// step's coupling includes waiting for the contract, the last one the last publication's completion), then their
-    /// mean over steps.
+    /// Combines every rank's timings: for each figure over the steps the slowest rank's (first and last steps
+    /// apart: the first waits for the contract, the last for the last publication's completion), and per rank the
+    /// means and standard deviations.
     /// </summary>
     public static SimulationSummary From(IReadOnlyList<SimulationReport> reports, string mode, int height, int width, int rows, int cols, int inner, double wallSeconds)
     {
-        int steps = reports[0].ComputeSeconds.Length;
-        double[] compute = [.. Enumerable.Range(0, steps).Select(t => reports.Max(r => r.ComputeSeconds[t]))];
-        double[] coupling = [.. Enumerable.Range(0, steps).Select(t => reports.Max(r => r.CouplingSeconds[t]))];
+        int steps = (int)reports[0].Timings.Steps;
         return new SimulationSummary(
-            mode, height, width, rows, cols, steps, inner, wallSeconds, compute.Average(), coupling.Average(),
-            [.. reports.Select(r => r.CouplingSeconds.Average())],
-            [.. reports.Select(r => Std(r.CouplingSeconds))],
+            mode, height, width, rows, cols, steps, inner, wallSeconds,
+            reports.Max(r => r.Timings.ComputeMean),
+            reports.Max(r => r.Timings.CouplingMean),
+            reports.Max(r => r.Timings.CouplingSecondsTotal),
+            [.. reports.Select(r => r.Timings.CouplingMean)],
+            [.. reports.Select(r => r.Timings.CouplingStd)],
             reports.Sum(r => r.Shipped.BlocksShipped),
             reports.Sum(r => r.Shipped.BlocksSkipped),
             reports.Sum(r => r.Shipped.BytesShipped),
             reports.Sum(r => r.Shipped.MessagesToScheduler),
-            compute,
-            coupling,
-            [.. reports.Select(r => Steady(r.CouplingSeconds).Average())],
-            [.. reports.Select(r => Std(Steady(r.CouplingSeconds)))],
+            reports.Max(r => r.Timings.FirstCouplingSeconds),
+            reports.Max(r => r.Timings.LastCouplingSeconds),
+            reports.Max(r => r.Timings.SteadyCouplingMedian),
+            [.. reports.Select(r => r.Timings.SteadyCouplingMean)],
+            [.. reports.Select(r => r.Timings.SteadyCouplingStd)],
             reports.Max(r => r.Shipped.BlockedSeconds),
             reports.Max(r => r.Shipped.PeakStepsInFlight));
     }
@@ -81,14 +100,5 @@ internal sealed record SimulationSummary(
     {
         string path = Path.Combine(folder, FileName);
         return File.Exists(path) ? JsonSerializer.Deserialize<SimulationSummary>(File.ReadAllText(path), s_json) : null;
-    }
-
-    /// <summary>The steps between the first (which waits for the contract) and the last (which waits for the last publication).</summary>
-    private static double[] Steady(double[] perStep) => perStep.Length > 2 ? perStep[1..^1] : perStep;
-
-    private static double Std(double[] values)
-    {
-        double mean = values.Average();
-        return Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / values.Length);
     }
 }

@@ -19,11 +19,11 @@ internal static class SummaryPrinter
         {
             double share = s.ComputeSecondsPerStep > 0 ? 100 * s.SteadyCouplingSeconds / s.ComputeSecondsPerStep : 0;
             text.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  simulation   {s.WallSeconds:F2} s; per step {1000 * s.ComputeSecondsPerStep:F2} ms computing, {1000 * s.SteadyCouplingSeconds:F3} ms coupling (median; {share:F1} % of computing)"));
+                $"  simulation   {s.WallSeconds:F2} s; per step {1000 * s.ComputeSecondsPerStep:F2} ms computing, {1000 * s.SteadyCouplingSeconds:F3} ms coupling (the slowest rank's median; {share:F1} % of computing)"));
             if (config.RunMode is RunMode.Deisa3 or RunMode.Deisa1 && s.Steps > 2)
             {
                 text.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"               once: {1000 * s.FirstCouplingSeconds:F1} ms at the first publication (the contract), {1000 * s.LastCouplingSeconds:F1} ms for the last send; {100 * s.CouplingSecondsPerStep * s.Steps / s.WallSeconds:F1} % of the simulation's time in all"));
+                    $"               once: {1000 * s.FirstCouplingSeconds:F1} ms at the first publication (the contract), {1000 * s.LastCouplingSeconds:F1} ms for the last send; {100 * s.CouplingSecondsTotal / s.WallSeconds:F1} % of the simulation's time in all"));
             }
             long published = s.BlocksShipped + s.BlocksSkipped;
             text.WriteLine(config.RunMode switch

@@ -133,8 +133,12 @@ internal static class MpiRunner
     /// <summary>Gathers every simulation rank's report and block on simulation rank 0, which writes the field and simulation.json.</summary>
     private static SimulationSummary? Report(HeatConfig config, int comm, HeatBlock block, SimulationReport report, string output, double wall)
     {
+        // A fixed number of values per rank, whatever the steps: the timings' statistics, then the shipping.
         ShippingStatistics s = report.Shipped;
-        double[] mine = [.. report.ComputeSeconds, .. report.CouplingSeconds, s.BlocksShipped, s.BlocksSkipped, s.BytesShipped, s.MessagesToScheduler, s.BlockedSeconds, s.PeakStepsInFlight];
+        double[] shipping = [s.BlocksShipped, s.BlocksSkipped, s.BytesShipped, s.MessagesToScheduler, s.BlockedSeconds, s.PeakStepsInFlight];
+        double[] mine = new double[RankTimings.Length + shipping.Length];
+        report.Timings.Write(mine);
+        shipping.CopyTo(mine, RankTimings.Length);
         double[] interior = new double[block.Rows * block.Cols];
         block.CopyInterior(interior);
         int ranks = config.SimulationRanks;
@@ -145,16 +149,15 @@ internal static class MpiRunner
             return null;
         }
 
-        int steps = config.Steps;
         var all = new SimulationReport[ranks];
         for (int r = 0; r < ranks; r++)
         {
             ReadOnlySpan<double> v = reports.AsSpan(r * mine.Length, mine.Length);
+            ReadOnlySpan<double> w = v[RankTimings.Length..];
             all[r] = new SimulationReport(
                 r,
-                v[..steps].ToArray(),
-                v.Slice(steps, steps).ToArray(),
-                new ShippingStatistics((long)v[2 * steps], (long)v[(2 * steps) + 1], (long)v[(2 * steps) + 2], (long)v[(2 * steps) + 3], v[(2 * steps) + 4], (int)v[(2 * steps) + 5]));
+                RankTimings.Read(v),
+                new ShippingStatistics((long)w[0], (long)w[1], (long)w[2], (long)w[3], w[4], (int)w[5]));
         }
 
         var summary = SimulationSummary.From(all, config.Mode!, config.Size!.Height, config.Size.Width, config.Grid!.Rows, config.Grid.Cols, config.Inner, wall);

@@ -21,8 +21,7 @@ internal static class SimulationRank
     /// <param name="stepDone">Called after each step, with its index (progress).</param>
     public static SimulationReport Run(HeatBlock block, IHaloExchange halo, IStepSink sink, int steps, int inner, TimeSpan publishTimeout, Action<int>? stepDone = null)
     {
-        double[] compute = new double[steps];
-        double[] coupling = new double[steps];
+        var timings = new StepTimings();
         var clock = new Stopwatch();
         Task inFlight = Task.CompletedTask;
         for (int t = 0; t < steps; t++)
@@ -34,7 +33,7 @@ internal static class SimulationRank
                 block.Iterate();
             }
 
-            compute[t] = clock.Elapsed.TotalSeconds;
+            double compute = clock.Elapsed.TotalSeconds;
             clock.Restart();
             if (block.HasLent)
             {
@@ -45,15 +44,15 @@ internal static class SimulationRank
 
             block.Lend();
             inFlight = sink.Publish(t, block);
-            coupling[t] = clock.Elapsed.TotalSeconds;
+            timings.Add(compute, clock.Elapsed.TotalSeconds);
             stepDone?.Invoke(t);
         }
 
         clock.Restart();
         Wait(inFlight, publishTimeout, steps - 1);
         block.GiveBack();
-        coupling[^1] += clock.Elapsed.TotalSeconds;
-        return new SimulationReport(block.Place.Rank, compute, coupling, sink.Statistics);
+        timings.AddToLast(clock.Elapsed.TotalSeconds);
+        return new SimulationReport(block.Place.Rank, timings.Summarise(), sink.Statistics);
     }
 
     private static void Wait(Task publication, TimeSpan timeout, int step)
@@ -67,7 +66,6 @@ internal static class SimulationRank
 
 /// <summary>What one simulation rank did.</summary>
 /// <param name="Rank">The simulation rank.</param>
-/// <param name="ComputeSeconds">Per step: stencil and halo exchange.</param>
-/// <param name="CouplingSeconds">Per step: publishing, and waiting for a publication before reusing its buffer.</param>
+/// <param name="Timings">Its compute and coupling over the steps, in a fixed size whatever their number.</param>
 /// <param name="Shipped">What was shipped.</param>
-internal sealed record SimulationReport(int Rank, double[] ComputeSeconds, double[] CouplingSeconds, ShippingStatistics Shipped);
+internal sealed record SimulationReport(int Rank, RankTimings Timings, ShippingStatistics Shipped);
