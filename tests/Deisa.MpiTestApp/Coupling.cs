@@ -16,7 +16,8 @@ namespace Deisa.MpiTestApp;
 /// Arguments: --grid PYxPX, --size HxW, --steps N, --every K (steps read), --blocks all|first|none (blocks read),
 /// --finish-early S (simulation stops after S steps), --skip-step S (simulation rank 0 never publishes step S), --fail (the analytics throw after validating),
 /// --step-delay MS (the simulation sleeps after each step, standing for computation),
-/// --analytics-delay MS (the analytics stall before building their graph).
+/// --analytics-delay MS (the analytics stall before building their graph), --changes (the analytics change the contract
+/// while the simulation runs: <see cref="ContractChanges"/>).
 /// </remarks>
 public static class Coupling
 {
@@ -40,6 +41,11 @@ public static class Coupling
         if (session.IsSimulation)
         {
             return Simulate(session, settings);
+        }
+
+        if (args.Contains("--changes"))
+        {
+            return session.RunAnalytics(client => ContractChanges.Analyse(client, settings.Steps, settings.Height, settings.Width));
         }
 
         return Program.Arg(args, "--mode", "deisa3") == "deisa1"

@@ -145,7 +145,7 @@ public sealed partial class SchedulerState
                 {
                     string why = gone.IsEmpty
                         ? "the contract was revoked"
-                        : $"steps {gone} of '{layout.Name}' block ({string.Join(", ", block)}) are gone: step {part!.LatestArrived} of that block already arrived";
+                        : $"{(gone.Count == 1 ? "step" : "steps")} {gone} of '{layout.Name}' block ({string.Join(", ", block)}) {(gone.Count == 1 ? "is" : "are")} gone: step {part!.LatestArrived} of that block already arrived";
                     return new GraphValidationException(
                         layout.KeyOf(gone.IsEmpty ? added.First : gone.First, block),
                         $"{interest.Description} cannot be computed: it reads steps the simulation will not ship any more ({why}). Persist it before the run passes them, or slice it from a later step.");

@@ -215,7 +215,7 @@ public sealed class DeisaArrayTests
 
         GraphValidationException error = await Assert.ThrowsAsync<GraphValidationException>(() => field[1, .., ..].Sum().PersistAsync());
 
-        Assert.Contains("steps 1 of 'field' block (0, 0) are gone: step 2 of that block already arrived", error.Message, StringComparison.Ordinal);
+        Assert.Contains("step 1 of 'field' block (0, 0) is gone: step 2 of that block already arrived", error.Message, StringComparison.Ordinal);
         Assert.Contains("field[1, :, :].Sum()", error.Message, StringComparison.Ordinal);
         fixture.Finish();
     }

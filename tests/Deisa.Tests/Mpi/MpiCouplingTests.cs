@@ -16,6 +16,25 @@ public sealed class MpiCouplingTests
     }
 
     [Fact]
+    public void Sim2_Analytics1_ContractGrowsAndShrinksWhileRunning_ShipsExactlyWhatIsAskedLateStepsNamed()
+    {
+        // Steps 0-3 asked first; 16-19 asked once 0-3 are in; 20-23 asked and released at once; 0-1 asked too late.
+        MpiResult result = MpiJob.Run(3, "coupling", "--grid", "2x1", "--size", "6x5", "--steps", "24", "--step-delay", "100", "--changes");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        result.AssertChecksPass(9);
+        for (int rank = 0; rank < 2; rank++)
+        {
+            Assert.Equal(8, result.Stat(rank, "shipped"));
+            Assert.Equal(16, result.Stat(rank, "skipped"));
+
+            // The simulation learns each change from the scheduler; it sends metadata once and finish once, nothing per
+            // step or per change.
+            Assert.Equal(2, result.Stat(rank, "scheduler_messages"));
+        }
+    }
+
+    [Fact]
     public void Sim2_Analytics1_GhostCellsUnequalBlocks_TotalsMatch()
     {
         MpiResult result = MpiJob.Run(3, "coupling", "--grid", "2x1", "--size", "13x7", "--steps", "4");

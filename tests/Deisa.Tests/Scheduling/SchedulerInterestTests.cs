@@ -148,7 +148,7 @@ public sealed class SchedulerInterestTests
         // The contract already has step 0, but its data was read and let go: refused, naming it alone.
         RequestReply refused = Declare(f, 3, new SourceRequirement("field", even, [StepSet.Range(0, 1)])).Single<RequestReply>();
         Assert.IsType<GraphValidationException>(refused.Error!.Exception);
-        Assert.Contains("steps 0 of 'field' block (0) are gone", refused.Error.Message, StringComparison.Ordinal);
+        Assert.Contains("step 0 of 'field' block (0) is gone", refused.Error.Message, StringComparison.Ordinal);
         Assert.Equal(2, f.State.InterestCount);
     }
 
