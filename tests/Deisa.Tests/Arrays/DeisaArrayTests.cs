@@ -1,4 +1,5 @@
 using Deisa.Core.Arrays;
+using Deisa.Core.Client;
 using Deisa.Core.Errors;
 using Deisa.Core.Graph;
 
@@ -167,7 +168,20 @@ public sealed class DeisaArrayTests
         Assert.Contains("'Z'", dimension.Message, StringComparison.Ordinal);
         Assert.Contains("'t', 'Y', 'X'", dimension.Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentException>(() => field[0, 0, 0, 0]);
-        Assert.Throws<ArgumentOutOfRangeException>(() => Slice.Of(.., 0));
+        Assert.Contains("step must be at least 1", Assert.Throws<ArgumentOutOfRangeException>(() => Slice.Of(.., 0)).Message, StringComparison.Ordinal);
+        Assert.Contains("step must be at least 1", Assert.Throws<ArgumentOutOfRangeException>(() => Slice.Every(-2)).Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-3)]
+    public void Lookahead_BelowOneStep_RefusedNamingTheOption(int lookahead)
+    {
+        ArgumentOutOfRangeException error = Assert.Throws<ArgumentOutOfRangeException>(() => new ClientOptions { Lookahead = lookahead });
+
+        Assert.Contains("ClientOptions.Lookahead", error.Message, StringComparison.Ordinal);
+        Assert.Contains("at least 1", error.Message, StringComparison.Ordinal);
+        Assert.Equal(lookahead, error.ActualValue);
     }
 
     [Fact]
