@@ -36,6 +36,15 @@ public sealed class AnalyticsResults
     /// <summary>Gets or sets the seconds from the contract's validation to the last result.</summary>
     public double Seconds { get; set; }
 
+    /// <summary>Gets or sets the seconds the analytics waited for every simulation rank's declarations (<c>GetArrays</c>).</summary>
+    public double DeclarationsSeconds { get; set; }
+
+    /// <summary>
+    /// Gets or sets the seconds from the declarations to the validated contract: building the arrays, persisting them
+    /// (their interests) and validating. The simulation's first publication waits for this.
+    /// </summary>
+    public double ContractSeconds { get; set; }
+
     /// <summary>Waits for a fitted PCA's attributes and keeps them.</summary>
     /// <param name="pca">The estimator, after Fit or FitStep.</param>
     public void ReadPca(InSituIncrementalPCA pca)

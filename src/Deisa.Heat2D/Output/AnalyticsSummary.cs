@@ -8,7 +8,9 @@ namespace Deisa.Heat2D.Output;
 /// <param name="MessagesFromWorkers">Messages it received from workers.</param>
 /// <param name="MessagesFromClient">Messages it received from the client.</param>
 /// <param name="BytesFromOtherRanks">Bytes of frames that reached the scheduler's rank from other ranks.</param>
-internal sealed record AnalyticsSummary(double Seconds, long MessagesFromSimulation, long MessagesFromWorkers, long MessagesFromClient, long BytesFromOtherRanks)
+/// <param name="DeclarationsSeconds">How long the analytics waited for the simulation's declarations.</param>
+/// <param name="ContractSeconds">From the declarations to the validated contract (building, persisting, validating).</param>
+internal sealed record AnalyticsSummary(double Seconds, long MessagesFromSimulation, long MessagesFromWorkers, long MessagesFromClient, long BytesFromOtherRanks, double DeclarationsSeconds, double ContractSeconds)
 {
     public const string FileName = "analytics.json";
 

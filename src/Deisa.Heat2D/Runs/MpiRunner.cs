@@ -67,7 +67,7 @@ internal static class MpiRunner
             ResultWriter.WriteAnalytics(output, results);
             if (session.SchedulerLoad is { } load)
             {
-                new AnalyticsSummary(results.Seconds, load.MessagesFromSimulation, load.MessagesFromWorkers, load.MessagesFromClient, load.BytesFromOtherRanks).Write(output);
+                new AnalyticsSummary(results.Seconds, load.MessagesFromSimulation, load.MessagesFromWorkers, load.MessagesFromClient, load.BytesFromOtherRanks, results.DeclarationsSeconds, results.ContractSeconds).Write(output);
             }
 
             SummaryPrinter.Print(stdout, config, Launch(config, session.Layout.WorldSize) + (session.SharedCores ? $", {session.RanksOnNode} on {Environment.ProcessorCount} cores: gentle polling" : string.Empty), SimulationSummary.Read(output), results, output);
@@ -123,7 +123,7 @@ internal static class MpiRunner
         {
             results = PostHocAnalytics.Run(config, posthoc);
             ResultWriter.WriteAnalytics(output, results);
-            new AnalyticsSummary(results.Seconds, 0, 0, 0, 0).Write(output);
+            new AnalyticsSummary(results.Seconds, 0, 0, 0, 0, results.DeclarationsSeconds, results.ContractSeconds).Write(output);
         }
 
         SummaryPrinter.Print(stdout, config, Launch(config, config.SimulationRanks), summary, results, output);
