@@ -12,17 +12,18 @@
 #   workflow   Heat2D + IPCA in every mode, and the selective case (Deisa.Bench.Workflow compare)
 #   scaling    strong and weak scaling, per-rank coupling variability (Deisa.Bench.Workflow scaling)
 #   model      the scheduler with 1,024 to 16,384 synthetic simulation ranks (Deisa.Bench.Workflow scale-model)
+#   long       runs of 1,000 to 100,000 steps: the analytics root's memory, the first publication, CPU per step (bench/heat2d/run_long_runs.sh)
 # Results land in ${DEISA_BENCH_OUT:-bench-results}/<section>.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/setup.sh"
 
-all=(core stencil ipca mpi workflow scaling model)
+all=(core stencil ipca mpi workflow scaling model long)
 sections=()
 switches=()
 while [ $# -gt 0 ]; do
     case "$1" in
         --) shift; switches=("$@"); break ;;
-        core|stencil|ipca|mpi|workflow|scaling|model) sections+=("$1"); shift ;;
+        core|stencil|ipca|mpi|workflow|scaling|model|long) sections+=("$1"); shift ;;
         *) echo "error: unknown section '$1'; choose from: ${all[*]} (then -- and BenchmarkDotNet switches for core)." >&2; exit 2 ;;
     esac
 done
@@ -46,5 +47,6 @@ for section in "${sections[@]}"; do
         workflow) dotnet "$WORKFLOW" compare --out "$OUT/workflow" ;;
         scaling) dotnet "$WORKFLOW" scaling --out "$OUT/scaling" ;;
         model) dotnet "$WORKFLOW" scale-model --out "$OUT/model" ;;
+        long) "$DEISA_ROOT/bench/heat2d/run_long_runs.sh" | tee "$OUT/long/long.md" ;;
     esac
 done

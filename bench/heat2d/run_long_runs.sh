@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Runs of any length (issue 13): Heat2D 32x32 on a 2x2 grid, 1 analytics rank, spatial_mean only, inner 1, 5 ranks,
+# at several step counts; per run the analytics root's peak resident memory (VmHWM), its CPU time, the wait at the
+# first publication (the contract), the set-up the analytics spent on the contract, and the root's CPU per step
+# beyond the shortest run (the marginal cost of a step, start-up removed).
+#   bench/heat2d/run_long_runs.sh                    # 1,000 / 10,000 / 100,000 steps
+#   bench/heat2d/run_long_runs.sh --long             # and 1,000,000 (about half an hour on 2 cores)
+#   bench/heat2d/run_long_runs.sh --backpressure 16  # with a bound on steps in flight
+#   DEISA_LONG_STEPS="1000 5000" bench/heat2d/run_long_runs.sh
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/setup.sh"
+steps="${DEISA_LONG_STEPS:-1000 10000 100000}"
+backpressure=0
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --long) steps="$steps 1000000"; shift ;;
+        --backpressure) backpressure="$2"; shift 2 ;;
+        *) echo "error: unknown option '$1'; use --long or --backpressure N." >&2; exit 2 ;;
+    esac
+done
+work="$(mktemp -d /tmp/deisa-long.XXXXXX)"
+echo "== $(date -u +%F), $(nproc) cores ($(lscpu | sed -n 's/^Model name:\s*//p' | head -1)), 5 ranks (4 simulation + 1 analytics) on $(nproc) cores, Heat2D 32x32 deisa3 spatial_mean, inner 1, backpressure ${backpressure/#0/none}"
+for n in $steps; do
+    {
+        echo "size: {height: 32, width: 32}"
+        echo "grid: {rows: 2, cols: 2}"
+        echo "steps: $n"
+        echo "inner: 1"
+        echo "analytics_ranks: 1"
+        echo "mode: deisa3"
+        echo "arrays: [global_t]"
+        echo "analytics:"
+        echo "  - kind: spatial_mean"
+        echo "output: $work/out-$n"
+        if [ "$backpressure" != 0 ]; then echo "backpressure: {max_steps_in_flight: $backpressure}"; fi
+    } > "$work/heat-$n.yml"
+    mpiexec.mpich -n 5 dotnet "$DEISA_ROOT/src/Deisa.Heat2D/bin/Release/net10.0/Deisa.Heat2D.dll" \
+        --config "$work/heat-$n.yml" --no-progress > "$work/run-$n.log"
+done
+python3 - "$work" $steps <<'PY'
+import json, sys
+work, counts = sys.argv[1], [int(s) for s in sys.argv[2:]]
+rows = []
+for n in counts:
+    out = f"{work}/out-{n}"
+    root = json.load(open(f"{out}/ranks/rank-4.json"))
+    sim = json.load(open(f"{out}/simulation.json"))
+    ana = json.load(open(f"{out}/analytics.json"))
+    rows.append((n, root["PeakResidentBytes"] / 2**20, sim["FirstCouplingSeconds"] * 1e3, ana["DeclarationsSeconds"] * 1e3,
+                 ana["ContractSeconds"] * 1e3, root["CpuSeconds"], sim["WallSeconds"]))
+base = rows[0]
+print("| steps | root peak RSS | vs first | first publication wait | declarations | contract (build, persist, validate) | root CPU | root CPU per step beyond the first run | simulation wall |")
+print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+for n, rss, first, decl, contract, cpu, wall in rows:
+    marginal = f"{(cpu - base[5]) / (n - base[0]) * 1e6:.0f} µs" if n > base[0] else "–"
+    print(f"| {n:,} | {rss:.0f} MiB | {rss / base[1]:.2f}x | {first:.0f} ms | {decl:.0f} ms | {contract:.0f} ms | {cpu:.1f} s | {marginal} | {wall:.1f} s |")
+PY
