@@ -11,7 +11,7 @@
 #   mpi        block shipping against raw MPI.NET, publish cost, idle latency, scheduler load (bench/run_mpi_benchmarks.sh)
 #   workflow   Heat2D + IPCA in every mode, and the selective case (Deisa.Bench.Workflow compare)
 #   scaling    strong and weak scaling, per-rank coupling variability (Deisa.Bench.Workflow scaling)
-#   model      the scheduler with 1,024 to 16,384 synthetic simulation ranks (Deisa.Bench.Workflow scale-model)
+#   model      the scheduler and the real client with 1,024 to 16,384 synthetic ranks x 100 to 10,000 steps (Deisa.Bench.Workflow scale-model)
 #   long       runs of 1,000 to 100,000 steps: the analytics root's memory, the first publication, CPU per step (bench/heat2d/run_long_runs.sh)
 # Results land in ${DEISA_BENCH_OUT:-bench-results}/<section>.
 set -euo pipefail

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using Deisa.Core.Arrays;
 using ScottPlot;
 
 namespace Deisa.Bench.Workflow;
@@ -54,13 +55,78 @@ public static class Program
         };
         scaling.SetAction(r => Scaling.Run(r.GetValue(size), r.GetValue(steps), r.GetValue(inner), r.GetValue(analytics), r.GetValue(repeat), r.GetValue(maxRanks), r.GetValue(output)!.FullName));
 
-        var model = new Command("scale-model", "The scheduler alone, in one process, with 1,024 to 16,384 synthetic simulation ranks over 100 steps, in both modes.")
+        var modelRanks = new Option<string>("--ranks") { Description = "Simulation ranks, comma-separated perfect squares (the blocks form a square grid).", DefaultValueFactory = _ => "1024,4096,16384" };
+        var modelSteps = new Option<string>("--steps") { Description = "Steps of the Deisa3 runs, comma-separated.", DefaultValueFactory = _ => "100,1000,10000" };
+        var deisa1Steps = new Option<string>("--deisa1-steps") { Description = "Steps of the Deisa1 comparison, comma-separated.", DefaultValueFactory = _ => "100" };
+        var modes = new Option<string>("--modes") { Description = "Couplings to run, comma-separated: deisa3, deisa1.", DefaultValueFactory = _ => "deisa3,deisa1" };
+        var lookahead = new Option<int>("--lookahead") { Description = "Steps of tasks the client builds past the latest arrival (ClientOptions.Lookahead).", DefaultValueFactory = _ => 8 };
+        lookahead.Validators.Add(r =>
         {
-            output,
-        };
-        model.SetAction(r => ScaleModel.Run(r.GetValue(output)!.FullName));
+            if (r.GetValueOrDefault<int>() < 1)
+            {
+                r.AddError($"--lookahead must be at least 1, not {r.GetValueOrDefault<int>()}.");
+            }
+        });
+        foreach (Option<string> list in (Option<string>[])[modelRanks, modelSteps, deisa1Steps])
+        {
+            bool squares = list == modelRanks;
+            list.Validators.Add(r =>
+            {
+                string text = r.GetValueOrDefault<string>()!;
+                if (TryList(text) is not { } values || (squares && values.Any(v => (int)Math.Sqrt(v) * (int)Math.Sqrt(v) != v)))
+                {
+                    r.AddError($"{list.Name} '{text}': expected comma-separated positive numbers{(squares ? " that are perfect squares, for example 1024,16384" : ", for example 100,10000")}.");
+                }
+            });
+        }
 
-        var root = new RootCommand("Deisa's whole-workflow benchmarks.") { compare, scaling, model };
+        modes.Validators.Add(r =>
+        {
+            if (TryModes(r.GetValueOrDefault<string>()!) is null)
+            {
+                r.AddError($"--modes '{r.GetValueOrDefault<string>()}': expected deisa3, deisa1 or both, comma-separated.");
+            }
+        });
+
+        var model = new Command("scale-model", "The scheduler with the real client in one process, fed what N synthetic simulation ranks and 16 workers send it, over ranks x steps; each configuration in a fresh process.")
+        {
+            modelRanks, modelSteps, deisa1Steps, modes, lookahead, output,
+        };
+        model.SetAction(r => ScaleModel.Run(TryList(r.GetValue(modelRanks)!)!, TryList(r.GetValue(modelSteps)!)!, TryList(r.GetValue(deisa1Steps)!)!, TryModes(r.GetValue(modes)!)!, r.GetValue(lookahead), r.GetValue(output)!.FullName));
+
+        var oneRanks = new Option<int>("--ranks") { Description = "Simulation ranks, a perfect square.", Required = true };
+        oneRanks.Validators.Add(r =>
+        {
+            int value = r.GetValueOrDefault<int>();
+            if (value < 1 || (int)Math.Sqrt(value) * (int)Math.Sqrt(value) != value)
+            {
+                r.AddError($"--ranks must be a positive perfect square, not {value}.");
+            }
+        });
+        var oneSteps = new Option<int>("--steps") { Description = "Steps.", Required = true };
+        oneSteps.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() < 1)
+            {
+                r.AddError($"--steps must be at least 1, not {r.GetValueOrDefault<int>()}.");
+            }
+        });
+        var oneMode = new Option<string>("--mode") { Description = "deisa3 or deisa1.", DefaultValueFactory = _ => "deisa3" };
+        oneMode.Validators.Add(r =>
+        {
+            if (TryModes(r.GetValueOrDefault<string>()!) is not { Length: 1 })
+            {
+                r.AddError($"--mode '{r.GetValueOrDefault<string>()}': expected deisa3 or deisa1.");
+            }
+        });
+        var json = new Option<FileInfo?>("--json") { Description = "Where the figures go, as JSON; standard output when absent." };
+        var modelOne = new Command("scale-model-one", "One configuration of the scale model in this process (what scale-model runs in each child process).")
+        {
+            oneRanks, oneSteps, oneMode, lookahead, json,
+        };
+        modelOne.SetAction(r => ScaleModel.RunOne(r.GetValue(oneRanks), r.GetValue(oneSteps), TryModes(r.GetValue(oneMode)!)![0], r.GetValue(lookahead), r.GetValue(json)?.FullName));
+
+        var root = new RootCommand("Deisa's whole-workflow benchmarks.") { compare, scaling, model, modelOne };
         return root.Parse(args).Invoke();
     }
 
@@ -73,6 +139,45 @@ public static class Program
             && int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int rows)
             && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int cols)
             && rows > 0 && cols > 0 ? (rows, cols) : null;
+    }
+
+    /// <summary>Reads comma-separated positive numbers; null when the text is not that.</summary>
+    private static int[]? TryList(string text)
+    {
+        var values = new List<int>();
+        foreach (string part in text.Split(','))
+        {
+            if (!int.TryParse(part.Trim().Replace("_", string.Empty, StringComparison.Ordinal), NumberStyles.None, CultureInfo.InvariantCulture, out int value) || value < 1)
+            {
+                return null;
+            }
+
+            values.Add(value);
+        }
+
+        return [.. values];
+    }
+
+    /// <summary>Reads comma-separated coupling names; null when one is not deisa3 or deisa1.</summary>
+    private static CouplingMode[]? TryModes(string text)
+    {
+        var modes = new List<CouplingMode>();
+        foreach (string part in text.Split(','))
+        {
+            switch (part.Trim().ToLowerInvariant())
+            {
+                case "deisa3":
+                    modes.Add(CouplingMode.Deisa3);
+                    break;
+                case "deisa1":
+                    modes.Add(CouplingMode.Deisa1);
+                    break;
+                default:
+                    return null;
+            }
+        }
+
+        return [.. modes.Distinct()];
     }
 
     internal static string Header(string what, int ranks)

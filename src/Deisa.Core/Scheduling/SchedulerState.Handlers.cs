@@ -7,6 +7,9 @@ namespace Deisa.Core.Scheduling;
 /// <content>One handler per incoming message type.</content>
 public sealed partial class SchedulerState
 {
+    /// <summary>The externals of the update being validated, as a set: a window's tasks each read one, and a list lookup per read made a window of N blocks cost N².</summary>
+    private readonly HashSet<TaskKey> _updateExternals = [];
+
     private void HandleUpdateGraph(UpdateGraph message)
     {
         // The blocks the tasks read come with them: checked first, created only if the whole update is accepted.
@@ -105,6 +108,20 @@ public sealed partial class SchedulerState
     /// <summary>Checks a graph update without changing anything; returns the positions of its tasks in dependency order.</summary>
     private List<int> ValidateGraph(UpdateGraph message)
     {
+        _updateExternals.UnionWith(message.Externals);
+        try
+        {
+            return ValidateGraph(message, _updateExternals);
+        }
+        finally
+        {
+            // Emptied, capacity kept: the next window is the same size, and no key outlives its update here.
+            _updateExternals.Clear();
+        }
+    }
+
+    private List<int> ValidateGraph(UpdateGraph message, HashSet<TaskKey> externals)
+    {
         if (message.Keys.Count != message.Specs.Count)
         {
             throw new GraphValidationException(default, $"The update has {message.Keys.Count} keys but {message.Specs.Count} tasks.");
@@ -141,7 +158,7 @@ public sealed partial class SchedulerState
 
         foreach (TaskKey key in message.Wanted)
         {
-            if (!positions.ContainsKey(key) && !_tasks.ContainsKey(key) && !message.Externals.Contains(key))
+            if (!positions.ContainsKey(key) && !_tasks.ContainsKey(key) && !externals.Contains(key))
             {
                 throw new GraphValidationException(
                     key,
@@ -180,7 +197,7 @@ public sealed partial class SchedulerState
                     pending[i]++;
                     (dependents[at] ??= []).Add(i);
                 }
-                else if (!_tasks.ContainsKey(dependency) && !message.Externals.Contains(dependency))
+                else if (!_tasks.ContainsKey(dependency) && !externals.Contains(dependency))
                 {
                     throw new UnknownDependencyException(message.Keys[i], dependency);
                 }

@@ -64,6 +64,7 @@ public sealed partial class SchedulerState
         _log = new TransitionLog(options.StoryCapacity);
         _table = BuildTransitionTable();
         _producers = options.Producers.ToArray();
+        _isProducer = [.. _producers];
         _mode = options.Mode;
     }
 

@@ -46,6 +46,59 @@ public sealed class WorkflowBenchmarkTests : IDisposable
     }
 
     [Fact]
+    public void ScaleModel_TinyRun_SchedulerForgetsEverythingAndTheContractIsOneIntervalPerBlock()
+    {
+        // 16 ranks (a 4x4 grid of blocks) x 50 steps, both modes, each in its own child process.
+        MpiResult result = MpiJob.RunProcess(
+            "dotnet", MpiJob.WorkflowBenchmark, "scale-model", "--ranks", "16", "--steps", "50", "--deisa1-steps", "50", "--out", _folder);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        using JsonDocument report = JsonDocument.Parse(File.ReadAllText(Path.Combine(_folder, "scale-model.json")));
+        var rows = report.RootElement.EnumerateArray().ToDictionary(r => r.GetProperty("Mode").GetString()!);
+        Assert.Equal(["deisa3", "deisa1"], rows.Keys);
+        foreach ((string mode, JsonElement row) in rows)
+        {
+            long Get(string name) => row.GetProperty(name).GetInt64();
+            Assert.True(Get("Ranks") == 16 && Get("Steps") == 50, mode);
+
+            // Nothing left anywhere once the analytics let go, and every step's result reached the client.
+            Assert.Equal(0, Get("TasksLeft"));
+            Assert.Equal(0, Get("HeldLeft"));
+            Assert.Equal(0, Get("ClientKeysLeft"));
+            Assert.Equal(0, Get("PinsLeft"));
+            Assert.Equal(50, Get("ResultsCollected"));
+
+            // One entry per block, its 50 steps a single interval, whatever the run's length.
+            Assert.Equal(16, Get("ContractRanks"));
+            Assert.Equal(16, Get("ContractEntries"));
+            Assert.Equal(16, Get("ContractBlocks"));
+            Assert.Equal(1, Get("ContractMaxIntervals"));
+            Assert.Equal(16 * 50, Get("ContractSteps"));
+            Assert.InRange(Get("ContractBytes"), 16, 16 * 200);
+            Assert.True(row.GetProperty("SchedulerCpuMsPerStep").GetDouble() > 0, mode);
+        }
+
+        // Deisa3: no message from the simulation per step; the interest is one requirement over every step and block;
+        // the client sends one window per step it newly reaches (the first 8 came at set-up) and one release per result.
+        Assert.Equal(0, rows["deisa3"].GetProperty("FromSimulation").GetInt64());
+        Assert.Equal(["global_t steps 0..49 blocks (0..3 x 0..3)"], rows["deisa3"].GetProperty("Requirements").EnumerateArray().Select(r => r.GetString()));
+        Assert.Equal(50 + (50 - 8), rows["deisa3"].GetProperty("FromClient").GetInt64());
+
+        // Deisa1: one announcement per block per step.
+        Assert.Equal(16 * 50, rows["deisa1"].GetProperty("FromSimulation").GetInt64());
+        Assert.Contains("| 16 | 50 | deisa3 |", File.ReadAllText(Path.Combine(_folder, "scale-model.md")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ScaleModel_RanksNotASquare_NamesTheOptionAndTheExpectedForm()
+    {
+        MpiResult result = MpiJob.RunProcess("dotnet", MpiJob.WorkflowBenchmark, "scale-model", "--ranks", "1000", "--out", _folder);
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("--ranks '1000': expected comma-separated positive numbers that are perfect squares", result.Stderr + result.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Compare_BadGrid_NamesTheOptionAndTheExpectedForm()
     {
         MpiResult result = MpiJob.RunProcess("dotnet", MpiJob.WorkflowBenchmark, "compare", "--grid", "2by2", "--out", _folder);
