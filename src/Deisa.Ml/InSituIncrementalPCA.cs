@@ -158,7 +158,9 @@ public sealed class InSituIncrementalPCA
         Operation merge = client.Operations.Get(DeisaMl.MergeOperation);
         TaskArg settings = TaskArg.FromInt64Array(Settings.ToArgument());
         TaskArg geometry = TaskArg.FromInt64Array(layout.ToArgument());
-        if (array.TimeDimension == layout.BatchAxis && array.ChunksOf(layout.BatchAxis).All(size => size == 1))
+        // Chunks of one step each: as many chunks as steps (every chunk holds at least one), checked without listing them.
+        ChunkAxis batches = array.ChunksOf(layout.BatchAxis);
+        if (array.TimeDimension == layout.BatchAxis && batches.Count == batches.Length)
         {
             // One update per step along time: built a window of steps at a time, holding one state (or one per tree level).
             TimeFold fold = reduction == BatchReduction.Sequential

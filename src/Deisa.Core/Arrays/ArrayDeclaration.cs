@@ -4,20 +4,31 @@ namespace Deisa.Core.Arrays;
 /// What one simulation rank publishes of one array: the global array over time, and this rank's block of it.
 /// </summary>
 /// <remarks>
-/// ADIOS2 vocabulary: <see cref="Shape"/> is the global size of every dimension, time included (its entry is the
+/// <para>ADIOS2 vocabulary: <see cref="Shape"/> is the global size of every dimension, time included (its entry is the
 /// number of steps); <see cref="Start"/> and <see cref="Count"/> place this rank's block in the spatial dimensions
 /// only (every dimension but the time one), so they have one entry less than <see cref="Shape"/>. Every step, the
-/// rank publishes one block of <see cref="Count"/> elements, row-major.
+/// rank publishes one block of <see cref="Count"/> elements, row-major.</para>
+/// <para>A simulation that does not know its number of steps up front declares the time dimension's size as
+/// <see cref="OpenEnded"/>: it publishes steps 0, 1, 2… until it finishes, and the run ends with the steps every
+/// rank published.</para>
 /// </remarks>
 public sealed class ArrayDeclaration
 {
     /// <summary>The most spatial dimensions an array can have (keys hold the step plus three block indices).</summary>
     public const int MaxSpatialDimensions = 3;
 
+    /// <summary>
+    /// The size of a time dimension declared without an end: the simulation publishes steps until it finishes. The
+    /// analytics see it in <c>Shape</c> as this value (<see cref="int.MaxValue"/>); how many steps there are is known
+    /// when the ranks finish: the steps every rank published (the least of their last steps, plus one).
+    /// </summary>
+    public const long OpenEnded = int.MaxValue;
+
     /// <summary>Creates and checks a declaration.</summary>
     /// <param name="name">The array's name; its blocks' keys are (name, step, block indices…).</param>
     /// <param name="elementType">The element type.</param>
-    /// <param name="shape">The global shape, time dimension included.</param>
+    /// <param name="shape">The global shape, time dimension included; its time entry is the number of steps, 1 to
+    /// <see cref="int.MaxValue"/> − 1, or <see cref="OpenEnded"/> for a run that does not know it.</param>
     /// <param name="timeDimension">The position of the time dimension in <paramref name="shape"/>.</param>
     /// <param name="start">This rank's block start in each spatial dimension.</param>
     /// <param name="count">This rank's block size in each spatial dimension.</param>
@@ -44,9 +55,11 @@ public sealed class ArrayDeclaration
             throw new ArgumentException($"Array '{name}': time dimension {timeDimension} is outside the shape's {shape.Length} dimensions.", nameof(timeDimension));
         }
 
-        if (shape[timeDimension] < 1 || shape[timeDimension] > int.MaxValue)
+        if (shape[timeDimension] < 1 || shape[timeDimension] > OpenEnded)
         {
-            throw new ArgumentException($"Array '{name}': the time dimension holds the number of steps, at least 1; it is {shape[timeDimension]}.", nameof(shape));
+            throw new ArgumentException(
+                $"Array '{name}': the time dimension holds the number of steps, 1 to {int.MaxValue - 1}, or ArrayDeclaration.OpenEnded for a run that does not know it; it is {shape[timeDimension]}.",
+                nameof(shape));
         }
 
         int spatial = shape.Length - 1;
@@ -96,8 +109,11 @@ public sealed class ArrayDeclaration
     /// <summary>Gets the position of the time dimension in <see cref="Shape"/>.</summary>
     public int TimeDimension { get; }
 
-    /// <summary>Gets the number of steps (the time dimension's size).</summary>
+    /// <summary>Gets the number of steps (the time dimension's size); <see cref="int.MaxValue"/> for an open-ended run.</summary>
     public int Steps => (int)Shape[TimeDimension];
+
+    /// <summary>Gets whether the time dimension was declared without an end (<see cref="OpenEnded"/>): steps come until the rank finishes.</summary>
+    public bool IsOpenEnded => Shape[TimeDimension] == OpenEnded;
 
     /// <summary>Gets this rank's block start in each spatial dimension.</summary>
     public IReadOnlyList<long> Start { get; }
@@ -132,7 +148,7 @@ public sealed class ArrayDeclaration
     /// <summary>Describes the declaration.</summary>
     /// <returns>Name, type, shape and block.</returns>
     public override string ToString() =>
-        $"{Name} {ElementType} shape [{string.Join(", ", Shape)}] (time at {TimeDimension}) block start [{string.Join(", ", Start)}] count [{string.Join(", ", Count)}]";
+        $"{Name} {ElementType} shape [{string.Join(", ", Shape.Select((s, d) => d == TimeDimension && IsOpenEnded ? "open" : s.ToString(System.Globalization.CultureInfo.InvariantCulture)))}] (time at {TimeDimension}) block start [{string.Join(", ", Start)}] count [{string.Join(", ", Count)}]";
 
     private static string[] DefaultNames(int rank, int timeDimension)
     {

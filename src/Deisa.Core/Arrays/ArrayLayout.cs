@@ -44,8 +44,11 @@ public sealed class ArrayLayout
     /// <summary>Gets the position of the time dimension.</summary>
     public int TimeDimension { get; }
 
-    /// <summary>Gets the number of steps.</summary>
+    /// <summary>Gets the number of steps; <see cref="int.MaxValue"/> for an open-ended run.</summary>
     public int Steps => (int)Shape[TimeDimension];
+
+    /// <summary>Gets whether the time dimension was declared without an end (<see cref="ArrayDeclaration.OpenEnded"/>).</summary>
+    public bool IsOpenEnded => Shape[TimeDimension] == ArrayDeclaration.OpenEnded;
 
     /// <summary>Gets the dimension names, time included.</summary>
     public IReadOnlyList<string> DimensionNames { get; }

@@ -32,6 +32,13 @@ public sealed class ChunkAxis : IReadOnlyList<long>
     /// <summary>Gets the number of chunks.</summary>
     public int Count { get; }
 
+    /// <summary>
+    /// Gets the time axis of an open-ended array: steps of one chunk each, as many as there can be
+    /// (<see cref="int.MaxValue"/>); how many exist is known when the run ends. Every open-ended array shares this one
+    /// instance, which is how an array knows its time dimension is open.
+    /// </summary>
+    internal static ChunkAxis Open { get; } = Uniform(int.MaxValue, 1);
+
     /// <summary>Gets the number of elements along the dimension.</summary>
     public long Length { get; }
 

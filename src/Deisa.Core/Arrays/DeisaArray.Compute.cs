@@ -17,6 +17,9 @@ public sealed partial class DeisaArray
     /// <param name="cancellationToken">Stops waiting for the scheduler's answer.</param>
     /// <returns>The submitted array; dispose it to release its chunks.</returns>
     /// <exception cref="Errors.GraphValidationException">The scheduler refused the graph, or a block it reads came after the contract was validated.</exception>
+    /// <exception cref="NotSupportedException"><paramref name="createExternal"/> is false and the array reads an open-ended run: Deisa1 coupling submits every task at once.</exception>
+    /// <remarks>An open-ended array (<see cref="IsOpenEnded"/>) streams its steps (<see cref="PersistedArray.GetTimeChunkAsync"/>) and
+    /// completes with the steps the run published, once it ends; a reduction over its time completes then.</remarks>
     public async Task<PersistedArray> PersistAsync(bool createExternal = true, CancellationToken cancellationToken = default)
     {
         DeisaClient client = Context.Client;
@@ -86,6 +89,7 @@ public sealed partial class DeisaArray
     /// </summary>
     /// <returns>The graph, the chunk keys in row-major chunk order, and the external keys.</returns>
     /// <remarks>Every task of every step at once: for a long run, persist the array instead, which builds them a window at a time.</remarks>
+    /// <exception cref="NotSupportedException">The array reads an open-ended run, whose tasks cannot all be listed.</exception>
     public ArrayGraph BuildGraph()
     {
         (TaskGraph graph, List<TaskKey> outputs, List<TaskKey> externals) = Collect();
@@ -106,8 +110,16 @@ public sealed partial class DeisaArray
     }
 
     /// <summary>Emits every chunk's tasks at once, with the keys outside them.</summary>
+    /// <exception cref="NotSupportedException">The array reads an open-ended run: its tasks go on to the run's end.</exception>
     internal (TaskGraph Graph, List<TaskKey> Outputs, List<TaskKey> Externals) Collect()
     {
+        if (ReadsOpenTime)
+        {
+            throw new NotSupportedException(
+                $"Cannot build every task of {this} at once: it reads an open-ended run, whose steps go on until the simulation finishes. " +
+                "Persist it (PersistAsync), which builds its tasks a window of steps at a time and completes reductions over time when the run ends; or slice a bounded range of steps (a[..n]) first.");
+        }
+
         var sink = new GraphSink();
         var outputs = new List<TaskKey>();
         foreach (int[] chunk in ChunkIndices())

@@ -86,6 +86,8 @@ public sealed partial class DeisaArray
     /// <param name="left">An array.</param>
     /// <param name="right">An array of the same shape.</param>
     /// <returns>The sum.</returns>
+    /// <remarks>Two open-ended arrays are combined step by step, as every element-wise operator does: the result ends
+    /// with the one that ends first (<c>a[1..] - a</c> has one step less than <c>a</c>).</remarks>
     /// <exception cref="ArgumentException">The shapes differ.</exception>
     public static DeisaArray Add(DeisaArray left, DeisaArray right) => Elementwise('+', left, right, "add");
 
@@ -208,7 +210,8 @@ public sealed partial class DeisaArray
     private static string DescribeReduced(string[] dimensions) =>
         dimensions.Length == 0 ? "every dimension" : string.Join(", ", dimensions.Select(d => $"'{d}'"));
 
-    /// <summary>Differences along a dimension: element i is x[i + 1] - x[i], so the dimension loses one element.</summary>
+    /// <summary>Differences along a dimension: element i is x[i + 1] - x[i], so the dimension loses one element (along an
+    /// open-ended time dimension, the differences stay open and end a step before the run's steps).</summary>
     /// <param name="dimension">The dimension, such as time for a time derivative (divide by the step's duration).</param>
     /// <returns>The differences.</returns>
     /// <exception cref="ArgumentException">No such dimension, or it has a single element.</exception>
@@ -222,10 +225,15 @@ public sealed partial class DeisaArray
 
         string name = DeisaArrays.NewName("diff");
         ChunkAxis[] axes = [.. Axes];
-        ChunkAxis along = Axes[axis];
-        axes[axis] = along.WithLastSize(along[along.Count - 1] - 1);
         long[] shape = [.. ShapeArray];
-        shape[axis]--;
+        if (axis != TimeAxis || !IsOpenEnded)
+        {
+            // Along an open run, the differences end a step before the steps do, when the run ends: the axis stays open.
+            ChunkAxis along = Axes[axis];
+            axes[axis] = along.WithLastSize(along[along.Count - 1] - 1);
+            shape[axis]--;
+        }
+
         return Derived(name, $"{Expression}.Diff(\"{dimension}\")", shape, [.. DimensionArray], axes, TimeAxis, new DiffNode(name, this, axis));
     }
 
@@ -233,7 +241,7 @@ public sealed partial class DeisaArray
     {
         ArgumentNullException.ThrowIfNull(left);
         ArgumentNullException.ThrowIfNull(right);
-        if (!left.ShapeArray.SequenceEqual(right.ShapeArray))
+        if (!left.ShapeArray.SequenceEqual(right.ShapeArray) || left.IsOpenEnded != right.IsOpenEnded)
         {
             throw new ArgumentException(
                 $"Cannot {verb} {left} and {right}: their shapes [{string.Join(", ", left.ShapeArray)}] and [{string.Join(", ", right.ShapeArray)}] differ.",

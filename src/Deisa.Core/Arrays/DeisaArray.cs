@@ -17,6 +17,11 @@ namespace Deisa.Core.Arrays;
 /// array is built, never later on a worker. Not thread-safe.</para>
 /// <para>An array is a description, whatever the number of steps: its chunks and their tasks are computed from their
 /// indices when they are asked for, never listed ahead.</para>
+/// <para>Over an open-ended run (<see cref="ArrayDeclaration.OpenEnded"/>) the time dimension has no size until the
+/// simulation finishes (<see cref="IsOpenEnded"/>): element-wise arithmetic, slices (a time slice with a start and a
+/// step, or a stop, which bounds it), spatial reductions and differences keep it open; reductions over time complete
+/// when the run ends. What needs the end up front is refused when the array is built: indices counted from the end,
+/// concatenation or rechunking along it, <see cref="ChunkCount"/>, <see cref="BuildGraph"/>.</para>
 /// </remarks>
 public sealed partial class DeisaArray
 {
@@ -34,6 +39,7 @@ public sealed partial class DeisaArray
         TimeAxis = timeAxis;
         Node = node;
         Source = source;
+        ReadsOpenTime = node is SourceNode { Layout.IsOpenEnded: true } || node.Inputs.Any(i => i.ReadsOpenTime);
         node.Array = this;
     }
 
@@ -44,8 +50,15 @@ public sealed partial class DeisaArray
     /// <c>field[5:5, :, :].Sum("t")</c>; the name for a simulation array.</summary>
     public string Expression { get; }
 
-    /// <summary>Gets the size of each dimension.</summary>
+    /// <summary>Gets the size of each dimension; an open-ended time dimension (<see cref="IsOpenEnded"/>) reports
+    /// <see cref="ArrayDeclaration.OpenEnded"/>, as the run's number of steps is not known before it ends.</summary>
     public IReadOnlyList<long> Shape => ShapeArray;
+
+    /// <summary>
+    /// Gets whether the array's time dimension runs to the end of an open-ended run: its steps come until the
+    /// simulation finishes, and how many there are is known then (see <see cref="ArrayDeclaration.OpenEnded"/>).
+    /// </summary>
+    public bool IsOpenEnded => TimeAxis >= 0 && ReferenceEquals(Axes[TimeAxis], ChunkAxis.Open);
 
     /// <summary>Gets the name of each dimension.</summary>
     public IReadOnlyList<string> DimensionNames => DimensionArray;
@@ -57,7 +70,12 @@ public sealed partial class DeisaArray
     public IReadOnlyList<IReadOnlyList<long>> Chunks => Axes;
 
     /// <summary>Gets the number of chunks.</summary>
-    public long ChunkCount => Axes.Aggregate(1L, (n, a) => n * a.Count);
+    /// <exception cref="InvalidOperationException">The time dimension is open-ended: its number of chunks is known only when the run ends.</exception>
+    public long ChunkCount => IsOpenEnded
+        ? throw new InvalidOperationException(
+            $"{this} has an open-ended time dimension '{DimensionArray[TimeAxis]}': its number of chunks is known only when the simulation finishes. " +
+            "Count the chunks of one step (the other dimensions), or slice a bounded range of steps first.")
+        : Axes.Aggregate(1L, (n, a) => n * a.Count);
 
     /// <summary>Gets the position of the simulation's time dimension in this array, or -1 when a reduction or an index took it away.</summary>
     public int TimeDimension => TimeAxis;
@@ -82,6 +100,9 @@ public sealed partial class DeisaArray
 
     /// <summary>Gets how the chunks are computed.</summary>
     internal ArrayNode Node { get; }
+
+    /// <summary>Gets whether the array reads, here or through its inputs, a simulation array of an open-ended run.</summary>
+    internal bool ReadsOpenTime { get; }
 
     /// <summary>Gets the key of a chunk.</summary>
     /// <param name="chunk">One chunk index per dimension.</param>
@@ -137,14 +158,14 @@ public sealed partial class DeisaArray
     /// <summary>Describes the array: name, how it was built, dimensions and shape.</summary>
     /// <returns>The text, for example <c>'sum-1' = field[5:5, :, :].Sum("t") (Y: 12, X: 9)</c>.</returns>
     public override string ToString() =>
-        $"'{Name}'{(Expression == Name ? string.Empty : $" = {Expression}")} ({string.Join(", ", DimensionArray.Zip(ShapeArray, (d, s) => string.Create(CultureInfo.InvariantCulture, $"{d}: {s}")))})";
+        $"'{Name}'{(Expression == Name ? string.Empty : $" = {Expression}")} ({string.Join(", ", DimensionArray.Select((d, i) => i == TimeAxis && IsOpenEnded ? $"{d}: open" : string.Create(CultureInfo.InvariantCulture, $"{d}: {ShapeArray[i]}")))})";
 
     internal static DeisaArray FromLayout(DeisaArrays context, ArrayLayout layout)
     {
         int rank = layout.Shape.Count;
         int time = layout.TimeDimension;
         var axes = new ChunkAxis[rank];
-        axes[time] = ChunkAxis.Uniform(layout.Steps, 1);
+        axes[time] = layout.IsOpenEnded ? ChunkAxis.Open : ChunkAxis.Uniform(layout.Steps, 1);
         for (int spatial = 0; spatial < rank - 1; spatial++)
         {
             int d = ArrayDeclaration.SpatialToDimension(spatial, time);
@@ -174,8 +195,31 @@ public sealed partial class DeisaArray
         return shape;
     }
 
-    /// <summary>Enumerates every chunk index, row-major.</summary>
-    internal IEnumerable<int[]> ChunkIndices() => ChunkIndices([.. Axes.Select(a => a.Count)]);
+    /// <summary>Enumerates every chunk index, row-major; never for an open-ended array, whose chunks go on to the run's end.</summary>
+    internal IEnumerable<int[]> ChunkIndices()
+    {
+        if (IsOpenEnded)
+        {
+            throw new InvalidOperationException($"{this} is open-ended: its chunks cannot be listed, only walked a step at a time (a bug in Deisa).");
+        }
+
+        return ChunkIndices([.. Axes.Select(a => a.Count)]);
+    }
+
+    /// <summary>Gets the number of chunks of one time chunk (every chunk for an array without a time axis).</summary>
+    internal long ChunksPerTime => Enumerable.Range(0, Rank).Where(d => d != TimeAxis).Aggregate(1L, (n, d) => n * Axes[d].Count);
+
+    /// <summary>Refuses an operation that needs the length of an open-ended time dimension.</summary>
+    /// <param name="what">The operation, as the message names it.</param>
+    /// <param name="instead">What to do instead.</param>
+    internal void ThrowIfOpenEnded(string what, string instead)
+    {
+        if (IsOpenEnded)
+        {
+            throw new NotSupportedException(
+                $"Cannot {what} of {this}: its time dimension '{DimensionArray[TimeAxis]}' is open-ended, so its number of steps is known only when the simulation finishes. {instead}");
+        }
+    }
 
     /// <summary>Enumerates the chunks of one time chunk, row-major over the other dimensions.</summary>
     internal IEnumerable<int[]> ChunksAt(int time)

@@ -15,6 +15,11 @@ namespace Deisa.Core.Arrays;
 /// (<see cref="GetTimeChunkAsync"/>), long before the whole result.</para>
 /// <para>Memory: the tasks of the window (<see cref="ClientOptions.Lookahead"/>), and the dense result, which holds
 /// what was asked for: an array over every step holds every step's values.</para>
+/// <para>An open-ended array (<see cref="DeisaArray.IsOpenEnded"/>) streams its steps through
+/// <see cref="GetTimeChunkAsync"/> as they complete; its result completes when the simulation finishes, with the steps
+/// the run had (its time dimension's size then is their number). Its steps are kept for that result, one slab per
+/// step, as a bounded array's are: for a long run, reduce over time, or slice a stride or a bounded range, rather than
+/// keep every step.</para>
 /// </remarks>
 public sealed class PersistedArray : IDisposable
 {
@@ -34,10 +39,10 @@ public sealed class PersistedArray : IDisposable
     /// <summary>Gets the array.</summary>
     public DeisaArray Array { get; }
 
-    /// <summary>Gets the number of chunks not computed and collected yet.</summary>
+    /// <summary>Gets the number of chunks not computed and collected yet; for an open-ended array, of those the window has reached so far.</summary>
     public long PendingChunks => _root.Remaining;
 
-    /// <summary>Waits for every chunk and gives the array, dense.</summary>
+    /// <summary>Waits for every chunk and gives the array, dense; for an open-ended array, once the run ended, with the steps it had.</summary>
     /// <param name="cancellationToken">Stops waiting.</param>
     /// <returns>The values.</returns>
     /// <exception cref="TaskFailedException">A task failed, or a block it needed will never arrive.</exception>
@@ -55,7 +60,8 @@ public sealed class PersistedArray : IDisposable
         if (!Wait(_root.Result, limit))
         {
             throw new DeisaTimeoutException(
-                $"{Array} was not computed within {limit.TotalSeconds:0.#} s ({_root.Remaining} of its {Array.ChunkCount} chunk(s) still pending). " +
+                $"{Array} was not computed within {limit.TotalSeconds:0.#} s ({_root.Remaining} {(Array.IsOpenEnded ? "chunk(s) of the steps reached so far" : $"of its {Array.ChunkCount} chunk(s)")} still pending). " +
+                (Array.IsOpenEnded ? "An open-ended array completes when the simulation finishes (every rank calls Finish). " : string.Empty) +
                 "If it reads simulation data, check that the simulation runs and ships what the contract asks; pass a longer timeout, or raise ClientOptions.ResultTimeout, for longer runs.");
         }
 
@@ -69,13 +75,15 @@ public sealed class PersistedArray : IDisposable
     /// <param name="index">The time chunk.</param>
     /// <param name="cancellationToken">Stops waiting.</param>
     /// <returns>The values, the time dimension kept with the chunk's size (the whole array when it has no time dimension).</returns>
-    /// <exception cref="ArgumentOutOfRangeException">No such time chunk.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">No such time chunk; for an open-ended array, also when the run ends before it.</exception>
     /// <exception cref="TaskFailedException">A task failed, or a block it needed will never arrive.</exception>
     public async Task<NdArray> GetTimeChunkAsync(int index, CancellationToken cancellationToken = default)
     {
         if ((uint)index >= (uint)_root.TimeCount)
         {
-            throw new ArgumentOutOfRangeException(nameof(index), index, $"{Array} has {_root.TimeCount} time chunk(s).");
+            throw new ArgumentOutOfRangeException(nameof(index), index, _root.IsOpen && _root.TimeCount == int.MaxValue
+                ? $"{Array} is open-ended: time chunks are counted from 0."
+                : $"{Array} has {_root.TimeCount} time chunk(s).");
         }
 
         await _root.WhenTimeChunkAsync(index).WaitAsync(cancellationToken).ConfigureAwait(false);

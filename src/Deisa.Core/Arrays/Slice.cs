@@ -64,6 +64,49 @@ public readonly struct Slice
         ? index.ToString()
         : $"{(Range.Start.Equals(Index.Start) ? string.Empty : Range.Start.ToString())}:{(Range.End.Equals(Index.End) ? string.Empty : Range.End.ToString())}{(Step == 1 ? string.Empty : $":{Step}")}";
 
+    /// <summary>
+    /// Resolves the slice against an open-ended time dimension, whose size is not known: indices count from its start;
+    /// a stop bounds the selection, no stop keeps it open to the run's end.
+    /// </summary>
+    /// <param name="describe">Names the dimension and the array, for errors.</param>
+    /// <returns>The selection (its count <see cref="ArrayDeclaration.OpenEnded"/> when open), and whether it runs to the run's end.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">An index counted from the end, or a stop before the start.</exception>
+    internal ((long Start, long Count, long Step, bool Drop) Selection, bool Open) ResolveOpen(Func<string> describe)
+    {
+        const long size = ArrayDeclaration.OpenEnded;
+        if (SingleIndex is { } index)
+        {
+            if (index.IsFromEnd || index.Value >= size)
+            {
+                throw new ArgumentOutOfRangeException(nameof(describe), $"Index {index} cannot be taken along {describe()}: the run's end is not known until it finishes. Index steps from the start (a[5]), or reduce over time.");
+            }
+
+            return ((index.Value, 1, 1, true), false);
+        }
+
+        bool openEnd = Range.End.Equals(Index.End);
+        if (Range.Start.IsFromEnd || (Range.End.IsFromEnd && !openEnd))
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(describe),
+                $"The slice {this} counts from the end of {describe()}, whose end is not known until the run finishes. Count from the start: a start and a step ({(Step == 1 ? "5.." : $"Slice.Of(5.., {Step})")}) stream to the run's end, a stop (..100) bounds it.");
+        }
+
+        long start = Range.Start.Value;
+        if (openEnd)
+        {
+            return ((start, size, Step, false), true);
+        }
+
+        long end = Range.End.Value;
+        if (start > end)
+        {
+            throw new ArgumentOutOfRangeException(nameof(describe), $"The slice {this} selects [{start}, {end}) of {describe()}: its stop comes before its start.");
+        }
+
+        return ((start, (end - start + Step - 1) / Step, Step, false), false);
+    }
+
     /// <summary>Resolves the slice against a dimension's size.</summary>
     /// <param name="size">The dimension's size.</param>
     /// <param name="describe">Names the dimension and the array's shape, for errors.</param>

@@ -17,7 +17,8 @@ public sealed class ClientOptions
     /// lookahead, not with the run. A block that comes before its tasks is held until they are built, so a small
     /// lookahead costs nothing in correctness; a larger one lets the analytics take more steps at once when they fall
     /// behind. A few steps (the default, 8) are enough for differences along time; raise it for a rechunk along time,
-    /// to at least its chunk size.
+    /// to at least its chunk size. Over an open-ended run (<see cref="Arrays.ArrayDeclaration.OpenEnded"/>), which has
+    /// no last step to build up to, the window reaches at most 1024 steps past the latest arrival.
     /// </remarks>
     /// <exception cref="ArgumentOutOfRangeException">The value is below 1.</exception>
     public int Lookahead

@@ -41,6 +41,10 @@ public sealed class DeisaClient
     private bool _contractValidated;
     private Arrays.Nodes.WindowDriver? _driver;
 
+    // How far each open-ended run has got, as the scheduler tells it; written by the message loop before it handles
+    // the failures that follow (keys past the run's end), so that whoever sees those failures sees the end first.
+    private readonly ConcurrentDictionary<string, OpenRunProgress> _openRuns = new(StringComparer.Ordinal);
+
     internal DeisaClient(Mailbox mailbox, EndpointId scheduler, int workerCount, bool crossesProcesses, ClientOptions? options, OperationRegistry operations)
     {
         Operations = operations;
@@ -418,6 +422,11 @@ public sealed class DeisaClient
             }
         }
     }
+
+    /// <summary>Gets how far an open-ended array's run has got: nothing known yet when the scheduler said nothing of it.</summary>
+    /// <param name="array">The simulation array's name.</param>
+    /// <returns>The steps known complete and the end (<see cref="int.MaxValue"/> while unknown).</returns>
+    internal OpenRunProgress OpenRun(string array) => _openRuns.TryGetValue(array, out OpenRunProgress? progress) ? progress : OpenRunProgress.Unknown;
 
     /// <summary>Refuses a blocking wait on something that reads simulation blocks while the contract was never validated: it would never end.</summary>
     /// <param name="what">What is waited for.</param>
@@ -879,6 +888,14 @@ public sealed class DeisaClient
                 break;
             case StepArrived m:
                 Volatile.Read(ref _driver)?.OnProgress(m.Step);
+                break;
+            case OpenArrayProgress m:
+                _openRuns.AddOrUpdate(
+                    m.Array,
+                    static (_, m) => new OpenRunProgress(m.Complete, m.End),
+                    static (_, known, m) => new OpenRunProgress(Math.Max(known.Complete, m.Complete), Math.Min(known.End, m.End)),
+                    m);
+                Volatile.Read(ref _driver)?.OnOpenRunProgress();
                 break;
             case ArraysReply m:
                 CompleteRequest(m.RequestId, new ArraysResult(m.Producers.Zip(m.Declarations).ToArray(), m.Error));

@@ -31,6 +31,9 @@ public sealed class ExternalProducer : IDisposable
     private readonly BackpressureOptions _backpressure;
     private readonly StepWindow? _window;
     private readonly ConcurrentDictionary<string, bool> _arrays = new(StringComparer.Ordinal);
+
+    // Per open-ended array declared, the latest step put (-1 before any): what Finish reports as the run's end here.
+    private readonly ConcurrentDictionary<string, int> _openLast = new(StringComparer.Ordinal);
     private readonly Lock _contractLock = new();
     private readonly Dictionary<string, ContractEntry> _current = new(StringComparer.Ordinal);
     private long _nextPutId;
@@ -81,6 +84,11 @@ public sealed class ExternalProducer : IDisposable
         {
             ValueOwnership.Release(value);
             throw new ArgumentOutOfRangeException(nameof(worker), worker, $"There are {_workers.Count} workers, numbered from 0.");
+        }
+
+        if (key.IndexCount > 0 && _openLast.ContainsKey(key.Name))
+        {
+            _openLast.AddOrUpdate(key.Name, static (_, step) => step, static (_, last, step) => Math.Max(last, step), key[0]);
         }
 
         bool droppable = false;
@@ -165,6 +173,10 @@ public sealed class ExternalProducer : IDisposable
         foreach (ArrayDeclaration declaration in declarations)
         {
             _arrays[declaration.Name] = droppable;
+            if (declaration.IsOpenEnded)
+            {
+                _openLast.TryAdd(declaration.Name, -1);
+            }
         }
 
         DeclareArrays message = Protocol.DeclareArrays.Rent();
@@ -202,11 +214,18 @@ public sealed class ExternalProducer : IDisposable
 
     /// <summary>Says this producer publishes nothing more, naming the contracted keys it never put.</summary>
     /// <param name="missing">The contracted keys not put.</param>
+    /// <remarks>For an open-ended array (<see cref="ArrayDeclaration.OpenEnded"/>), this ends its run here: the latest
+    /// step put is reported as its last, and no later step of it comes from this producer.</remarks>
     public void Finish(IEnumerable<TaskKey> missing)
     {
         ArgumentNullException.ThrowIfNull(missing);
         ProducerFinished message = ProducerFinished.Rent();
         message.Missing.AddRange(missing);
+        foreach ((string array, int last) in _openLast)
+        {
+            message.LastSteps.Add((array, last));
+        }
+
         _mailbox.Send(_scheduler, message);
     }
 

@@ -311,6 +311,11 @@ public sealed class MessageCodec
             case StepArrived m:
                 writer.WriteInt32(m.Step);
                 break;
+            case OpenArrayProgress m:
+                writer.WriteString(m.Array);
+                writer.WriteInt32(m.Complete);
+                writer.WriteInt32(m.End);
+                break;
             case DropExternal m:
                 WriteKeys(m.Keys, writer);
                 writer.WriteString(m.Reason);
@@ -601,6 +606,17 @@ public sealed class MessageCodec
                     if (m.Step < 0)
                     {
                         throw r.Fail($"a progress notice names step {m.Step}.");
+                    }
+                });
+            case MessageKind.OpenArrayProgress:
+                return Guard(OpenArrayProgress.Rent(), ref reader, static (OpenArrayProgress m, MessageCodec c, ref SpanReader r) =>
+                {
+                    m.Array = r.ReadString();
+                    m.Complete = r.ReadInt32();
+                    m.End = r.ReadInt32();
+                    if (m.Complete < 0 || m.End < 0)
+                    {
+                        throw r.Fail($"the progress of open-ended array '{m.Array}' names {m.Complete} complete steps and an end at {m.End}.");
                     }
                 });
             default:

@@ -98,4 +98,7 @@ public enum MessageKind : byte
 
     /// <summary>Scheduler to client: data of a later step arrived.</summary>
     StepArrived = 32,
+
+    /// <summary>Scheduler to client: how far an open-ended array's run has got, and where it ends.</summary>
+    OpenArrayProgress = 33,
 }

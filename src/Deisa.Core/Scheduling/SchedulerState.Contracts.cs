@@ -239,6 +239,9 @@ public sealed partial class SchedulerState
             SendContract(producer.Rank, _layouts!.Keys);
         }
 
+        // Where open-ended runs stand (a producer may have finished already), told before the failures that follows from it.
+        UpdateOpenProgress(_openParts.Keys);
+
         // A producer that already finished will never ship its part.
         foreach (EndpointId producer in _finishedProducers)
         {
@@ -253,6 +256,7 @@ public sealed partial class SchedulerState
         _contractLoad[worker] += Weight(layout, block, steps);
         var part = new ContractPart(layout, block, layout.ProducerOf(block), worker, steps);
         _contract[(layout.Name, ArrayLayout.BlockId(block))] = part;
+        TrackOpenPart(part);
         return part;
     }
 
@@ -413,6 +417,16 @@ public sealed partial class SchedulerState
         }
 
         _finishedProducers.Add(message.From);
+        var last = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach ((string array, int lastStep) in message.LastSteps)
+        {
+            last[array] = lastStep;
+            _finishedAt[(message.From.Rank, array)] = lastStep;
+        }
+
+        // An open-ended run may end here: the client learns it before the failures of the steps past its end, so that
+        // it takes them for the end of the run rather than for errors.
+        UpdateOpenProgress(_openParts.Keys);
         string why = $"simulation rank {message.From.Rank} finished without producing it";
         foreach (TaskKey key in message.Missing)
         {
@@ -426,12 +440,6 @@ public sealed partial class SchedulerState
 
         // Every contracted step after the last one published will never come. Keys up to it may still be on their way
         // from a worker, and are not touched.
-        var last = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach ((string array, int lastStep) in message.LastSteps)
-        {
-            last[array] = lastStep;
-            _finishedAt[(message.From.Rank, array)] = lastStep;
-        }
 
         var failing = new List<TaskKey>();
         foreach (SchedulerTask task in _tasks.Values)

@@ -178,6 +178,7 @@ public sealed partial class SchedulerState
             SendContract(producer, arrays);
         }
 
+        UpdateOpenProgress(changed.Values.SelectMany(a => a).Distinct(StringComparer.Ordinal));
         return null;
     }
 
@@ -229,6 +230,9 @@ public sealed partial class SchedulerState
             SendContract(producer, names);
         }
 
+        // A part that needs nothing more no longer holds an open run's progress back.
+        UpdateOpenProgress(arrays);
+
         foreach (SchedulerTask task in _tasks.Values)
         {
             if (task.Held && ContractedProducer(task.Key) < 0)
@@ -264,6 +268,7 @@ public sealed partial class SchedulerState
             return;
         }
 
+        int previous = part.LatestArrived;
         part.LatestArrived = Math.Max(part.LatestArrived, step);
         if (step > _latestArrivedStep)
         {
@@ -272,6 +277,8 @@ public sealed partial class SchedulerState
             notice.Step = step;
             Send(_client, notice);
         }
+
+        NoteOpenArrival(part, previous);
     }
 
     /// <summary>Checks, changing nothing, that an external key may be created (or taken over) now.</summary>

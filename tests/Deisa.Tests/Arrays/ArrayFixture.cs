@@ -95,6 +95,47 @@ internal sealed class ArrayFixture : IAsyncDisposable
         return new NdArray(shape, [.. Arrays.Dense.Positions(shape).Select(_value)]);
     }
 
+    /// <summary>The dense array over the first <paramref name="steps"/> steps: what an open-ended run that published them holds.</summary>
+    public NdArray Dense(int steps)
+    {
+        int[] shape = [.. Shape.Select(s => (int)s)];
+        shape[TimeDimension] = steps;
+        return new NdArray(shape, [.. Arrays.Dense.Positions(shape).Select(_value)]);
+    }
+
+    /// <summary>The producers' contracts as they stand now.</summary>
+    public IEnumerable<ContractEntry> CurrentContracts => _producers.SelectMany(p => p.Producer.CurrentContract);
+
+    /// <summary>
+    /// An open-ended run: step by step, each producer puts its contracted blocks of the step, for as many steps as
+    /// <paramref name="steps"/> gives it (by producer index), then every producer says it finished.
+    /// </summary>
+    public async Task ShipOpenAsync(Func<int, int> steps, bool finish = true)
+    {
+        int longest = Enumerable.Range(0, _producers.Count).Max(steps);
+        for (int step = 0; step < longest; step++)
+        {
+            for (int p = 0; p < _producers.Count; p++)
+            {
+                (ExternalProducer producer, ArrayDeclaration declaration) = _producers[p];
+                if (step >= steps(p))
+                {
+                    continue;
+                }
+
+                foreach (ContractEntry entry in (await ContractAsync(producer)).Where(e => e.Steps.Contains(step)))
+                {
+                    await PutAsync(producer, declaration, entry, step);
+                }
+            }
+        }
+
+        if (finish)
+        {
+            Finish();
+        }
+    }
+
     /// <summary>Each producer puts exactly its contracted blocks, then says it finished.</summary>
     public async Task ShipAsync()
     {

@@ -145,6 +145,7 @@ internal static class MessageSamples
 
         DeclareArrays declare = DeclareArrays.Rent();
         declare.Arrays.Add(Declaration());
+        declare.Arrays.Add(new ArrayDeclaration("open_t", ElementType.Float32, [64, ArrayDeclaration.OpenEnded], 1, [0], [64], ["X", "t"]));
         yield return declare;
 
         GetArrays getArrays = GetArrays.Rent();
@@ -214,6 +215,12 @@ internal static class MessageSamples
         StepArrived progress = StepArrived.Rent();
         progress.Step = 123_456;
         yield return progress;
+
+        OpenArrayProgress open = OpenArrayProgress.Rent();
+        open.Array = "global_t";
+        open.Complete = 41;
+        open.End = 57;
+        yield return open;
     }
 
     public static ArrayDeclaration Declaration() =>
@@ -254,6 +261,7 @@ internal static class MessageSamples
         DeclareInterest m => $"{m.RequestId} {m.InterestId} {m.Description} {string.Join("|", m.Requirements)}",
         WithdrawInterest m => $"{m.InterestId}",
         StepArrived m => $"{m.Step}",
+        OpenArrayProgress m => $"{m.Array} {m.Complete} {m.End}",
         _ => throw new ArgumentException(message.Kind.ToString()),
     };
 

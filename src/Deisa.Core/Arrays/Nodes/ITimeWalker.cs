@@ -23,6 +23,9 @@ internal interface ITimeWalker
     /// <summary>Gets the result keys, once complete.</summary>
     IEnumerable<TaskKey> Results { get; }
 
-    /// <summary>Takes the time chunks whose simulation steps end by <paramref name="horizon"/>, and emits the result after the last.</summary>
-    void Advance(long horizon, GraphSink sink);
+    /// <summary>Gets why the walk has no result, when its open-ended run ended with no step it can make one of; null otherwise.</summary>
+    Exception? Failure { get; }
+
+    /// <summary>Takes the time chunks whose simulation steps end within <paramref name="limit"/>'s horizon, and emits the result after the last (or once the run ended).</summary>
+    void Advance(TimeLimit limit, GraphSink sink);
 }

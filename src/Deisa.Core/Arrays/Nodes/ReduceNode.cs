@@ -42,8 +42,18 @@ internal sealed class ReduceNode : ArrayNode
     /// <summary>Gets whether the reduction is over a selection with no element: its result is the identity, read from nothing.</summary>
     public bool IsIdentity => _identity is not null;
 
-    /// <summary>Gets the number of time chunks of the input the reduction reads.</summary>
-    public int InputTimeCount => ReducesTime ? Inputs[0].Axes[Inputs[0].TimeAxis].Count : 0;
+    /// <summary>Gets the number of time chunks of the input the reduction reads; for an open-ended input, as many as
+    /// there can be until the run ended and the reduction closed (<see cref="EndedInputCount"/>).</summary>
+    public int InputTimeCount => ReducesTime ? EndedInputCount ?? Inputs[0].Axes[Inputs[0].TimeAxis].Count : 0;
+
+    /// <summary>Gets whether the reduction is over an open-ended time dimension: it completes when the run ends.</summary>
+    public bool OverOpenTime => ReducesTime && Inputs[0].IsOpenEnded;
+
+    /// <summary>
+    /// Gets or sets, for a reduction over an open-ended time dimension, how many of its input's time chunks the run
+    /// had: set once by the window driver's streaming reduction when it closed the trees, null before.
+    /// </summary>
+    public int? EndedInputCount { get; set; }
 
     public override TaskKey KeyOf(ReadOnlySpan<int> chunk) => new(_name, chunk);
 
@@ -77,6 +87,41 @@ internal sealed class ReduceNode : ArrayNode
         tree.Close(sink);
     }
 
+    /// <summary>Over an open-ended time, the steps read are known only once the run ended; until then, more than any horizon.</summary>
+    public override long SourceEnd(int time)
+    {
+        if (!OverOpenTime)
+        {
+            return base.SourceEnd(time);
+        }
+
+        return EndedInputCount is not { } count ? long.MaxValue : count == 0 ? 0 : Inputs[0].Node.SourceEnd(count - 1);
+    }
+
+    /// <summary>
+    /// Emits, for a reduction over an open-ended run that ended with none of its steps, the reduction's identity as an
+    /// output chunk's result (0 for a sum, NaN for a mean, a variance or a deviation).
+    /// </summary>
+    /// <returns>Why there is none, for a minimum or a maximum (of no elements, no value), or null.</returns>
+    public string? EmitEmpty(ReadOnlySpan<int> outChunk, GraphSink sink)
+    {
+        double identity;
+        switch (Reduction)
+        {
+            case Reduction.Sum:
+                identity = 0;
+                break;
+            case Reduction.Mean or Reduction.Var or Reduction.Std:
+                identity = double.NaN;
+                break;
+            default:
+                return $"the run of {Inputs[0]} ended with none of its steps, and a {(Reduction == Reduction.Min ? "minimum" : "maximum")} of no elements has no value";
+        }
+
+        sink.AddTask(KeyOf(outChunk), TaskSpec.Create(Op(ArrayOperations.Fill), ShapeArg(Array.ChunkShape(outChunk)), identity));
+        return null;
+    }
+
     public override (int First, int Last) InputTimes(int input, int time)
     {
         int inputTime = Inputs[0].TimeAxis;
@@ -99,6 +144,20 @@ internal sealed class ReduceNode : ArrayNode
     /// <param name="sink">Where the partials and combines go.</param>
     public void AddStep(CombineTree tree, ReadOnlySpan<int> outChunk, int time, GraphSink sink)
     {
+        foreach (TaskKey partial in EmitPartials(outChunk, time, sink))
+        {
+            tree.Add(partial, sink);
+        }
+    }
+
+    /// <summary>Emits the partials of one time chunk of the input for an output chunk, in their order in its tree.</summary>
+    /// <param name="outChunk">The output chunk.</param>
+    /// <param name="time">The input's time chunk (ignored when time is not reduced).</param>
+    /// <param name="sink">Where the partials go.</param>
+    /// <returns>Their keys.</returns>
+    public List<TaskKey> EmitPartials(ReadOnlySpan<int> outChunk, int time, GraphSink sink)
+    {
+        var partials = new List<TaskKey>();
         DeisaArray input = Inputs[0];
         int rank = _reduced.Length;
         int[] inChunk = new int[rank];
@@ -126,8 +185,10 @@ internal sealed class ReduceNode : ArrayNode
             TaskKey source = sink.Require(input, inChunk);
             var partial = new TaskKey(_name + "-partial", inChunk);
             sink.AddTask(partial, TaskSpec.Create(Op(ArrayOperations.Partial), (long)Reduction, TaskArg.FromInt64Array(flags), source, ShapeArg(input.ChunkShape(inChunk))));
-            tree.Add(partial, sink);
+            partials.Add(partial);
         }
+
+        return partials;
     }
 
     public override void Require(Region region, RequirementSink sink)

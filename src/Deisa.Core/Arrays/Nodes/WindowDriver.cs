@@ -19,6 +19,12 @@ namespace Deisa.Core.Arrays.Nodes;
 /// time still to be read, and pins what is at or after it.</para>
 /// <para>Memory: the tasks and pins of the window, one tree frontier per reduction over time (a few dozen keys), and
 /// each persisted array's dense result. Nothing grows with the number of steps.</para>
+/// <para>Open-ended runs: the scheduler tells the client how far each one has got and where it ends
+/// (<see cref="DeisaClient.OpenRun"/>). Arrays over an open time emit their chunks within the lookahead as bounded ones
+/// do, and no further than the end once it is known; a chunk the window reached past the end fails, as its data never
+/// comes, and its root lets it go. Reductions and folds over an open time build their steps as the window reaches them
+/// but combine only steps known to be there (a partial in a tree cannot be taken back), and close when the run ended. A bounded array that reads past the end of a run that
+/// ended fails, naming the steps.</para>
 /// </remarks>
 internal sealed class WindowDriver : IStreamingReductions
 {
@@ -30,8 +36,15 @@ internal sealed class WindowDriver : IStreamingReductions
     private readonly Dictionary<ReduceNode, StreamingReduction> _reductions = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<TaskKey, Pin> _pins = [];
     private readonly Dictionary<ArrayNode, int> _released = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<ArrayNode, string[]> _openSources = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<string, OpenRunProgress> _runs = new(StringComparer.Ordinal);
+    private readonly Dictionary<ITimeWalker, Exception> _failed = new(ReferenceEqualityComparer.Instance);
+    /// <summary>The most steps past the latest arrival an open-ended array's window reaches: its run has no last step to build everything up to.</summary>
+    internal const int MaxOpenLookahead = 1024;
+
     private readonly Task _loop;
     private long _horizon;
+    private long _latest = -1;
     private Exception? _failure;
 
     public WindowDriver(DeisaClient client, int lookahead)
@@ -62,7 +75,8 @@ internal sealed class WindowDriver : IStreamingReductions
     /// <exception cref="GraphValidationException">The scheduler refused the first window.</exception>
     public async Task<WindowRoot> AddAsync(DeisaArray array, string description, CancellationToken cancellationToken)
     {
-        var root = new WindowRoot(array, description);
+        string[] open = OpenSources(array);
+        var root = new WindowRoot(array, description, array.IsOpenEnded ? time => PastEnd(array, open, time) : null);
         var accepted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         Post(new Command(CommandKind.Add, root, 0, accepted));
         await accepted.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -95,6 +109,9 @@ internal sealed class WindowDriver : IStreamingReductions
 
     /// <summary>Takes the scheduler's notice that data of <paramref name="step"/> arrived.</summary>
     public void OnProgress(int step) => Post(new Command(CommandKind.Progress, null, step, null));
+
+    /// <summary>Takes the scheduler's notice that an open-ended run moved on or ended (the client holds how far).</summary>
+    public void OnOpenRunProgress() => Post(new Command(CommandKind.OpenRun, null, 0, null));
 
     /// <summary>Stops the driver: every result not complete fails with <paramref name="reason"/>.</summary>
     public Task StopAsync(Exception reason)
@@ -146,6 +163,10 @@ internal sealed class WindowDriver : IStreamingReductions
                             break;
                         case CommandKind.Progress:
                             Interlocked.Exchange(ref _horizon, Math.Max(_horizon, command.Step + 1L + _lookahead));
+                            _latest = Math.Max(_latest, command.Step);
+                            break;
+                        case CommandKind.OpenRun:
+                            // The round reads how far the runs got from the client.
                             break;
                         case CommandKind.Stop:
                             Fail(command.Error!);
@@ -251,12 +272,17 @@ internal sealed class WindowDriver : IStreamingReductions
     private async Task RoundAsync()
     {
         long horizon = Horizon;
+        _runs.Clear();
         var sink = new GraphSink(IsAlive, this);
         foreach (ITimeWalker walker in Walkers())
         {
-            if (!walker.IsComplete)
+            if (!walker.IsComplete && !_failed.ContainsKey(walker))
             {
-                walker.Advance(horizon, sink);
+                walker.Advance(Limit(walker.Input, horizon), sink);
+                if ((walker.Failure ?? ReadsPastEnd(walker)) is { } failure)
+                {
+                    FailWalker(walker, failure);
+                }
             }
         }
 
@@ -280,9 +306,22 @@ internal sealed class WindowDriver : IStreamingReductions
         foreach (WindowRoot root in _roots)
         {
             DeisaArray array = root.Array;
+            if (root.Result.IsCompleted)
+            {
+                // Failed (a fold or reduction it reads has no value, it reads past a run's end), or complete.
+                continue;
+            }
+
+            if (PastRunEnd(array) is { } past)
+            {
+                root.Fail(past);
+                continue;
+            }
+
             if (array.TimeAxis >= 0)
             {
-                while (!root.Emitted && array.Node.SourceEnd(root.Cursor) <= horizon)
+                TimeLimit limit = Limit(array, horizon);
+                while (!root.Emitted && array.Node.SourceEnd(root.Cursor) <= limit.Horizon)
                 {
                     foreach (int[] chunk in array.ChunksAt(root.Cursor))
                     {
@@ -290,6 +329,11 @@ internal sealed class WindowDriver : IStreamingReductions
                     }
 
                     root.Cursor++;
+                }
+
+                if (root.IsOpen && !root.Emitted && limit.IsDone(array, root.Cursor, array.Axes[array.TimeAxis].Count))
+                {
+                    root.End(FirstPast(array, limit.End, root.Cursor));
                 }
             }
             else if (!root.Emitted && ReductionsDone(array) && array.Node.SourceEnd(0) <= horizon)
@@ -311,7 +355,7 @@ internal sealed class WindowDriver : IStreamingReductions
             foreach (StreamingReduction reduction in _reductions.Values)
             {
                 // A reduction's frontier, and its results while a pending array still reads them.
-                IEnumerable<TaskKey> held = reduction.IsComplete ? (Reads(reduction) ? reduction.Results : []) : reduction.Pending;
+                IEnumerable<TaskKey> held = _failed.ContainsKey(reduction) ? [] : reduction.IsComplete ? (Reads(reduction) ? reduction.Results : []) : reduction.Pending;
                 foreach (TaskKey key in held)
                 {
                     keep[key] = _pins.TryGetValue(key, out Pin? pinned) ? pinned : new Pin(reduction.Node, -1, null, Frontier: true);
@@ -450,7 +494,7 @@ internal sealed class WindowDriver : IStreamingReductions
         var low = new Dictionary<ArrayNode, int>(ReferenceEqualityComparer.Instance);
         foreach (WindowRoot root in _roots)
         {
-            if (!root.Emitted)
+            if (!root.Emitted && !root.Result.IsFaulted)
             {
                 Reach(root.Array, root.Array.TimeAxis >= 0 ? root.Cursor : 0, low);
             }
@@ -458,7 +502,7 @@ internal sealed class WindowDriver : IStreamingReductions
 
         foreach (StreamingReduction reduction in _reductions.Values)
         {
-            if (!reduction.IsComplete && Reads(reduction))
+            if (!reduction.IsComplete && !_failed.ContainsKey(reduction) && Reads(reduction))
             {
                 Reach(reduction.Node.Inputs[0], reduction.Cursor, low);
             }
@@ -466,7 +510,7 @@ internal sealed class WindowDriver : IStreamingReductions
 
         foreach (FoldRoot fold in _folds)
         {
-            if (!fold.Walker.IsComplete)
+            if (!fold.Walker.IsComplete && !_failed.ContainsKey(fold.Walker))
             {
                 Reach(fold.Fold.Array, fold.Walker.Cursor, low);
             }
@@ -557,6 +601,179 @@ internal sealed class WindowDriver : IStreamingReductions
         return false;
     }
 
+    /// <summary>The names of the open-ended simulation arrays an array reads, here or through its inputs.</summary>
+    private string[] OpenSources(DeisaArray array)
+    {
+        lock (_openSources)
+        {
+            if (_openSources.TryGetValue(array.Node, out string[]? known))
+            {
+                return known;
+            }
+
+            var names = new SortedSet<string>(StringComparer.Ordinal);
+            var seen = new HashSet<ArrayNode>(ReferenceEqualityComparer.Instance);
+            var stack = new Stack<DeisaArray>();
+            stack.Push(array);
+            while (stack.Count > 0)
+            {
+                DeisaArray current = stack.Pop();
+                if (!current.ReadsOpenTime || !seen.Add(current.Node))
+                {
+                    continue;
+                }
+
+                if (current.Node is SourceNode { Layout.IsOpenEnded: true } source)
+                {
+                    names.Add(source.Layout.Name);
+                }
+
+                foreach (DeisaArray input in current.Node.Inputs)
+                {
+                    stack.Push(input);
+                }
+            }
+
+            string[] result = [.. names];
+            _openSources.Add(array.Node, result);
+            return result;
+        }
+    }
+
+    /// <summary>How far an open-ended run has got, as this round sees it: read once per round, so that the round's decisions agree.</summary>
+    private OpenRunProgress Run(string array)
+    {
+        if (!_runs.TryGetValue(array, out OpenRunProgress? progress))
+        {
+            progress = _client.OpenRun(array);
+            _runs.Add(array, progress);
+        }
+
+        return progress;
+    }
+
+    /// <summary>
+    /// How far a walk along an array's time may go this round. Bounded arrays: the window's horizon. Over an open time:
+    /// a bounded lookahead, no further than the run's end once known, with the steps known to be there.
+    /// </summary>
+    private TimeLimit Limit(DeisaArray array, long horizon)
+    {
+        if (!array.IsOpenEnded)
+        {
+            return TimeLimit.Bounded(horizon);
+        }
+
+        (long complete, long end, bool ended) = RunsOf(OpenSources(array));
+        long reach = Math.Min(horizon, _latest + 1 + Math.Min(_lookahead, MaxOpenLookahead));
+        return new TimeLimit(Math.Min(reach, end), complete, end, ended);
+    }
+
+    /// <summary>Over some open-ended runs: the steps all of them have complete, the least end, and whether every one ended.</summary>
+    private (long Complete, long End, bool Ended) RunsOf(string[] sources)
+    {
+        long complete = long.MaxValue;
+        long end = long.MaxValue;
+        bool ended = sources.Length > 0;
+        foreach (string source in sources)
+        {
+            OpenRunProgress progress = Run(source);
+            complete = Math.Min(complete, progress.Complete);
+            end = Math.Min(end, progress.End);
+            ended &= progress.Ended;
+        }
+
+        return (complete, end == int.MaxValue ? long.MaxValue : end, ended);
+    }
+
+    /// <summary>The first time chunk of an open-ended array that reads a step at or past <paramref name="end"/>, searched below <paramref name="below"/>, past which none reads less.</summary>
+    private static int FirstPast(DeisaArray array, long end, int below)
+    {
+        int lo = 0;
+        int hi = below;
+        while (lo < hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (array.Node.SourceEnd(mid) > end)
+            {
+                hi = mid;
+            }
+            else
+            {
+                lo = mid + 1;
+            }
+        }
+
+        return lo;
+    }
+
+    /// <summary>Whether time chunk <paramref name="time"/> of an open-ended array reads past its run's end as the client knows it now; called off the driver's loop, as chunks fail.</summary>
+    private bool PastEnd(DeisaArray array, string[] sources, int time)
+    {
+        long end = long.MaxValue;
+        foreach (string source in sources)
+        {
+            end = Math.Min(end, _client.OpenRun(source).End);
+        }
+
+        return end != int.MaxValue && array.Node.SourceEnd(time) > end;
+    }
+
+    /// <summary>
+    /// Why a bounded array that reads open-ended runs cannot be computed: every run it reads ended, before steps it
+    /// reads (a slice with a stop past the end). Null while it may be.
+    /// </summary>
+    private DeisaException? PastRunEnd(DeisaArray array)
+    {
+        if (array.IsOpenEnded || !array.ReadsOpenTime)
+        {
+            return null;
+        }
+
+        (_, long end, bool ended) = RunsOf(OpenSources(array));
+        int time = array.TimeAxis;
+        if (!ended || (time < 0 && !ReductionsDone(array)))
+        {
+            return null;
+        }
+
+        int last = time >= 0 ? array.Axes[time].Count - 1 : 0;
+        long needed = last < 0 ? 0 : array.Node.SourceEnd(last);
+        return needed > end
+            ? new DeisaException(
+                $"{array} cannot be computed: it reads steps up to {needed - 1} of {string.Join(", ", OpenSources(array).Select(s => $"'{s}'"))}, but the run ended after {end} step(s). " +
+                "Slice open-ended arrays to the run's end (a[5..], with no stop) to read every step there is, or with a stop within it.")
+            : null;
+    }
+
+    /// <summary>Why a walk over a bounded array that reads open-ended runs cannot end: the runs ended before its last time chunk; null otherwise.</summary>
+    private DeisaException? ReadsPastEnd(ITimeWalker walker) => walker.IsComplete || walker.Input.TimeAxis < 0 ? null : PastRunEnd(walker.Input);
+
+    /// <summary>Fails what a walk that has no result feeds: the roots that read a reduction, or a fold's values.</summary>
+    private void FailWalker(ITimeWalker walker, Exception failure)
+    {
+        _failed[walker] = failure;
+        if (walker is StreamingReduction reduction)
+        {
+            foreach (WindowRoot root in _roots)
+            {
+                if (DependsOn(root.Array, reduction.Node))
+                {
+                    root.Fail(failure);
+                }
+            }
+
+            return;
+        }
+
+        foreach (FoldRoot fold in _folds)
+        {
+            if (ReferenceEquals(fold.Walker, walker))
+            {
+                fold.Fail(failure);
+            }
+        }
+    }
+
     private IEnumerable<ITimeWalker> Walkers() => _reductions.Values.Cast<ITimeWalker>().Concat(_folds.Select(f => f.Walker));
 
     private enum CommandKind
@@ -566,6 +783,7 @@ internal sealed class WindowDriver : IStreamingReductions
         AddFold,
         RemoveFold,
         Progress,
+        OpenRun,
         Stop,
     }
 
