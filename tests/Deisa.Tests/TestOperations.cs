@@ -33,6 +33,15 @@ public static class TestOperations
 
     public static Operation MixOrFail => Registry.Get("mix-or-fail");
 
+    /// <summary>Gets a fold's step: half the previous state (none counts as 0) plus the sum of its chunks, given as keys and their lengths.</summary>
+    public static Operation FoldStep => Registry.Get("fold-step");
+
+    /// <summary>Gets a fold's merge of two results, earlier first: half the earlier plus the later, so that the tree's shape shows in the value.</summary>
+    public static Operation FoldMerge => Registry.Get("fold-merge");
+
+    /// <summary>What <see cref="FoldStep"/> and <see cref="FoldMerge"/> compute, for reference evaluation.</summary>
+    public static double FoldValue(double earlier, double later) => (0.5 * earlier) + later;
+
     /// <summary>What <see cref="Mix"/> and <see cref="MixOrFail"/> compute, for sequential reference evaluation.</summary>
     public static long MixValue(long salt, IEnumerable<long> inputs)
     {
@@ -113,6 +122,22 @@ public static class TestOperations
             return total;
         }, 1, 1);
         registry.Register<double, double, double>("add-doubles", static (a, b) => a + b);
+        registry.Register("fold-step", static args =>
+        {
+            ReadOnlySpan<object?> chunks = args.GetList(1);
+            ReadOnlySpan<long> lengths = args.GetInt64Array(2);
+            double sum = 0;
+            for (int i = 0; i < chunks.Length; i++)
+            {
+                foreach (double x in Deisa.Core.Arrays.ChunkValues.AsDoubles(chunks[i], (int)lengths[i], $"chunk {i} read by {args.Key}"))
+                {
+                    sum += x;
+                }
+            }
+
+            return FoldValue(args.Get<double?>(0) ?? 0, sum);
+        }, 3, 3);
+        registry.Register<double, double, double>("fold-merge", static (a, b) => FoldValue(a, b));
         return registry;
     }
 }

@@ -16,9 +16,10 @@ internal sealed class ArrayFixture : IAsyncDisposable
     private readonly Func<int[], double> _value;
     private readonly Dictionary<ExternalProducer, IReadOnlyList<ContractEntry>> _contracts = [];
 
-    private ArrayFixture(DeisaRuntime runtime, long[] shape, int timeDimension, Func<int[], double>? value)
+    private ArrayFixture(DeisaRuntime runtime, long[] shape, int timeDimension, Func<int[], double>? value, int lookahead)
     {
         Runtime = runtime;
+        Lookahead = lookahead;
         Shape = shape;
         TimeDimension = timeDimension;
         _value = value ?? Value;
@@ -31,6 +32,9 @@ internal sealed class ArrayFixture : IAsyncDisposable
     public long[] Shape { get; }
 
     public int TimeDimension { get; }
+
+    /// <summary>Gets the client's <see cref="ClientOptions.Lookahead"/>.</summary>
+    public int Lookahead { get; }
 
     public int BlocksShipped { get; private set; }
 
@@ -57,6 +61,7 @@ internal sealed class ArrayFixture : IAsyncDisposable
     public static ArrayFixture Start(long[] shape, int timeDimension, long[][] splits, string[] names, int workers = 2, bool serialize = false, Func<int[], double>? value = null, ClientOptions? client = null)
     {
         int blocks = splits.Aggregate(1, (n, s) => n * s.Length);
+        client ??= new ClientOptions();
         var runtime = DeisaRuntime.StartInProcess(workers, new RuntimeOptions
         {
             Operations = TestOperations.Registry,
@@ -64,9 +69,9 @@ internal sealed class ArrayFixture : IAsyncDisposable
             Serialize = serialize,
             ValidateScheduler = true,
             ThreadsPerWorker = 2,
-            Client = client ?? new ClientOptions(),
+            Client = client,
         });
-        var fixture = new ArrayFixture(runtime, shape, timeDimension, value);
+        var fixture = new ArrayFixture(runtime, shape, timeDimension, value, client.Lookahead);
         int spatial = splits.Length;
         int rank = 0;
         foreach (int[] block in Arrays.Dense.Positions([.. splits.Select(s => s.Length)]))
@@ -154,14 +159,57 @@ internal sealed class ArrayFixture : IAsyncDisposable
     }
 
     /// <summary>Each producer puts its contracted blocks of one step only.</summary>
-    public async Task ShipStepAsync(int step)
+    /// <returns>The number of blocks put: none when the contract asks nothing of that step.</returns>
+    public async Task<int> ShipStepAsync(int step)
     {
+        int put = 0;
         foreach ((ExternalProducer producer, ArrayDeclaration declaration) in _producers)
         {
             foreach (ContractEntry entry in (await ContractAsync(producer)).Where(e => e.Steps.Contains(step)))
             {
                 await PutAsync(producer, declaration, entry, step);
+                put++;
             }
+        }
+
+        return put;
+    }
+
+    /// <summary>
+    /// Ships the run a step at a time, as a simulation that advances while its analytics keep up: after each step's
+    /// blocks, waits until the client's window took that arrival, so that the window of persisted arrays moves a
+    /// step at a time instead of jumping to the end (as <see cref="ShipAsync"/>'s first producer, putting every one of
+    /// its steps at once, makes it jump). Then every producer says it finished.
+    /// </summary>
+    public async Task ShipStepByStepAsync()
+    {
+        for (int step = 0; step < Shape[TimeDimension]; step++)
+        {
+            // A step no one reads arrives nowhere: the window has nothing to take.
+            if (await ShipStepAsync(step) > 0)
+            {
+                await WaitForWindowAsync(step);
+            }
+        }
+
+        Finish();
+    }
+
+    /// <summary>Waits until the window driver took the arrival of <paramref name="step"/>: it builds tasks up to <see cref="Lookahead"/> steps past it.</summary>
+    public async Task WaitForWindowAsync(int step)
+    {
+        long horizon = step + 1L + Lookahead;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (Client.Windows.Horizon < horizon)
+        {
+            // A driver that stopped takes no more arrivals: its failure is the one to report.
+            if (Client.Windows.Failure is { } failure)
+            {
+                throw new InvalidOperationException($"The window stopped before it took the arrival of step {step}: {failure.Message}", failure);
+            }
+
+            Assert.True(clock.Elapsed < s_timeout, $"The window never took the arrival of step {step}: its horizon is {Client.Windows.Horizon}, {horizon} expected.");
+            await Task.Delay(1);
         }
     }
 

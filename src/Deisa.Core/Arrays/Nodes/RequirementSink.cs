@@ -6,6 +6,9 @@ internal sealed class RequirementSink
 {
     private readonly Dictionary<ArrayNode, List<Region>> _seen = new(ReferenceEqualityComparer.Instance);
 
+    /// <summary>Gets the regions asked of each node reached: what of each array the computation reads.</summary>
+    public IEnumerable<KeyValuePair<ArrayNode, List<Region>>> Reached => _seen;
+
     /// <summary>Gets what the simulation's arrays must provide.</summary>
     public List<SourceRequirement> Requirements { get; } = [];
 

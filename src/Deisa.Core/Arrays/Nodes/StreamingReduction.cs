@@ -4,11 +4,13 @@ using Deisa.Core.Graph;
 namespace Deisa.Core.Arrays.Nodes;
 
 /// <summary>
-/// A reduction over time built a time chunk at a time: each output chunk's <see cref="CombineTree"/> takes the
-/// partials of every input time chunk the window reaches, and is closed when the input ends.
+/// A reduction over time built a time chunk at a time: the <see cref="CombineTree"/> of each output chunk a reader
+/// reads takes the partials of every input time chunk the window reaches, and is closed when the input ends.
 /// </summary>
 /// <remarks>
-/// <para>Holds one tree per output chunk (the spatial chunks kept) and, in each, fewer than eight keys per level.</para>
+/// <para>Only the output chunks read have a tree (<see cref="Want"/>): another's partials would read blocks that no
+/// reader needs, which the contract, derived from what the readers read, does not ask for.</para>
+/// <para>Holds one tree per output chunk read and, in each, fewer than eight keys per level.</para>
 /// <para>Over an open-ended run, the partials of a time chunk are built as the window reaches it, like the chunks of
 /// any array, but enter the trees only once every step it reads is known to be there: a partial in a combine cannot
 /// be taken back, and a step past the run's end never comes. Until then they wait, held (the window's steps, at
@@ -16,20 +18,16 @@ namespace Deisa.Core.Arrays.Nodes;
 /// </remarks>
 internal sealed class StreamingReduction : ITimeWalker
 {
-    private readonly List<(int[] OutChunk, CombineTree Tree)> _trees = [];
-    private readonly Dictionary<string, int> _treeOf = new(StringComparer.Ordinal);
-    private readonly Queue<(int Time, List<TaskKey>[] Partials)> _staged = new();
-    private int _combined;
+    private readonly List<Tree> _trees = [];
+    private readonly Dictionary<string, Tree> _treeOf = new(StringComparer.Ordinal);
+
+    // The input time chunks the window reached: every tree takes them, a tree wanted late from the first.
+    private int _reached;
     private bool _empty;
 
     public StreamingReduction(ReduceNode node)
     {
         Node = node;
-        foreach (int[] outChunk in node.Array.ChunkIndices())
-        {
-            _treeOf.Add(string.Join(",", outChunk), _trees.Count);
-            _trees.Add((outChunk, node.NewTree(outChunk)));
-        }
     }
 
     public ReduceNode Node { get; }
@@ -37,10 +35,22 @@ internal sealed class StreamingReduction : ITimeWalker
     /// <inheritdoc/>
     public DeisaArray Input => Node.Inputs[0];
 
-    /// <summary>Gets the next input time chunk to take.</summary>
-    public int Cursor { get; private set; }
+    /// <summary>Gets the next input time chunk a tree takes: what must stay readable of the input.</summary>
+    public int Cursor
+    {
+        get
+        {
+            int cursor = _reached;
+            foreach (Tree tree in _trees)
+            {
+                cursor = Math.Min(cursor, tree.Taken);
+            }
 
-    /// <summary>Gets whether every input time chunk was taken and the trees closed.</summary>
+            return cursor;
+        }
+    }
+
+    /// <summary>Gets whether every tree took every input time chunk and was closed.</summary>
     public bool IsComplete { get; private set; }
 
     /// <inheritdoc/>
@@ -49,10 +59,29 @@ internal sealed class StreamingReduction : ITimeWalker
     /// <summary>Gets the final keys, once complete.</summary>
     public IEnumerable<TaskKey> Results => _empty
         ? (Failure is null ? _trees.Select(t => Node.KeyOf(t.OutChunk)) : [])
-        : _trees.Where(t => t.Tree.Result is not null).Select(t => t.Tree.Result!.Value);
+        : _trees.Where(t => t.Combine.Result is not null).Select(t => t.Combine.Result!.Value);
 
     /// <summary>Gets the partials and combines waiting for later ones, and partials waiting to enter the trees: they must stay alive.</summary>
-    public IEnumerable<TaskKey> Pending => _trees.SelectMany(t => t.Tree.Pending).Concat(_staged.SelectMany(s => s.Partials.SelectMany(p => p)));
+    public IEnumerable<TaskKey> Pending => _trees.SelectMany(t => t.Combine.Pending.Concat(t.Staged.SelectMany(s => s.Partials)));
+
+    /// <summary>Adds the trees of the output chunks of <paramref name="region"/> not built yet: a reader reads them.</summary>
+    /// <param name="region">Output chunks of the reduction.</param>
+    public void Want(Region region)
+    {
+        int[][] along = [.. region.Dims.Select((chunks, d) => chunks.Enumerate(Node.Array.Axes[d].Count).ToArray())];
+        foreach (int[] position in DeisaArray.ChunkIndices([.. along.Select(a => a.Length)]))
+        {
+            int[] chunk = [.. position.Select((i, d) => along[d][i])];
+            string id = string.Join(",", chunk);
+            if (!_treeOf.ContainsKey(id))
+            {
+                var tree = new Tree(chunk, Node.NewTree(chunk));
+                _trees.Add(tree);
+                _treeOf.Add(id, tree);
+                IsComplete = false;
+            }
+        }
+    }
 
     /// <summary>Takes the input time chunks whose simulation steps end within the limit's horizon, and closes the trees after the last.</summary>
     /// <param name="limit">How far the input may be read, and whether its run ended.</param>
@@ -62,41 +91,37 @@ internal sealed class StreamingReduction : ITimeWalker
         DeisaArray input = Node.Inputs[0];
         int count = input.Axes[input.TimeAxis].Count;
         bool open = Node.OverOpenTime;
-        while (Cursor < count && input.Node.SourceEnd(Cursor) <= limit.Horizon)
+        while (_reached < count && input.Node.SourceEnd(_reached) <= limit.Horizon)
         {
-            if (open)
-            {
-                _staged.Enqueue((Cursor, [.. _trees.Select(t => Node.EmitPartials(t.OutChunk, Cursor, sink))]));
-            }
-            else
-            {
-                foreach ((int[] outChunk, CombineTree tree) in _trees)
-                {
-                    Node.AddStep(tree, outChunk, Cursor, sink);
-                }
-            }
-
-            Cursor++;
+            _reached++;
         }
 
-        // In time order, the staged partials of the steps known to be there go into the trees.
-        while (_staged.TryPeek(out (int Time, List<TaskKey>[] Partials) next) && limit.Exists(input, next.Time))
+        // Time chunk by time chunk, so that the earliest steps' tasks come first; a tree wanted late catches up.
+        for (int time = Cursor; time < _reached; time++)
         {
-            _staged.Dequeue();
-            for (int i = 0; i < _trees.Count; i++)
+            foreach (Tree tree in _trees)
             {
-                foreach (TaskKey partial in next.Partials[i])
+                if (tree.Taken != time)
                 {
-                    _trees[i].Tree.Add(partial, sink);
+                    continue;
                 }
-            }
 
-            _combined++;
+                if (open)
+                {
+                    tree.Staged.Enqueue((time, Node.EmitPartials(tree.OutChunk, time, sink)));
+                }
+                else
+                {
+                    Node.AddStep(tree.Combine, tree.OutChunk, time, sink);
+                }
+
+                tree.Taken++;
+            }
         }
 
         if (!open)
         {
-            if (!IsComplete && count > 0 && Cursor == count)
+            if (!IsComplete && count > 0 && _reached == count && Cursor == count)
             {
                 Close(sink);
             }
@@ -104,21 +129,43 @@ internal sealed class StreamingReduction : ITimeWalker
             return;
         }
 
-        if (IsComplete || !limit.Ended || !limit.IsDone(input, Cursor, count) || (_staged.TryPeek(out (int Time, List<TaskKey>[] Partials) left) && limit.Exists(input, left.Time)))
+        // In time order, the staged partials of the steps known to be there go into the trees.
+        foreach (Tree tree in _trees)
+        {
+            while (tree.Staged.TryPeek(out (int Time, List<TaskKey> Partials) next) && limit.Exists(input, next.Time))
+            {
+                tree.Staged.Dequeue();
+                foreach (TaskKey partial in next.Partials)
+                {
+                    tree.Combine.Add(partial, sink);
+                }
+
+                tree.Combined++;
+            }
+        }
+
+        int cursor = Cursor;
+        if (IsComplete || _trees.Count == 0 || !limit.Ended || !limit.IsDone(input, cursor, count)
+            || _trees.Any(t => t.Staged.TryPeek(out (int Time, List<TaskKey> Partials) left) && limit.Exists(input, left.Time)))
         {
             return;
         }
 
-        // The run ended: what is still staged is past its end.
-        _staged.Clear();
-        Node.EndedInputCount = _combined;
-        if (_combined == 0)
+        // The run ended: what is still staged is past its end. Every tree took the same steps by now.
+        int combined = _trees.Max(t => t.Combined);
+        foreach (Tree tree in _trees)
+        {
+            tree.Staged.Clear();
+        }
+
+        Node.EndedInputCount = combined;
+        if (combined == 0)
         {
             // An open run that ended before any step this reduction reads: the identity, or no value at all.
             _empty = true;
-            foreach ((int[] outChunk, _) in _trees)
+            foreach (Tree tree in _trees)
             {
-                if (Node.EmitEmpty(outChunk, sink) is { } why)
+                if (Node.EmitEmpty(tree.OutChunk, sink) is { } why)
                 {
                     Failure = new DeisaException($"{Node.Array} has no value: {why}.");
                     break;
@@ -133,32 +180,46 @@ internal sealed class StreamingReduction : ITimeWalker
     }
 
     /// <summary>Gets the final key of an output chunk.</summary>
-    /// <exception cref="InvalidOperationException">The reduction is not complete.</exception>
+    /// <exception cref="InvalidOperationException">The reduction is not complete, or no reader said it reads that chunk.</exception>
     public TaskKey ResultOf(ReadOnlySpan<int> outChunk)
     {
-        if (IsComplete && _treeOf.TryGetValue(string.Join(",", outChunk.ToArray()), out int at))
+        if (IsComplete && _treeOf.TryGetValue(string.Join(",", outChunk.ToArray()), out Tree? tree))
         {
             if (_empty && Failure is null)
             {
-                return Node.KeyOf(_trees[at].OutChunk);
+                return Node.KeyOf(tree.OutChunk);
             }
 
-            if (_trees[at].Tree.Result is { } key)
+            if (tree.Combine.Result is { } key)
             {
                 return key;
             }
         }
 
-        throw new InvalidOperationException($"{Node.Array} was asked for before its input ended: a bug in Deisa's window driver.");
+        throw new InvalidOperationException($"{Node.Array} was asked for chunk ({string.Join(", ", outChunk.ToArray())}) before its input ended, or without a reader wanting it: a bug in Deisa's window driver.");
     }
 
     private void Close(GraphSink sink)
     {
-        foreach ((_, CombineTree tree) in _trees)
+        foreach (Tree tree in _trees)
         {
-            tree.Close(sink);
+            tree.Combine.Close(sink);
         }
 
         IsComplete = true;
+    }
+
+    /// <summary>One output chunk's tree, the input time chunks it took, and (over an open run) the partials waiting to enter it.</summary>
+    private sealed class Tree(int[] outChunk, CombineTree combine)
+    {
+        public int[] OutChunk { get; } = outChunk;
+
+        public CombineTree Combine { get; } = combine;
+
+        public int Taken { get; set; }
+
+        public int Combined { get; set; }
+
+        public Queue<(int Time, List<TaskKey> Partials)> Staged { get; } = new();
     }
 }

@@ -58,6 +58,9 @@ internal sealed class WindowDriver : IStreamingReductions
     /// <summary>Gets the steps the window reaches: tasks of steps below this may exist.</summary>
     public long Horizon => Interlocked.Read(ref _horizon);
 
+    /// <summary>Gets why the driver stopped, once it did: a refused window, or the runtime's shutdown.</summary>
+    public Exception? Failure => Volatile.Read(ref _failure);
+
     /// <summary>Gets the number of keys kept alive for later rounds.</summary>
     public int PinCount
     {
@@ -242,28 +245,30 @@ internal sealed class WindowDriver : IStreamingReductions
         }
     }
 
-    /// <summary>Finds the reductions over time an array depends on: the driver builds those step by step.</summary>
+    /// <summary>
+    /// Finds the reductions over time an array reads, and which of their output chunks: the driver builds those step by
+    /// step, and only those, since another chunk's partials would read blocks the contract does not ask for.
+    /// </summary>
     private void Track(DeisaArray array)
     {
-        var seen = new HashSet<ArrayNode>(ReferenceEqualityComparer.Instance);
-        var stack = new Stack<DeisaArray>();
-        stack.Push(array);
-        while (stack.Count > 0)
+        var reads = new RequirementSink();
+        reads.Require(array, Region.All(array));
+        foreach ((ArrayNode node, List<Region> regions) in reads.Reached)
         {
-            DeisaArray current = stack.Pop();
-            if (!seen.Add(current.Node))
+            if (node is not ReduceNode { ReducesTime: true, IsIdentity: false } reduce)
             {
                 continue;
             }
 
-            if (current.Node is ReduceNode { ReducesTime: true, IsIdentity: false } reduce && !_reductions.ContainsKey(reduce))
+            if (!_reductions.TryGetValue(reduce, out StreamingReduction? reduction))
             {
-                _reductions.Add(reduce, new StreamingReduction(reduce));
+                reduction = new StreamingReduction(reduce);
+                _reductions.Add(reduce, reduction);
             }
 
-            foreach (DeisaArray input in current.Node.Inputs)
+            foreach (Region region in regions)
             {
-                stack.Push(input);
+                reduction.Want(region);
             }
         }
     }
@@ -471,7 +476,8 @@ internal sealed class WindowDriver : IStreamingReductions
             DeisaArray current = stack.Pop();
             if (current.Node is ReduceNode { ReducesTime: true, IsIdentity: false } reduce)
             {
-                if (!_reductions[reduce].IsComplete)
+                // One the array reads nothing of (in an empty part of a concatenation) is not tracked, and never waited for.
+                if (_reductions.TryGetValue(reduce, out StreamingReduction? reduction) && !reduction.IsComplete)
                 {
                     return false;
                 }
