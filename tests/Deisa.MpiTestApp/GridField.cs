@@ -40,7 +40,8 @@ public static class GridField
         return 0;
     }
 
-    private static (long Start, long Count) Split(long size, int parts, int index)
+    /// <summary>Splits <paramref name="size"/> into <paramref name="parts"/> near-equal blocks: the start and size of block <paramref name="index"/>.</summary>
+    public static (long Start, long Count) Split(long size, int parts, int index)
     {
         long baseCount = size / parts;
         long extra = size % parts;

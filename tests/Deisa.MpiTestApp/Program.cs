@@ -84,6 +84,7 @@ public static class Program
             "coupling" => Coupling.Run(session, args),
             "transport" => TransportChecks.Run(session),
             "arrays" => ArrayOps.Run(session, args),
+            "open" => OpenRun.Run(session, args),
             "ipca" => Ipca.Run(session, args),
             "soak" => Soak.Run(session, args),
             "shutdown" => Shutdown.Run(session, args),

@@ -86,7 +86,8 @@ public sealed class Bridge : IDisposable
     /// <summary>Declares an array this rank publishes.</summary>
     /// <typeparam name="T">The element type: double, float, int or long.</typeparam>
     /// <param name="name">The array's name.</param>
-    /// <param name="shape">The global shape, time dimension included (its entry is the number of steps).</param>
+    /// <param name="shape">The global shape, time dimension included (its entry is the number of steps, or
+    /// <see cref="ArrayDeclaration.OpenEnded"/> for a run that does not know it: <see cref="Finish"/> then ends it).</param>
     /// <param name="timeDimension">The position of the time dimension in <paramref name="shape"/>.</param>
     /// <param name="start">This rank's block start, spatial dimensions only.</param>
     /// <param name="count">This rank's block size, spatial dimensions only.</param>

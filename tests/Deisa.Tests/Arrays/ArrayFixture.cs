@@ -115,7 +115,7 @@ internal sealed class ArrayFixture : IAsyncDisposable
     /// An open-ended run: step by step, each producer puts its contracted blocks of the step, for as many steps as
     /// <paramref name="steps"/> gives it (by producer index), then every producer says it finished.
     /// </summary>
-    public async Task ShipOpenAsync(Func<int, int> steps, bool finish = true)
+    public async Task ShipOpenAsync(Func<int, int> steps, bool finish = true, Action<int>? afterStep = null)
     {
         int longest = Enumerable.Range(0, _producers.Count).Max(steps);
         for (int step = 0; step < longest; step++)
@@ -133,6 +133,8 @@ internal sealed class ArrayFixture : IAsyncDisposable
                     await PutAsync(producer, declaration, entry, step);
                 }
             }
+
+            afterStep?.Invoke(step);
         }
 
         if (finish)

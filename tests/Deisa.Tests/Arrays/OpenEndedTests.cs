@@ -198,6 +198,37 @@ public sealed class OpenEndedTests
     }
 
     [Fact]
+    public async Task LongRun_ReductionsOverTime_KeysHeldStayFlat()
+    {
+        await using ArrayFixture fixture = Start();
+        DeisaArray field = fixture.Client.GetArrays()["field"];
+
+        using PersistedArray mean = await field.Mean("t").PersistAsync();
+        using PersistedArray drift = await field.Diff("t").Max("t").PersistAsync();
+        await fixture.Client.ValidateContractAsync();
+        const int Steps = 240;
+        var held = new List<(int Keys, int Pins)>();
+        await fixture.ShipOpenAsync(_ => Steps, afterStep: step =>
+        {
+            if (step % 20 == 19)
+            {
+                held.Add((fixture.Runtime.SchedulerTaskCount, fixture.Client.Windows.PinCount));
+            }
+        });
+
+        NdArray dense = fixture.Dense(Steps);
+        Dense.AssertClose(Dense.Reduce(dense, Reduction.Mean, [true, false, false]), await mean.GetResultAsync().WaitAsync(s_timeout));
+        Dense.AssertClose(Dense.Reduce(Dense.Diff(dense, 0), Reduction.Max, [true, false, false]), await drift.GetResultAsync().WaitAsync(s_timeout));
+
+        // What the window holds depends on its lookahead and the combine trees' frontier (a level more every 64 steps:
+        // a few keys per tree), not on how long the run went: a key kept per step would add 180 between these.
+        (int Keys, int Pins) early = (held.Take(3).Max(h => h.Keys), held.Take(3).Max(h => h.Pins));
+        (int Keys, int Pins) late = (held.TakeLast(3).Max(h => h.Keys), held.TakeLast(3).Max(h => h.Pins));
+        Assert.True(late.Keys <= early.Keys + 60 && late.Pins <= early.Pins + 60, $"held (scheduler keys, pins) every 20 steps: {string.Join(" ", held)}");
+        Assert.All(held, h => Assert.InRange(h.Keys, 0, 400));
+    }
+
+    [Fact]
     public async Task BadInput_NeedsTheEnd_RefusedWhenBuilt_NamingWhatToDo()
     {
         await using ArrayFixture fixture = Start();

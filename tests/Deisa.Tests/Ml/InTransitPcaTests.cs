@@ -128,6 +128,31 @@ public sealed class InTransitPcaTests
     }
 
     [Fact]
+    public async Task Fit_OverAnOpenEndedRun_CompletesAtFinish_SameAsDenseFitsOfThePublishedSteps()
+    {
+        // The run's length is decided by the simulation alone; the window (3 steps) reaches past its end before it is known.
+        await using ArrayFixture fixture = ArrayFixture.Start(
+            [ArrayDeclaration.OpenEnded, 12, 9], 0, [[5, 7], [4, 5]], ["t", "Y", "X"], value: Structured, client: new Core.Client.ClientOptions { Lookahead = 3 });
+        DeisaArray field = fixture.Client.GetArrays()["field"];
+        var chain = new InSituIncrementalPCA(3, svdSolver: SvdSolver.Full).Fit(field, null, ["Y"], ["X"]);
+        var tree = new InSituIncrementalPCA(3, svdSolver: SvdSolver.Full).Fit(field, null, ["Y"], ["X"], BatchReduction.Tree);
+        await fixture.Client.ValidateContractAsync();
+        int steps = 7 + Random.Shared.Next(4);
+        await fixture.ShipOpenAsync(_ => steps);
+
+        var dense = new InSituIncrementalPCA(3, svdSolver: SvdSolver.Full);
+        NdArray all = fixture.Dense(steps);
+        for (int t = 0; t < steps; t++)
+        {
+            dense.PartialFit(Batch(all, t, transpose: false));
+        }
+
+        PcaAssert.SameState(dense.State!, await chain.FittedState.GetResultAsync().WaitAsync(s_timeout), 1e-12, 1e-12, "open chain vs dense");
+        PcaAssert.SameState(dense.State!, await tree.FittedState.GetResultAsync().WaitAsync(s_timeout), 1e-3, 1e-3, "open tree vs dense");
+        Assert.Equal(steps * 12, await chain.NSamplesSeen.GetResultAsync());
+    }
+
+    [Fact]
     public async Task Fit_Tree_AgreesWithChain()
     {
         await using ArrayFixture fixture = Start(steps: 7);

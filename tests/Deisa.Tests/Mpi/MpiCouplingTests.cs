@@ -190,6 +190,20 @@ public sealed class MpiCouplingTests
     }
 
     [Fact]
+    public void Sim4_Analytics2_OpenEndedRun_StepsDecidedAtRunTime_MeanOverTimeAtFinish()
+    {
+        // Simulation rank 0 draws the number of steps; the analytics only learn it when every rank finished.
+        MpiResult result = MpiJob.Run(6, "open", "--grid", "2x2", "--analytics", "2", "--worker-on-root");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        result.AssertChecksPass(5);
+        long[] published = [.. result.Lines("RUN").Select(l => long.Parse(l.Split("steps=")[1], System.Globalization.CultureInfo.InvariantCulture)).Distinct()];
+        long seen = long.Parse(result.Lines("OPEN").Single().Split("steps=")[1], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(4, result.Lines("RUN").Count());
+        Assert.Equal(seen, Assert.Single(published));
+    }
+
+    [Fact]
     public void Sim2_Analytics3_IncrementalPca_ChainMatchesDense_TreeMatchesChain()
     {
         // Three analytics ranks: the states and the chunks of each step cross processes between the workers.

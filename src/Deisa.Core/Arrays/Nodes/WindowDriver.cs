@@ -23,11 +23,14 @@ namespace Deisa.Core.Arrays.Nodes;
 /// (<see cref="DeisaClient.OpenRun"/>). Arrays over an open time emit their chunks within the lookahead as bounded ones
 /// do, and no further than the end once it is known; a chunk the window reached past the end fails, as its data never
 /// comes, and its root lets it go. Reductions and folds over an open time build their steps as the window reaches them
-/// but combine only steps known to be there (a partial in a tree cannot be taken back), and close when the run ended. A bounded array that reads past the end of a run that
-/// ended fails, naming the steps.</para>
+/// but combine only steps known to be there (a partial in a tree cannot be taken back), and close when the run ended.
+/// A bounded array that reads past the end of a run that ended fails, naming the steps.</para>
 /// </remarks>
 internal sealed class WindowDriver : IStreamingReductions
 {
+    /// <summary>The most steps past the latest arrival an open-ended array's window reaches: its run has no last step to build everything up to.</summary>
+    internal const int MaxOpenLookahead = 1024;
+
     private readonly DeisaClient _client;
     private readonly int _lookahead;
     private readonly Channel<Command> _commands = Channel.CreateUnbounded<Command>(new UnboundedChannelOptions { SingleReader = true });
@@ -39,9 +42,6 @@ internal sealed class WindowDriver : IStreamingReductions
     private readonly Dictionary<ArrayNode, string[]> _openSources = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<string, OpenRunProgress> _runs = new(StringComparer.Ordinal);
     private readonly Dictionary<ITimeWalker, Exception> _failed = new(ReferenceEqualityComparer.Instance);
-    /// <summary>The most steps past the latest arrival an open-ended array's window reaches: its run has no last step to build everything up to.</summary>
-    internal const int MaxOpenLookahead = 1024;
-
     private readonly Task _loop;
     private long _horizon;
     private long _latest = -1;
