@@ -29,8 +29,8 @@ internal sealed class GraphSink
     /// <summary>Gets the external keys read: the simulation's blocks.</summary>
     public HashSet<TaskKey> Externals { get; } = [];
 
-    /// <summary>Gets the chunks emitted, with their node and time chunk (-1 for a node without a time axis).</summary>
-    public List<(ArrayNode Node, int Time, TaskKey Key)> Emitted { get; } = [];
+    /// <summary>Gets the chunks emitted, with their node, time chunk (-1 for a node without a time axis) and indices.</summary>
+    public List<(ArrayNode Node, int Time, int[] Chunk, TaskKey Key)> Emitted { get; } = [];
 
     /// <summary>Gets the state of the reductions over time when a window driver emits, or null when everything is emitted at once.</summary>
     public IStreamingReductions? Streaming { get; }
@@ -53,7 +53,7 @@ internal sealed class GraphSink
         if (_done.Add(key) && _alive?.Invoke(node, time, key) != true)
         {
             node.Emit(chunk, key, this);
-            Emitted.Add((node, time, key));
+            Emitted.Add((node, time, chunk.ToArray(), key));
         }
 
         return key;

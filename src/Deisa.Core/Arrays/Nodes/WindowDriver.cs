@@ -42,9 +42,14 @@ internal sealed class WindowDriver : IStreamingReductions
     private readonly Dictionary<ArrayNode, string[]> _openSources = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<string, OpenRunProgress> _runs = new(StringComparer.Ordinal);
     private readonly Dictionary<ITimeWalker, Exception> _failed = new(ReferenceEqualityComparer.Instance);
+
+    // The chunks the latest rounds emitted (a few time chunks per array): a reader added later may read them again.
+    private readonly List<(ArrayNode Node, int Time, int[] Chunk, TaskKey Key)> _recent = [];
+
     private readonly Task _loop;
     private long _horizon;
     private long _latest = -1;
+    private bool _readersAdded;
     private Exception? _failure;
 
     public WindowDriver(DeisaClient client, int lookahead)
@@ -150,6 +155,7 @@ internal sealed class WindowDriver : IStreamingReductions
                         case CommandKind.Add:
                             _roots.Add(command.Root!);
                             Track(command.Root!.Array);
+                            _readersAdded = true;
                             accepted.Add(command.Accepted!);
                             break;
                         case CommandKind.Remove:
@@ -159,6 +165,7 @@ internal sealed class WindowDriver : IStreamingReductions
                         case CommandKind.AddFold:
                             _folds.Add(command.Fold!);
                             Track(command.Fold!.Fold.Array);
+                            _readersAdded = true;
                             accepted.Add(command.Accepted!);
                             break;
                         case CommandKind.RemoveFold:
@@ -354,6 +361,21 @@ internal sealed class WindowDriver : IStreamingReductions
 
         // What later rounds will read: from every pending reader down, the earliest time of each array.
         Dictionary<ArrayNode, int> low = Lowest();
+        if (_readersAdded)
+        {
+            // A new reader reaches back to chunks earlier rounds emitted and, no reader then reading them again, did
+            // not pin: asked for again now, they are pinned below while their data is still there. Left out, the
+            // reader's tasks would come after the data went, and wait for blocks never shipped again.
+            _readersAdded = false;
+            foreach ((ArrayNode node, int time, int[] chunk, _) in _recent)
+            {
+                if (Needed(node, time, low) && time >= _released.GetValueOrDefault(node))
+                {
+                    sink.Require(node.Array, chunk);
+                }
+            }
+        }
+
         var keep = new Dictionary<TaskKey, Pin>();
         lock (_pins)
         {
@@ -386,13 +408,15 @@ internal sealed class WindowDriver : IStreamingReductions
             }
         }
 
-        foreach ((ArrayNode node, int time, TaskKey key) in sink.Emitted)
+        foreach ((ArrayNode node, int time, _, TaskKey key) in sink.Emitted)
         {
             if (!keep.ContainsKey(key) && Needed(node, time, low))
             {
                 keep[key] = new Pin(node, time, null);
             }
         }
+
+        Remember(sink);
 
         var wanted = new List<TaskKey>(outputs.Count + values.Count);
         var described = new Dictionary<TaskKey, string>();
@@ -464,6 +488,26 @@ internal sealed class WindowDriver : IStreamingReductions
                 }
             }
         }
+    }
+
+    /// <summary>Remembers the chunks with a time a round emitted, and forgets those more than the lookahead behind the latest of their array.</summary>
+    private void Remember(GraphSink sink)
+    {
+        var newest = new Dictionary<ArrayNode, int>(ReferenceEqualityComparer.Instance);
+        foreach ((ArrayNode Node, int Time, int[] Chunk, TaskKey Key) emitted in sink.Emitted)
+        {
+            if (emitted.Time >= 0)
+            {
+                _recent.Add(emitted);
+            }
+        }
+
+        foreach ((ArrayNode node, int time, _, _) in _recent)
+        {
+            newest[node] = Math.Max(newest.GetValueOrDefault(node, time), time);
+        }
+
+        _recent.RemoveAll(e => e.Time < newest[e.Node] - _lookahead - 1);
     }
 
     /// <summary>Whether the reductions over time an array without a time axis reads are all complete.</summary>
