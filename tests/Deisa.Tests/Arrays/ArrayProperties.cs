@@ -39,7 +39,7 @@ public sealed class ArrayProperties
                 int[][] axes = [.. requirement.Blocks.Select(b => b.Enumerate().ToArray())];
                 foreach (int step in requirement.Steps.Enumerate())
                 {
-                    foreach (int[] position in DeisaArrayIndices(axes.Select(a => a.Length).ToArray()))
+                    foreach (int[] position in DeisaArray.ChunkIndices(axes.Select(a => a.Length).ToArray()))
                     {
                         derived.Add(blocks.KeyOf(step, [.. position.Select((p, d) => axes[d][p])]));
                     }
@@ -56,31 +56,6 @@ public sealed class ArrayProperties
         finally
         {
             fixture.DisposeAsync().AsTask().Wait(s_timeout);
-        }
-    }
-
-    private static IEnumerable<int[]> DeisaArrayIndices(int[] counts)
-    {
-        if (counts.Any(c => c == 0))
-        {
-            yield break;
-        }
-
-        int[] index = new int[counts.Length];
-        while (true)
-        {
-            yield return (int[])index.Clone();
-            int d = counts.Length - 1;
-            while (d >= 0 && ++index[d] == counts[d])
-            {
-                index[d] = 0;
-                d--;
-            }
-
-            if (d < 0)
-            {
-                yield break;
-            }
         }
     }
 }

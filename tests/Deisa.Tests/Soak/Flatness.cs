@@ -37,6 +37,15 @@ internal static class Flatness
             $"{what} grew by {growth} from the first quarter of the run to the last (tolerance {tolerance}): {string.Join(", ", series)}");
     }
 
+    /// <summary>The bytes reachable now: a full blocking collection first, so that garbage does not count.</summary>
+    public static long LiveHeap()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        return GC.GetTotalMemory(forceFullCollection: false);
+    }
+
     /// <summary>The first, middle and last samples of a series, for reports.</summary>
     public static string Summary(IReadOnlyList<long> series) =>
         series.Count == 0 ? "(none)" : string.Create(CultureInfo.InvariantCulture, $"{series[0]} / {series[series.Count / 2]} / {series[^1]}");

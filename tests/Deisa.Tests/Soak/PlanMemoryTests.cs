@@ -109,7 +109,7 @@ public sealed class PlanMemoryTests(ITestOutputHelper output)
 
             if ((t + 1) % every == 0)
             {
-                samples.Add(LiveHeap());
+                samples.Add(Flatness.LiveHeap());
             }
         }
 
@@ -154,14 +154,5 @@ public sealed class PlanMemoryTests(ITestOutputHelper output)
     {
         NdArray value = await sums.GetTimeChunkAsync(step).WaitAsync(s_timeout);
         Assert.Equal(expected[step], value.Data[0]);
-    }
-
-    /// <summary>The bytes reachable now: a full blocking collection first, so that garbage does not count.</summary>
-    private static long LiveHeap()
-    {
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        GC.Collect();
-        return GC.GetTotalMemory(forceFullCollection: false);
     }
 }

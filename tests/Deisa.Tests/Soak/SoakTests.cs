@@ -217,7 +217,7 @@ public sealed class SoakTests(ITestOutputHelper output)
     {
         public static Sample Take(int step, DeisaRuntime runtime, BufferPoolStatistics blocks, BufferPoolStatistics shared, MessagePoolStatistics messages) => new(
             step,
-            LiveHeap(),
+            Flatness.LiveHeap(),
             runtime.GetStoredCounts().Sum(),
             runtime.GetStoredBytes().Sum(),
             runtime.SchedulerTaskCount,
@@ -225,15 +225,6 @@ public sealed class SoakTests(ITestOutputHelper output)
             blocks,
             shared,
             messages);
-
-        /// <summary>The bytes reachable now: a full blocking collection first, so that garbage does not count.</summary>
-        private static long LiveHeap()
-        {
-            GC.Collect();
-            GC.WaitForPendingFinalizers();
-            GC.Collect();
-            return GC.GetTotalMemory(forceFullCollection: false);
-        }
 
         public override string ToString() => string.Create(
             CultureInfo.InvariantCulture,
