@@ -22,6 +22,12 @@ public static class Program
             return BlasProbe.Run(args);
         }
 
+        if (scenario == "plan-memory")
+        {
+            // A plain process too: the live heap it samples is the whole process's.
+            return PlanMemory.Run(args);
+        }
+
         // Every rank registers the same operations and codecs before the session starts, except the world ranks a
         // test lists with --skip-ml-register (MPICH's launcher gives each process its rank in PMI_RANK).
         if (!Arg(args, "--skip-ml-register", "").Split(',').Contains(System.Environment.GetEnvironmentVariable("PMI_RANK")))
