@@ -220,7 +220,7 @@ public sealed class DeisaClient
     }
 
     /// <summary>Declares that an external key's data will never come: it and its dependents fail with <paramref name="reason"/>.</summary>
-    /// <param name="key">The external key, still waiting for its data.</param>
+    /// <param name="key">The external key, still waiting for its data, or a block the contract asks for at a step the window of persisted arrays has not reached yet: what reads it fails when the window gets there, as the simulation moves on.</param>
     /// <param name="reason">Why, shown to whoever waits on it.</param>
     /// <exception cref="GraphValidationException">The key is not an external key waiting for data.</exception>
     public void FailExternal(TaskKey key, string reason) => FailExternalAsync(key, reason).GetAwaiter().GetResult();
@@ -275,6 +275,18 @@ public sealed class DeisaClient
     /// <returns>A task that completes once the contract was sent.</returns>
     public async Task ValidateContractAsync(CancellationToken cancellationToken = default)
     {
+        Arrays.Nodes.WindowDriver? driver;
+        lock (_lock)
+        {
+            driver = _driver;
+        }
+
+        if (driver is not null)
+        {
+            // Arrays released just before validation let go of their window first: the contract holds what is read.
+            await driver.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         ValidateContract message = Protocol.ValidateContract.Rent();
         message.RequestId = NextRequestId();
         ThrowIfError(await RequestAsync(message.RequestId, _scheduler, message, _options.RequestTimeout, "ValidateContract", cancellationToken).ConfigureAwait(false));

@@ -290,7 +290,15 @@ public sealed partial class SchedulerState
 
     private void HandleFailExternal(FailExternal message)
     {
-        if (!_tasks.TryGetValue(message.Key, out SchedulerTask? task) || task.Status != TaskStatus.External)
+        if (!_tasks.TryGetValue(message.Key, out SchedulerTask? task) && _contractFrozen && ContractedProducer(message.Key) >= 0)
+        {
+            // A contracted block of a step the window has not reached yet: its key fails as the window creates it.
+            FailMissingExternal(message.Key, message.Reason);
+            ReplyToClient(message.RequestId, null);
+            return;
+        }
+
+        if (task is null || task.Status != TaskStatus.External)
         {
             string state = task is null ? "is not known to the scheduler" : $"is in state {task.Status}";
             ReplyToClient(

@@ -201,6 +201,30 @@ public sealed class DeisaArrayTests
     }
 
     [Fact]
+    public async Task ReductionOverTimeReleasedMidRun_ItsTreeIsNoLongerBuiltNorHeld()
+    {
+        await using ArrayFixture fixture = Start();
+        DeisaArray field = fixture.Client.GetArrays()["field"];
+        PersistedArray mean = await field.Mean("t").PersistAsync();
+        await fixture.Client.ValidateContractAsync();
+        await fixture.ShipStepAsync(0);
+
+        // While it runs (the window then reaches 9 of the 10 steps) the mean holds its partials over the steps so far.
+        await Client.InProcessRuntimeTests.WaitUntil(() => fixture.Client.Windows.PinCount > 0);
+
+        mean.Dispose();
+        await fixture.Client.Windows.FlushAsync(CancellationToken.None).WaitAsync(s_timeout);
+
+        // Walked on, the released mean's tree would keep its frontier, and the blocks under it, alive for nobody.
+        Assert.Equal(0, fixture.Client.Windows.PinCount);
+
+        // What is left is the window's external keys of steps 1 to 8 (4 blocks each), which the shrunk contract no
+        // longer ships: one window's worth, kept until the session ends, however long the run goes on.
+        int waiting = new ClientOptions().Lookahead * 4;
+        await Client.InProcessRuntimeTests.WaitUntil(() => fixture.Runtime.SchedulerTaskCount <= waiting);
+    }
+
+    [Fact]
     public async Task AfterContract_ReadingNewBlocks_TheContractGrows_ValuesMatch()
     {
         await using ArrayFixture fixture = Start();

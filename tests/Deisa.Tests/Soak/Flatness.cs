@@ -37,6 +37,14 @@ internal static class Flatness
             $"{what} grew by {growth} from the first quarter of the run to the last (tolerance {tolerance}): {string.Join(", ", series)}");
     }
 
+    /// <summary>
+    /// The most keys a windowed run's scheduler may hold, from the keys of its first window: before any data that window
+    /// reaches step 0 only, a window reaches the default lookahead's steps past the latest arrival, and four windows'
+    /// worth bound what is in flight (at least 64, for runs too small for that to mean anything).
+    /// </summary>
+    public static long WindowKeysBound(long firstWindowKeys) =>
+        Math.Max(64, 4L * (new Deisa.Core.Client.ClientOptions().Lookahead + 1L) * firstWindowKeys);
+
     /// <summary>The bytes reachable now: a full blocking collection first, so that garbage does not count.</summary>
     public static long LiveHeap()
     {

@@ -152,13 +152,13 @@ public sealed class SoakTests(ITestOutputHelper output)
         Flatness.AssertFlat("Live heap (bytes)", [.. samples.Select(s => s.Heap)], perStep * BlockBytes);
 
         // The graph is built a window of steps at a time and forgotten behind it: the scheduler's keys stay flat, and
-        // never exceed a few windows' worth (the first window's size, once the run is going, times four).
+        // never exceed a few windows' worth.
         Flatness.AssertFlat("Keys the scheduler knows", [.. samples.Select(s => (long)s.SchedulerTasks)], perStep);
         foreach (Sample sample in samples)
         {
             Assert.True(
-                sample.SchedulerTasks <= Math.Max(64, 4L * graphTasks),
-                $"After step {sample.Step} the scheduler knows {sample.SchedulerTasks} keys; the first window had {graphTasks}.");
+                sample.SchedulerTasks <= Flatness.WindowKeysBound(graphTasks),
+                $"After step {sample.Step} the scheduler knows {sample.SchedulerTasks} keys; the first window (step 0) had {graphTasks}.");
         }
     }
 

@@ -50,13 +50,18 @@ internal sealed class WindowDriver : IStreamingReductions
     private long _horizon;
     private long _latest = -1;
     private bool _readersAdded;
+    private bool _readersRemoved;
     private Exception? _failure;
 
     public WindowDriver(DeisaClient client, int lookahead)
     {
         _client = client;
         _lookahead = lookahead;
-        _horizon = lookahead;
+
+        // Before any data arrives the window reaches step 0 only: a first window of the whole lookahead costs set-up in
+        // proportion to it (8 steps of 16,384 blocks took seconds), and the steps after it are built as step 0 arrives,
+        // while the contract holds their data if it comes first. Eager (an unbounded lookahead) builds everything now.
+        _horizon = lookahead == int.MaxValue ? int.MaxValue : 1;
         _loop = Task.Run(RunAsync);
     }
 
@@ -99,6 +104,14 @@ internal sealed class WindowDriver : IStreamingReductions
         Post(new Command(CommandKind.AddFold, null, 0, accepted, Fold: root));
         await accepted.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         return root;
+    }
+
+    /// <summary>Waits until every command posted before it was carried out, releases included.</summary>
+    public Task FlushAsync(CancellationToken cancellationToken)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Post(new Command(CommandKind.Flush, null, 0, done));
+        return done.Task.WaitAsync(cancellationToken);
     }
 
     /// <summary>Stops walking a released fold.</summary>
@@ -161,6 +174,10 @@ internal sealed class WindowDriver : IStreamingReductions
                         case CommandKind.Remove:
                             command.Root!.Removed = true;
                             _roots.Remove(command.Root);
+                            _readersRemoved = true;
+                            break;
+                        case CommandKind.Flush:
+                            accepted.Add(command.Accepted!);
                             break;
                         case CommandKind.AddFold:
                             _folds.Add(command.Fold!);
@@ -170,6 +187,7 @@ internal sealed class WindowDriver : IStreamingReductions
                             break;
                         case CommandKind.RemoveFold:
                             _folds.Remove(command.Fold!);
+                            _readersRemoved = true;
                             break;
                         case CommandKind.Progress:
                             Interlocked.Exchange(ref _horizon, Math.Max(_horizon, command.Step + 1L + _lookahead));
@@ -283,6 +301,12 @@ internal sealed class WindowDriver : IStreamingReductions
     /// <summary>Emits what the window newly reaches, pins what later rounds read, submits, and lets go of older pins.</summary>
     private async Task RoundAsync()
     {
+        if (_readersRemoved)
+        {
+            _readersRemoved = false;
+            ForgetUnread();
+        }
+
         long horizon = Horizon;
         _runs.Clear();
         var sink = new GraphSink(IsAlive, this);
@@ -486,6 +510,22 @@ internal sealed class WindowDriver : IStreamingReductions
                 {
                     _pins.Add(key, pin);
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Drops the reductions over time that no persisted array or fold reads any more: walked on, they would build their
+    /// trees step after step and keep their frontier, and the blocks it reads, alive for nobody.
+    /// </summary>
+    private void ForgetUnread()
+    {
+        foreach (ReduceNode node in _reductions.Keys.ToList())
+        {
+            if (!_roots.Any(r => DependsOn(r.Array, node)) && !_folds.Any(f => DependsOn(f.Fold.Array, node)))
+            {
+                _failed.Remove(_reductions[node]);
+                _reductions.Remove(node);
             }
         }
     }
@@ -832,6 +872,7 @@ internal sealed class WindowDriver : IStreamingReductions
         Remove,
         AddFold,
         RemoveFold,
+        Flush,
         Progress,
         OpenRun,
         Stop,
