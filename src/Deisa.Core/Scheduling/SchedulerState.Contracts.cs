@@ -174,7 +174,9 @@ public sealed partial class SchedulerState
         }
 
         // Which steps of which block the client needs: its declared interests, and every external key created one by one
-        // that names a block of a declared array.
+        // that names a block of a declared array. The window's keys are mostly covered by an interest already: only the
+        // others are noted one by one (at 16,384 ranks, a step set per block and its union cost a quarter of a second).
+        Dictionary<(string Array, long Block), (ArrayLayout Layout, int[] Block, StepSet Steps)> needed = NeededByInterests(null);
         var explicitSteps = new Dictionary<(string Array, long Block), (ArrayLayout Layout, int[] Block, List<int> Steps)>();
         var unneeded = new List<TaskKey>();
         Span<int> block = stackalloc int[ArrayDeclaration.MaxSpatialDimensions];
@@ -202,6 +204,11 @@ public sealed partial class SchedulerState
             }
 
             var id = (layout.Name, ArrayLayout.BlockId(indices));
+            if (needed.TryGetValue(id, out (ArrayLayout Layout, int[] Block, StepSet Steps) covered) && covered.Steps.Contains(step))
+            {
+                continue;
+            }
+
             if (!explicitSteps.TryGetValue(id, out (ArrayLayout Layout, int[] Block, List<int> Steps) entry))
             {
                 entry = (layout, indices.ToArray(), []);
@@ -212,7 +219,12 @@ public sealed partial class SchedulerState
         }
 
         _explicitSteps = explicitSteps.ToDictionary(e => e.Key, e => (e.Value.Layout, e.Value.Block, StepSet.FromSteps(e.Value.Steps)));
-        FreezeContract(Needed());
+        foreach ((ArrayLayout layout, int[] blockOf, StepSet steps) in _explicitSteps.Values)
+        {
+            AddNeeded(needed, layout, blockOf, steps);
+        }
+
+        FreezeContract(needed);
         foreach (TaskKey key in unneeded)
         {
             FailMissingExternal(key, "no graph needed it any more when the contract was validated, so it is not in the contract");

@@ -81,13 +81,28 @@ public sealed partial class SchedulerState
     /// <summary>What every interest and every external key created one by one need, per (array, block).</summary>
     private Dictionary<(string Array, long Block), (ArrayLayout Layout, int[] Block, StepSet Steps)> Needed(IReadOnlyCollection<string>? arrays = null)
     {
-        var needed = new Dictionary<(string Array, long Block), (ArrayLayout Layout, int[] Block, StepSet Steps)>();
-        void Add(ArrayLayout layout, int[] block, StepSet steps)
+        Dictionary<(string Array, long Block), (ArrayLayout Layout, int[] Block, StepSet Steps)> needed = NeededByInterests(arrays);
+        foreach ((ArrayLayout layout, int[] block, StepSet steps) in _explicitSteps.Values)
         {
-            var id = (layout.Name, ArrayLayout.BlockId(block));
-            needed[id] = needed.TryGetValue(id, out (ArrayLayout Layout, int[] Block, StepSet Steps) entry) ? (layout, block, entry.Steps.Union(steps)) : (layout, block, steps);
+            if (arrays is null || arrays.Contains(layout.Name))
+            {
+                AddNeeded(needed, layout, block, steps);
+            }
         }
 
+        return needed;
+    }
+
+    private static void AddNeeded(Dictionary<(string Array, long Block), (ArrayLayout Layout, int[] Block, StepSet Steps)> needed, ArrayLayout layout, int[] block, StepSet steps)
+    {
+        var id = (layout.Name, ArrayLayout.BlockId(block));
+        needed[id] = needed.TryGetValue(id, out (ArrayLayout Layout, int[] Block, StepSet Steps) entry) ? (layout, block, entry.Steps.Union(steps)) : (layout, block, steps);
+    }
+
+    /// <summary>Which steps of which blocks the declared interests read, of every array or of <paramref name="arrays"/>.</summary>
+    private Dictionary<(string Array, long Block), (ArrayLayout Layout, int[] Block, StepSet Steps)> NeededByInterests(IReadOnlyCollection<string>? arrays)
+    {
+        var needed = new Dictionary<(string Array, long Block), (ArrayLayout Layout, int[] Block, StepSet Steps)>();
         foreach (Interest interest in _interests.Values)
         {
             foreach (SourceRequirement requirement in interest.Requirements)
@@ -96,17 +111,9 @@ public sealed partial class SchedulerState
                 {
                     foreach (int[] block in Blocks(layout, requirement))
                     {
-                        Add(layout, block, requirement.Steps);
+                        AddNeeded(needed, layout, block, requirement.Steps);
                     }
                 }
-            }
-        }
-
-        foreach ((ArrayLayout layout, int[] block, StepSet steps) in _explicitSteps.Values)
-        {
-            if (arrays is null || arrays.Contains(layout.Name))
-            {
-                Add(layout, block, steps);
             }
         }
 
