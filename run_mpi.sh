@@ -7,7 +7,7 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/scripts/setup.sh"
 
-HEAT2D="$DEISA_ROOT/src/Deisa.Heat2D/bin/Release/net10.0/Deisa.Heat2D.dll"
+deisa_publish_heat2d
 ranks="$(dotnet "$HEAT2D" "$@" --print-ranks)"
 
 # Progress on the terminal when there is one: under mpiexec the program's own output is a pipe.

@@ -6,20 +6,28 @@
 #   bench/heat2d/run_long_runs.sh                    # 1,000 / 10,000 / 100,000 steps
 #   bench/heat2d/run_long_runs.sh --long             # and 1,000,000 (about half an hour on 2 cores)
 #   bench/heat2d/run_long_runs.sh --backpressure 16  # with a bound on steps in flight
+#   bench/heat2d/run_long_runs.sh --jit              # the JIT-compiled build instead of the ReadyToRun one
 #   DEISA_LONG_STEPS="1000 5000" bench/heat2d/run_long_runs.sh
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/setup.sh"
 steps="${DEISA_LONG_STEPS:-1000 10000 100000}"
 backpressure=0
+compiled=readytorun
 while [ $# -gt 0 ]; do
     case "$1" in
         --long) steps="$steps 1000000"; shift ;;
         --backpressure) backpressure="$2"; shift 2 ;;
-        *) echo "error: unknown option '$1'; use --long or --backpressure N." >&2; exit 2 ;;
+        --jit) compiled=jit; shift ;;
+        *) echo "error: unknown option '$1'; use --long, --backpressure N or --jit." >&2; exit 2 ;;
     esac
 done
+if [ "$compiled" = jit ]; then
+    HEAT2D="$DEISA_ROOT/src/Deisa.Heat2D/bin/Release/net10.0/Deisa.Heat2D.dll"
+else
+    deisa_publish_heat2d
+fi
 work="$(mktemp -d /tmp/deisa-long.XXXXXX)"
-echo "== $(date -u +%F), $(nproc) cores ($(lscpu | sed -n 's/^Model name:\s*//p' | head -1)), 5 ranks (4 simulation + 1 analytics) on $(nproc) cores, Heat2D 32x32 deisa3 spatial_mean, inner 1, backpressure ${backpressure/#0/none}"
+echo "== $(date -u +%F), $(nproc) cores ($(lscpu | sed -n 's/^Model name:\s*//p' | head -1)), 5 ranks (4 simulation + 1 analytics) on $(nproc) cores, Heat2D 32x32 deisa3 spatial_mean, inner 1, backpressure ${backpressure/#0/none}, $compiled"
 for n in $steps; do
     {
         echo "size: {height: 32, width: 32}"
@@ -34,7 +42,7 @@ for n in $steps; do
         echo "output: $work/out-$n"
         if [ "$backpressure" != 0 ]; then echo "backpressure: {max_steps_in_flight: $backpressure}"; fi
     } > "$work/heat-$n.yml"
-    mpiexec.mpich -n 5 dotnet "$DEISA_ROOT/src/Deisa.Heat2D/bin/Release/net10.0/Deisa.Heat2D.dll" \
+    mpiexec.mpich -n 5 dotnet "$HEAT2D" \
         --config "$work/heat-$n.yml" --no-progress > "$work/run-$n.log"
 done
 python3 - "$work" $steps <<'PY'
