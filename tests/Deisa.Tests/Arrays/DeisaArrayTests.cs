@@ -225,6 +225,23 @@ public sealed class DeisaArrayTests
     }
 
     [Fact]
+    public async Task WindowDriverStopped_FlushReturnsAndPersistFailsNamingTheShutdown()
+    {
+        ArrayFixture fixture = Start();
+        DeisaArray field = fixture.Client.GetArrays()["field"];
+        using PersistedArray kept = await field[..2, .., ..].Sum().PersistAsync();
+        Core.Arrays.Nodes.WindowDriver driver = fixture.Client.Windows;
+        await fixture.DisposeAsync();
+
+        // A stopped driver has nothing left to carry out: a flush (what ValidateContract waits for) returns at once,
+        // and an addition fails rather than waiting for a round that never comes.
+        await driver.FlushAsync(CancellationToken.None).WaitAsync(s_timeout);
+        RuntimeShutdownException error = await Assert.ThrowsAsync<RuntimeShutdownException>(
+            () => driver.AddAsync(field.Mean("t"), "the mean over time", CancellationToken.None).WaitAsync(s_timeout));
+        Assert.Contains("shut down", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AfterContract_ReadingNewBlocks_TheContractGrows_ValuesMatch()
     {
         await using ArrayFixture fixture = Start();

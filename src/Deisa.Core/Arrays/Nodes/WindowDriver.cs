@@ -149,13 +149,30 @@ internal sealed class WindowDriver : IStreamingReductions
     {
         if (!_commands.Writer.TryWrite(command))
         {
-            command.Accepted?.TrySetException(_failure ?? new RuntimeShutdownException("The runtime shut down: no more arrays can be persisted.", [], null));
+            Settle(command, _failure ?? new RuntimeShutdownException("The runtime shut down: no more arrays can be persisted.", [], null));
+        }
+    }
+
+    /// <summary>Ends a command the stopped driver will not carry out: an addition fails with <paramref name="reason"/>, a flush has nothing left to wait for.</summary>
+    private static void Settle(Command command, Exception reason)
+    {
+        if (command.Kind == CommandKind.Flush)
+        {
+            command.Accepted?.TrySetResult();
+        }
+        else
+        {
+            command.Accepted?.TrySetException(reason);
         }
     }
 
     private async Task RunAsync()
     {
         var accepted = new List<TaskCompletionSource>();
+
+        // Flushes complete once the round after them ran, whether it succeeded or the driver stopped: nothing posted
+        // before them is left to carry out either way.
+        var flushes = new List<TaskCompletionSource>();
         try
         {
             while (await _commands.Reader.WaitToReadAsync().ConfigureAwait(false))
@@ -177,7 +194,7 @@ internal sealed class WindowDriver : IStreamingReductions
                             _readersRemoved = true;
                             break;
                         case CommandKind.Flush:
-                            accepted.Add(command.Accepted!);
+                            flushes.Add(command.Accepted!);
                             break;
                         case CommandKind.AddFold:
                             _folds.Add(command.Fold!);
@@ -223,25 +240,33 @@ internal sealed class WindowDriver : IStreamingReductions
                     return;
                 }
 
-                foreach (TaskCompletionSource waiting in accepted)
+                foreach (TaskCompletionSource waiting in accepted.Concat(flushes))
                 {
                     waiting.TrySetResult();
                 }
 
                 accepted.Clear();
+                flushes.Clear();
             }
         }
         finally
         {
+            // Stopped by a failure as well as by StopAsync: later commands are refused at once rather than left unread.
+            _commands.Writer.TryComplete();
             Exception reason = _failure ?? new RuntimeShutdownException("The runtime shut down before the window of steps reached every chunk.", [], null);
             foreach (TaskCompletionSource waiting in accepted)
             {
                 waiting.TrySetException(reason);
             }
 
+            foreach (TaskCompletionSource waiting in flushes)
+            {
+                waiting.TrySetResult();
+            }
+
             while (_commands.Reader.TryRead(out Command? command))
             {
-                command.Accepted?.TrySetException(reason);
+                Settle(command, reason);
             }
         }
     }
