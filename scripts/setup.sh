@@ -63,9 +63,14 @@ deisa_publish_heat2d() {
         HEAT2D="$DEISA_ROOT/src/Deisa.Heat2D/bin/Release/net10.0/Deisa.Heat2D.dll"
     else
         echo "== Compiling Deisa.Heat2D ahead of time (ReadyToRun, linux-$arch)"
-        dotnet publish "$DEISA_ROOT/src/Deisa.Heat2D/Deisa.Heat2D.csproj" -c Release -r "linux-$arch" --self-contained false \
-            -p:PublishReadyToRun=true -o "$DEISA_ROOT/artifacts/heat2d" -nologo -v quiet -clp:NoSummary
-        HEAT2D="$DEISA_ROOT/artifacts/heat2d/Deisa.Heat2D.dll"
+        if dotnet publish "$DEISA_ROOT/src/Deisa.Heat2D/Deisa.Heat2D.csproj" -c Release -r "linux-$arch" --self-contained false \
+            -p:PublishReadyToRun=true -o "$DEISA_ROOT/artifacts/heat2d" -nologo -v quiet -clp:NoSummary; then
+            HEAT2D="$DEISA_ROOT/artifacts/heat2d/Deisa.Heat2D.dll"
+        else
+            # Crossgen2 for this machine could not be restored (the package source lacks it): slower start, same results.
+            echo "warning: the ahead-of-time compilation failed (above); running the JIT-compiled build instead." >&2
+            HEAT2D="$DEISA_ROOT/src/Deisa.Heat2D/bin/Release/net10.0/Deisa.Heat2D.dll"
+        fi
     fi
     export HEAT2D
 }
