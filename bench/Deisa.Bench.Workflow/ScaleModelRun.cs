@@ -179,12 +179,7 @@ internal sealed class ScaleModelRun : IDisposable
                 () => _state.GetStatus(done) == SchedulerStatus.Forgotten && (!ahead || _state.GetStatus(next) != SchedulerStatus.Forgotten),
                 () => $"the client to release the result of step {t}{(ahead ? $" and to submit step {t + _lookahead}" : string.Empty)}",
                 result);
-            liveEarly = t == early ? LiveHeap() : liveEarly;
-            liveLate = t == late ? LiveHeap() : liveLate;
-            if ((t + 1) % sampleEvery == 0)
-            {
-                SamplePeak();
-            }
+            SampleStep(t, early, late, sampleEvery, ref liveEarly, ref liveLate);
         }
 
         StepFigures figures = PerStep(loop, cpu, thread);
@@ -276,17 +271,23 @@ internal sealed class ScaleModelRun : IDisposable
             release.Keys.Add(output);
             Handle(release);
             released++;
-            liveEarly = t == early ? LiveHeap() : liveEarly;
-            liveLate = t == late ? LiveHeap() : liveLate;
-            if ((t + 1) % sampleEvery == 0)
-            {
-                SamplePeak();
-            }
+            SampleStep(t, early, late, sampleEvery, ref liveEarly, ref liveLate);
         }
 
         StepFigures figures = PerStep(loop, cpu, thread);
         long liveEnd = LiveHeap();
         return Result(setup, figures, afterSetup, early, liveEarly, late, liveLate, liveEnd, released, contract, 0, 0);
+    }
+
+    /// <summary>After step <paramref name="t"/>: the live heap at the early and late steps, the peaks every <paramref name="sampleEvery"/> steps.</summary>
+    private void SampleStep(int t, int early, int late, int sampleEvery, ref long liveEarly, ref long liveLate)
+    {
+        liveEarly = t == early ? LiveHeap() : liveEarly;
+        liveLate = t == late ? LiveHeap() : liveLate;
+        if ((t + 1) % sampleEvery == 0)
+        {
+            SamplePeak();
+        }
     }
 
     /// <summary>Each simulation rank declares its block of the array, once.</summary>
