@@ -1,24 +1,28 @@
 #!/usr/bin/env bash
 # Runs of any length (issue 13): Heat2D 32x32 on a 2x2 grid, 1 analytics rank, spatial_mean only, inner 1, 5 ranks,
-# at several step counts; per run the analytics root's peak resident memory (VmHWM), its CPU time, the wait at the
-# first publication (the contract), the set-up the analytics spent on the contract, and the root's CPU per step
-# beyond the shortest run (the marginal cost of a step, start-up removed).
+# at several step counts; per run the analytics root's peak resident memory (VmHWM), its CPU time, the first
+# publication's time and the longest any simulation rank waited for the contract in all (the first steps are staged
+# until it arrives), the set-up the analytics spent on the contract, and the root's CPU per step beyond the shortest
+# run (the marginal cost of a step, start-up removed).
 #   bench/heat2d/run_long_runs.sh                    # 1,000 / 10,000 / 100,000 steps
 #   bench/heat2d/run_long_runs.sh --long             # and 1,000,000 (about half an hour on 2 cores)
 #   bench/heat2d/run_long_runs.sh --backpressure 16  # with a bound on steps in flight
 #   bench/heat2d/run_long_runs.sh --jit              # the JIT-compiled build instead of the ReadyToRun one
+#   bench/heat2d/run_long_runs.sh --staging 0        # MiB staged per rank before the contract (0: wait for it)
 #   DEISA_LONG_STEPS="1000 5000" bench/heat2d/run_long_runs.sh
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/setup.sh"
 steps="${DEISA_LONG_STEPS:-1000 10000 100000}"
 backpressure=0
+staging=16
 compiled=readytorun
 while [ $# -gt 0 ]; do
     case "$1" in
         --long) steps="$steps 1000000"; shift ;;
         --backpressure) backpressure="$2"; shift 2 ;;
         --jit) compiled=jit; shift ;;
-        *) echo "error: unknown option '$1'; use --long, --backpressure N or --jit." >&2; exit 2 ;;
+        --staging) staging="$2"; shift 2 ;;
+        *) echo "error: unknown option '$1'; use --long, --backpressure N, --staging MIB or --jit." >&2; exit 2 ;;
     esac
 done
 if [ "$compiled" = jit ]; then
@@ -27,7 +31,7 @@ else
     deisa_publish_heat2d
 fi
 work="$(mktemp -d /tmp/deisa-long.XXXXXX)"
-echo "== $(date -u +%F), $(nproc) cores ($(lscpu | sed -n 's/^Model name:\s*//p' | head -1)), 5 ranks (4 simulation + 1 analytics) on $(nproc) cores, Heat2D 32x32 deisa3 spatial_mean, inner 1, backpressure ${backpressure/#0/none}, $compiled"
+echo "== $(date -u +%F), $(nproc) cores ($(lscpu | sed -n 's/^Model name:\s*//p' | head -1)), 5 ranks (4 simulation + 1 analytics) on $(nproc) cores, Heat2D 32x32 deisa3 spatial_mean, inner 1, backpressure ${backpressure/#0/none}, staging before the contract $staging MiB, $compiled"
 for n in $steps; do
     {
         echo "size: {height: 32, width: 32}"
@@ -40,10 +44,13 @@ for n in $steps; do
         echo "analytics:"
         echo "  - kind: spatial_mean"
         echo "output: $work/out-$n"
+        echo "staging_before_contract_mib: $staging"
         if [ "$backpressure" != 0 ]; then echo "backpressure: {max_steps_in_flight: $backpressure}"; fi
     } > "$work/heat-$n.yml"
+    started=$(date +%s%N)
     mpiexec.mpich -n 5 dotnet "$HEAT2D" \
         --config "$work/heat-$n.yml" --no-progress > "$work/run-$n.log"
+    echo $(( $(date +%s%N) - started )) > "$work/job-$n.ns"
 done
 python3 - "$work" $steps <<'PY'
 import json, sys
@@ -54,12 +61,13 @@ for n in counts:
     root = json.load(open(f"{out}/ranks/rank-4.json"))
     sim = json.load(open(f"{out}/simulation.json"))
     ana = json.load(open(f"{out}/analytics.json"))
-    rows.append((n, root["PeakResidentBytes"] / 2**20, sim["FirstCouplingSeconds"] * 1e3, ana["DeclarationsSeconds"] * 1e3,
-                 ana["ContractSeconds"] * 1e3, root["CpuSeconds"], sim["WallSeconds"]))
+    rows.append((n, root["PeakResidentBytes"] / 2**20, sim["FirstCouplingSeconds"] * 1e3, sim["ContractWaitSeconds"] * 1e3,
+                 sim["BlocksStaged"], ana["DeclarationsSeconds"] * 1e3, ana["ContractSeconds"] * 1e3, root["CpuSeconds"], sim["WallSeconds"],
+                 int(open(f"{work}/job-{n}.ns").read()) / 1e9))
 base = rows[0]
-print("| steps | root peak RSS | vs first | first publication wait | declarations | contract (build, persist, validate) | root CPU | root CPU per step beyond the first run | simulation wall |")
-print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-for n, rss, first, decl, contract, cpu, wall in rows:
-    marginal = f"{(cpu - base[5]) / (n - base[0]) * 1e6:.0f} µs" if n > base[0] else "–"
-    print(f"| {n:,} | {rss:.0f} MiB | {rss / base[1]:.2f}x | {first:.0f} ms | {decl:.0f} ms | {contract:.0f} ms | {cpu:.1f} s | {marginal} | {wall:.1f} s |")
+print("| steps | root peak RSS | vs first | first publication | waited for the contract | blocks staged | declarations | contract (build, persist, validate) | root CPU | root CPU per step beyond the first run | simulation wall | job wall |")
+print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+for n, rss, first, wait, staged, decl, contract, cpu, wall, job in rows:
+    marginal = f"{(cpu - base[7]) / (n - base[0]) * 1e6:.0f} µs" if n > base[0] else "–"
+    print(f"| {n:,} | {rss:.0f} MiB | {rss / base[1]:.2f}x | {first:.2f} ms | {wait:.0f} ms | {staged:,} | {decl:.0f} ms | {contract:.0f} ms | {cpu:.1f} s | {marginal} | {wall:.1f} s | {job:.1f} s |")
 PY

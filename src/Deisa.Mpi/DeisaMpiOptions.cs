@@ -25,8 +25,24 @@ public sealed class DeisaMpiOptions
     /// <summary>Gets or sets the coupling mode.</summary>
     public CouplingMode Mode { get; set; } = CouplingMode.Deisa3;
 
-    /// <summary>Gets or sets how long a simulation rank waits for its contract before its first publish fails.</summary>
+    /// <summary>
+    /// Gets or sets how long a simulation rank waits for its contract once it cannot go on without it (its staging
+    /// budget is used up, or it finishes with blocks staged) before the publish fails.
+    /// </summary>
     public TimeSpan ContractTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// Gets or sets how many bytes a simulation rank may copy aside while its contract has not arrived, so that its
+    /// first steps do not wait for the analytics to set up: 16 MiB by default, 0 to wait at the first publish.
+    /// </summary>
+    /// <remarks>
+    /// Blocks published before the contract are copied into pooled buffers and the publish returns at once; when the
+    /// contract arrives the contracted ones are shipped from those copies, in step order, and the others are let go.
+    /// From then on nothing is copied. Once a publish would pass the budget it waits for the contract (up to
+    /// <see cref="ContractTimeout"/>), as it does past <see cref="BackpressureOptions.MaxStepsInFlight"/> steps staged
+    /// when a bound is set. The budget is per rank: with many ranks per node, mind the node's memory.
+    /// </remarks>
+    public long StagingBytesBeforeContract { get; set; } = 16L << 20;
 
     /// <summary>Gets or sets how long a publish or finish waits for sends to complete.</summary>
     public TimeSpan SendTimeout { get; set; } = TimeSpan.FromMinutes(2);

@@ -110,7 +110,7 @@ public static class Coupling
         bridge.Finish();
         BridgeStatistics stats = bridge.Statistics;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"STATS rank={rank} shipped={stats.BlocksShipped} skipped={stats.BlocksSkipped} bytes={stats.BytesShipped} scheduler_messages={stats.MessagesToScheduler} revoked={bridge.Revoked} worker={(bridge.Contract.Count > 0 ? bridge.Contract[0].Worker.Rank : -1)}"));
+            $"STATS rank={rank} shipped={stats.BlocksShipped} skipped={stats.BlocksSkipped} bytes={stats.BytesShipped} scheduler_messages={stats.MessagesToScheduler} staged={stats.BlocksStaged} revoked={bridge.Revoked} worker={(bridge.Contract.Count > 0 ? bridge.Contract[0].Worker.Rank : -1)}"));
         return 0;
     }
 

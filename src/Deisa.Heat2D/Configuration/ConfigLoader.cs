@@ -170,6 +170,11 @@ internal static partial class ConfigLoader
             Window(selection.Cols, c.Size.Width, "selection.cols", "size.width");
         }
 
+        if (c.StagingBeforeContractMib < 0)
+        {
+            Fail("staging_before_contract_mib", $"{c.StagingBeforeContractMib}; expected 0 (the first publish waits for the contract) or a positive number of MiB.");
+        }
+
         if (c.Backpressure is { } backpressure)
         {
             if (backpressure.MaxStepsInFlight < 1)

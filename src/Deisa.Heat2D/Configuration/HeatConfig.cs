@@ -29,6 +29,9 @@ internal sealed class HeatConfig
     /// <summary>Gets or sets the bound on steps in flight per simulation rank (optional; no bound by default).</summary>
     public BackpressureConfig? Backpressure { get; set; }
 
+    /// <summary>Gets or sets the MiB each simulation rank may copy aside before its contract arrives (16 by default; 0 waits for it at the first publish).</summary>
+    public int StagingBeforeContractMib { get; set; } = 16;
+
     /// <summary>Gets the parsed <see cref="Mode"/>, once checked.</summary>
     [YamlIgnore]
     public RunMode RunMode { get; set; }

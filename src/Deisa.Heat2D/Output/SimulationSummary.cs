@@ -25,7 +25,7 @@ namespace Deisa.Heat2D.Output;
 /// <param name="BlocksSkipped">Blocks published but not shipped (outside the contract), every rank.</param>
 /// <param name="BytesShipped">Bytes shipped (or written), every rank.</param>
 /// <param name="MessagesToScheduler">Messages the simulation sent the scheduler, every rank.</param>
-/// <param name="FirstCouplingSeconds">The slowest rank's first step: the first publication, which waits for the contract.</param>
+/// <param name="FirstCouplingSeconds">The slowest rank's first step: the first publication (staged if the contract has not arrived).</param>
 /// <param name="LastCouplingSeconds">The slowest rank's last step, which waits for the last publication to complete.</param>
 /// <param name="SteadyCouplingSeconds">
 /// The largest per-rank median coupling of the steps in between: what publishing costs once running. The slowest
@@ -36,6 +36,8 @@ namespace Deisa.Heat2D.Output;
 /// <param name="SteadyCouplingStdByRank">Per rank, the standard deviation of the coupling of the steps in between.</param>
 /// <param name="BlockedSeconds">The longest any rank waited for room under backpressure.</param>
 /// <param name="PeakStepsInFlight">The most steps in flight on any rank.</param>
+/// <param name="BlocksStaged">Blocks published before the contract arrived and copied aside meanwhile, every rank.</param>
+/// <param name="ContractWaitSeconds">The longest any rank waited for the contract (once its staging budget was used up).</param>
 internal sealed record SimulationSummary(
     string Mode,
     int Height,
@@ -60,7 +62,9 @@ internal sealed record SimulationSummary(
     double[] SteadyCouplingMeanByRank,
     double[] SteadyCouplingStdByRank,
     double BlockedSeconds,
-    int PeakStepsInFlight)
+    int PeakStepsInFlight,
+    long BlocksStaged = 0,
+    double ContractWaitSeconds = 0)
 {
     public const string FileName = "simulation.json";
 
@@ -68,7 +72,7 @@ internal sealed record SimulationSummary(
 
     /// <summary>
     /// Combines every rank's timings: for each figure over the steps the slowest rank's (first and last steps
-    /// apart: the first waits for the contract, the last for the last publication's completion), and per rank the
+    /// apart: the first may wait for the contract, the last for the last publication's completion), and per rank the
     /// means and standard deviations.
     /// </summary>
     public static SimulationSummary From(IReadOnlyList<SimulationReport> reports, string mode, int height, int width, int rows, int cols, int inner, double wallSeconds)
@@ -91,7 +95,9 @@ internal sealed record SimulationSummary(
             [.. reports.Select(r => r.Timings.SteadyCouplingMean)],
             [.. reports.Select(r => r.Timings.SteadyCouplingStd)],
             reports.Max(r => r.Shipped.BlockedSeconds),
-            reports.Max(r => r.Shipped.PeakStepsInFlight));
+            reports.Max(r => r.Shipped.PeakStepsInFlight),
+            reports.Sum(r => r.Shipped.BlocksStaged),
+            reports.Max(r => r.Shipped.ContractWaitSeconds));
     }
 
     public void Write(string folder) => File.WriteAllText(Path.Combine(folder, FileName), JsonSerializer.Serialize(this, s_json));

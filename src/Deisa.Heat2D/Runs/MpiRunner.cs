@@ -33,6 +33,7 @@ internal static class MpiRunner
             Mode = config.RunMode == RunMode.Deisa1 ? Core.Arrays.CouplingMode.Deisa1 : Core.Arrays.CouplingMode.Deisa3,
             ContractTimeout = HeatJob.Timeout,
             Backpressure = HeatJob.Backpressure(config),
+            StagingBytesBeforeContract = (long)config.StagingBeforeContractMib << 20,
         });
         using IDisposable signals = Signals.Install(reason => session.Abort(reason, 130));
         if (session.IsSimulation)
@@ -135,7 +136,7 @@ internal static class MpiRunner
     {
         // A fixed number of values per rank, whatever the steps: the timings' statistics, then the shipping.
         ShippingStatistics s = report.Shipped;
-        double[] shipping = [s.BlocksShipped, s.BlocksSkipped, s.BytesShipped, s.MessagesToScheduler, s.BlockedSeconds, s.PeakStepsInFlight];
+        double[] shipping = [s.BlocksShipped, s.BlocksSkipped, s.BytesShipped, s.MessagesToScheduler, s.BlockedSeconds, s.PeakStepsInFlight, s.BlocksStaged, s.ContractWaitSeconds];
         double[] mine = new double[RankTimings.Length + shipping.Length];
         report.Timings.Write(mine);
         shipping.CopyTo(mine, RankTimings.Length);
@@ -157,7 +158,7 @@ internal static class MpiRunner
             all[r] = new SimulationReport(
                 r,
                 RankTimings.Read(v),
-                new ShippingStatistics((long)w[0], (long)w[1], (long)w[2], (long)w[3], w[4], (int)w[5]));
+                new ShippingStatistics((long)w[0], (long)w[1], (long)w[2], (long)w[3], w[4], (int)w[5], (long)w[6], w[7]));
         }
 
         var summary = SimulationSummary.From(all, config.Mode!, config.Size!.Height, config.Size.Width, config.Grid!.Rows, config.Grid.Cols, config.Inner, wall);

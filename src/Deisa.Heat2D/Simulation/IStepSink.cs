@@ -23,4 +23,7 @@ internal interface IStepSink
 /// <param name="MessagesToScheduler">Messages this rank sent to the scheduler.</param>
 /// <param name="BlockedSeconds">Time publishing waited for the analytics to let go of a step (backpressure).</param>
 /// <param name="PeakStepsInFlight">The most steps shipped and still held by the workers at once (with a bound only).</param>
-internal readonly record struct ShippingStatistics(long BlocksShipped, long BlocksSkipped, long BytesShipped, long MessagesToScheduler, double BlockedSeconds = 0, int PeakStepsInFlight = 0);
+/// <param name="BlocksStaged">Blocks published before the contract arrived, copied aside meanwhile.</param>
+/// <param name="ContractWaitSeconds">Time publishing waited for the contract (once the staging budget was used up).</param>
+internal readonly record struct ShippingStatistics(
+    long BlocksShipped, long BlocksSkipped, long BytesShipped, long MessagesToScheduler, double BlockedSeconds = 0, int PeakStepsInFlight = 0, long BlocksStaged = 0, double ContractWaitSeconds = 0);

@@ -29,8 +29,8 @@ internal sealed class ProducerSink : IStepSink
 
     public Task Publish(int step, HeatBlock block)
     {
-        // Synchronously, as the Bridge does: the first step waits for the contract, and the block is copied before
-        // the simulation iterates again.
+        // Synchronously, as the Bridge does with staging off: the first step waits for the contract, and the block is
+        // copied before the simulation iterates again.
         _workerOfStep ??= ContractAsync().GetAwaiter().GetResult();
         if (!_workerOfStep.TryGetValue(step, out int worker))
         {

@@ -3,7 +3,7 @@ namespace Deisa.Heat2D.Simulation;
 /// <summary>
 /// One simulation rank's timings over the run, a fixed number of values whatever the steps (what rank 0 gathers).
 /// The coupling of a step is its publishing and its waiting for a publication before reusing the buffer; the
-/// steady steps are those between the first (which waits for the contract) and the last (which waits for the last
+/// steady steps are those between the first (which, without staging, waits for the contract) and the last (which waits for the last
 /// publication), or every step in a run of 2 steps or fewer.
 /// </summary>
 /// <param name="Steps">Steps run.</param>

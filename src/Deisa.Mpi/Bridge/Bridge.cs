@@ -1,6 +1,10 @@
 using System.Buffers;
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Threading.Tasks;
 using Deisa.Core.Arrays;
+using Deisa.Core.Buffers;
 using Deisa.Core.Coupling;
 using Deisa.Core.Errors;
 using Deisa.Core.Graph;
@@ -16,7 +20,10 @@ namespace Deisa.Mpi.Bridge;
 /// </summary>
 /// <remarks>
 /// <para>Declarations go to the scheduler in one message, at the first publish or at <see cref="CommitDeclarations"/>.
-/// The first publish then waits for this rank's contract (up to <see cref="DeisaMpiOptions.ContractTimeout"/>).</para>
+/// Until this rank's contract arrives, published blocks are copied aside within
+/// <see cref="DeisaMpiOptions.StagingBytesBeforeContract"/> and the simulation computes on; past that budget a
+/// publish waits for the contract (up to <see cref="DeisaMpiOptions.ContractTimeout"/>). Once it arrives, blocks go
+/// straight from the simulation's memory.</para>
 /// <para>The bridge makes no MPI call itself: the rank's communication thread sends. Publish from one thread.</para>
 /// </remarks>
 public sealed class Bridge : IDisposable
@@ -27,12 +34,20 @@ public sealed class Bridge : IDisposable
     private readonly Dictionary<string, Published> _arrays = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource _contractArrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<Task> _inFlight = [];
+    private readonly Queue<StagedBlock> _staged = new();
+    private readonly HashSet<int> _stagedSteps = [];
+    private readonly Lock _staging = new();
     private readonly MailboxThread _pump;
     private readonly StepWindow? _window;
     private volatile bool _revoked;
     private string _revokedReason = string.Empty;
     private bool _committed;
     private bool _finished;
+    private volatile bool _hasStaged;
+    private long _stagedBytes;
+    private Exception? _drainError;
+    private long _blocksStaged;
+    private long _contractWaitTicks;
     private long _blocksShipped;
     private long _blocksSkipped;
     private long _bytesShipped;
@@ -46,6 +61,12 @@ public sealed class Bridge : IDisposable
         _options = options;
         SimulationRank = simulationRank;
         options.Backpressure.Validate();
+        if (options.StagingBytesBeforeContract < 0)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(options), options.StagingBytesBeforeContract, "StagingBytesBeforeContract must be 0 (wait for the contract at the first publish) or a positive number of bytes.");
+        }
+
         if (options.Backpressure.Enabled)
         {
             if (options.Mode == CouplingMode.Deisa1 && options.Backpressure.Policy == BackpressurePolicy.Drop)
@@ -81,7 +102,9 @@ public sealed class Bridge : IDisposable
         Interlocked.Read(ref _messagesToScheduler),
         Interlocked.Read(ref _blocksDropped),
         _window?.Waited.TotalSeconds ?? 0,
-        _window?.PeakStepsInFlight ?? 0);
+        _window?.PeakStepsInFlight ?? 0,
+        Interlocked.Read(ref _blocksStaged),
+        TimeSpan.FromTicks(Interlocked.Read(ref _contractWaitTicks)).TotalSeconds);
 
     /// <summary>Declares an array this rank publishes.</summary>
     /// <typeparam name="T">The element type: double, float, int or long.</typeparam>
@@ -126,12 +149,12 @@ public sealed class Bridge : IDisposable
     /// <summary>Sends the declarations to the analytics (one message), if not done yet.</summary>
     public void CommitDeclarations()
     {
-        ThrowIfFinished();
         if (_committed)
         {
             return;
         }
 
+        ThrowIfFinished();
         _committed = true;
         DeclareArrays message = DeclareArrays.Rent();
         foreach (Published array in _arrays.Values)
@@ -140,6 +163,18 @@ public sealed class Bridge : IDisposable
         }
 
         SendToScheduler(message);
+    }
+
+    /// <summary>
+    /// Sends the declarations if not done yet and waits for this rank's contract, then ships what was staged before
+    /// it: every later publish goes straight from the caller's memory. Optional: publishing does this when it must.
+    /// </summary>
+    /// <exception cref="DeisaTimeoutException">The contract did not arrive within <see cref="DeisaMpiOptions.ContractTimeout"/>.</exception>
+    public void WaitForContract()
+    {
+        ThrowIfFinished();
+        AwaitContract();
+        DrainStaged();
     }
 
     /// <summary>Publishes this rank's block of an array for one step, from contiguous memory.</summary>
@@ -160,6 +195,11 @@ public sealed class Bridge : IDisposable
         {
             throw new ArgumentException(
                 $"Publishing '{name}' step {step}: the block has {block.Length} elements but the declared count [{string.Join(", ", array.Declaration.Count)}] holds {expected}.", nameof(block));
+        }
+
+        if (TryStage(array, step, MemoryMarshal.AsBytes(block.Span), 1, checked((int)block.Length * Unsafe.SizeOf<T>()), 0))
+        {
+            return Staged(array, step);
         }
 
         if (!IsContracted(array, step, out EndpointId worker))
@@ -205,6 +245,12 @@ public sealed class Bridge : IDisposable
                 nameof(field));
         }
 
+        int size = Unsafe.SizeOf<T>();
+        if (TryStage(array, step, MemoryMarshal.AsBytes(field.Span[((ghost * stride) + ghost)..]), rows, columns * size, stride * size))
+        {
+            return Staged(array, step);
+        }
+
         if (!IsContracted(array, step, out EndpointId worker))
         {
             return Skip(array, step);
@@ -233,6 +279,13 @@ public sealed class Bridge : IDisposable
 
         CommitDeclarations();
         _finished = true;
+        if (_hasStaged)
+        {
+            // What was copied aside goes (or is let go) as the contract says, before the sends are waited for.
+            AwaitContract();
+            DrainStaged();
+        }
+
         WaitForSends();
         ProducerFinished message = ProducerFinished.Rent();
         message.BlocksShipped = Interlocked.Read(ref _blocksShipped);
@@ -240,7 +293,7 @@ public sealed class Bridge : IDisposable
         // Steps passed over were named as they were; every contracted step after the last one published never comes.
         foreach (Published array in _arrays.Values)
         {
-            message.LastSteps.Add((array.Declaration.Name, array.LastStep));
+            message.LastSteps.Add((array.Declaration.Name, array.LastPublished));
         }
 
         SendToScheduler(message);
@@ -256,6 +309,7 @@ public sealed class Bridge : IDisposable
         finally
         {
             _window?.Close();
+            ReturnStaged();
             _mailbox.Dispose();
             _pump.Completion.Wait(TimeSpan.FromSeconds(5));
         }
@@ -283,15 +337,15 @@ public sealed class Bridge : IDisposable
             throw new ArgumentOutOfRangeException(nameof(step), step, $"'{name}' has steps 0 to {array.Declaration.Steps - 1}.");
         }
 
-        if (step == array.LastStep)
+        if (step == array.LastPublished)
         {
             throw new ArgumentOutOfRangeException(nameof(step), step, $"'{name}' step {step} was already published on simulation rank {SimulationRank}: publish each step once.");
         }
 
-        if (step < array.LastStep)
+        if (step < array.LastPublished)
         {
             throw new ArgumentOutOfRangeException(
-                nameof(step), step, $"'{name}' step {step} comes after step {array.LastStep}, already published on simulation rank {SimulationRank}: publish steps in increasing order.");
+                nameof(step), step, $"'{name}' step {step} comes after step {array.LastPublished}, already published on simulation rank {SimulationRank}: publish steps in increasing order.");
         }
 
         return array;
@@ -311,7 +365,15 @@ public sealed class Bridge : IDisposable
     {
         worker = default;
         CommitDeclarations();
-        WaitForContract();
+        AwaitContract();
+        DrainStaged();
+        return IsContractedNow(array, step, out worker);
+    }
+
+    /// <summary>Whether the contract (which has arrived) asks for the step, and to which worker.</summary>
+    private bool IsContractedNow(Published array, int step, out EndpointId worker)
+    {
+        worker = default;
         if (_revoked || array.Worker is not { } target || !array.Contracted.Contains(step))
         {
             return false;
@@ -321,7 +383,7 @@ public sealed class Bridge : IDisposable
         return true;
     }
 
-    private void WaitForContract()
+    private void AwaitContract()
     {
         if (_contractArrived.Task.IsCompleted)
         {
@@ -329,7 +391,10 @@ public sealed class Bridge : IDisposable
         }
 
         CommitDeclarations();
-        if (!_contractArrived.Task.Wait(_options.ContractTimeout))
+        long started = Stopwatch.GetTimestamp();
+        bool arrived = _contractArrived.Task.Wait(_options.ContractTimeout);
+        Interlocked.Add(ref _contractWaitTicks, Stopwatch.GetElapsedTime(started).Ticks);
+        if (!arrived)
         {
             throw new DeisaTimeoutException(
                 $"Simulation rank {SimulationRank} waited {_options.ContractTimeout.TotalSeconds:0.#} s for its contract from the analytics (world rank {_scheduler.Rank}). " +
@@ -364,6 +429,163 @@ public sealed class Bridge : IDisposable
         return null;
     }
 
+    /// <summary>
+    /// Copies a block aside when the contract has not arrived and the staging budget allows: the simulation computes
+    /// on, and the block is shipped from the copy (or let go) once the contract says where it goes.
+    /// </summary>
+    /// <param name="array">The array.</param>
+    /// <param name="step">The step.</param>
+    /// <param name="source">The block's first row, up to its last byte.</param>
+    /// <param name="rows">Rows to copy.</param>
+    /// <param name="rowBytes">Bytes per row.</param>
+    /// <param name="strideBytes">Bytes from one row to the next in <paramref name="source"/> (unused for one row).</param>
+    /// <returns>Whether the block was staged; false once the contract arrived (every earlier staged block is then
+    /// resolved) or when the budget is used up (the caller then waits for the contract).</returns>
+    private bool TryStage(Published array, int step, ReadOnlySpan<byte> source, int rows, int rowBytes, int strideBytes)
+    {
+        CommitDeclarations();
+        if (_drainError is { } failed)
+        {
+            throw new DeisaException($"Simulation rank {SimulationRank}: shipping the blocks published before the contract arrived failed: {failed.Message}", failed);
+        }
+
+        if (_contractArrived.Task.IsCompleted)
+        {
+            DrainStaged();
+            return false;
+        }
+
+        long bytes = (long)rows * rowBytes;
+        lock (_staging)
+        {
+            if (_contractArrived.Task.IsCompleted || bytes > Array.MaxLength || _stagedBytes + bytes > _options.StagingBytesBeforeContract)
+            {
+                return false;
+            }
+
+            // A bound on steps in flight bounds how far the simulation runs ahead before the contract, too.
+            if (_window is not null && !_stagedSteps.Contains(step) && _stagedSteps.Count >= _window.Limit)
+            {
+                return false;
+            }
+
+            byte[] copy = BufferPool.Shared.Rent((int)bytes);
+            for (int row = 0; row < rows; row++)
+            {
+                source.Slice(row * strideBytes, rowBytes).CopyTo(copy.AsSpan(row * rowBytes, rowBytes));
+            }
+
+            _staged.Enqueue(new StagedBlock(array, step, copy, (int)bytes));
+            _stagedSteps.Add(step);
+            _stagedBytes += bytes;
+            array.LastPublished = step;
+            _hasStaged = true;
+        }
+
+        Interlocked.Increment(ref _blocksStaged);
+
+        // The contract may have arrived while the block was copied, after its thread looked for staged blocks to
+        // drain: drain now rather than leave this one until the next publish. The barrier orders the write of
+        // _hasStaged before this read, as completing the contract orders its own before that thread's read.
+        Interlocked.MemoryBarrier();
+        if (_contractArrived.Task.IsCompleted)
+        {
+            DrainStaged();
+        }
+
+        return true;
+    }
+
+    private static PublishHandle Staged(Published array, int step) =>
+        new(null, $"{array.Declaration.Name} step {step} (staged)", staged: true);
+
+    /// <summary>
+    /// Ships or lets go, in step order, every block staged before the contract arrived; a caller that finds a drain
+    /// under way waits for it, so no later step overtakes a staged one.
+    /// </summary>
+    private void DrainStaged()
+    {
+        if (!_hasStaged)
+        {
+            return;
+        }
+
+        lock (_staging)
+        {
+            while (_staged.TryDequeue(out StagedBlock staged))
+            {
+                Resolve(staged);
+            }
+
+            _stagedBytes = 0;
+            _stagedSteps.Clear();
+            _hasStaged = false;
+        }
+    }
+
+    private void DrainInBackground()
+    {
+        try
+        {
+            DrainStaged();
+        }
+        catch (Exception error)
+        {
+            // Raised to the simulation at its next publish or at Finish.
+            _drainError = error;
+        }
+    }
+
+    private void Resolve(StagedBlock staged)
+    {
+        Published array = staged.Array;
+        bool ship = false;
+        try
+        {
+            if (!IsContractedNow(array, staged.Step, out EndpointId worker))
+            {
+                Skip(array, staged.Step);
+                return;
+            }
+
+            if (Admit(array, staged.Step) is not null)
+            {
+                return;
+            }
+
+            ElementType type = array.Declaration.ElementType;
+            MemoryHandle pin = staged.Copy.AsMemory(0, staged.Bytes).Pin();
+            var block = new OutgoingBlock(type, staged.Bytes / ElementTypes.SizeOf(type), pin);
+            block.Completion.Task.ContinueWith(
+                static (_, copy) => BufferPool.Shared.Return((byte[])copy!), staged.Copy, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            ship = true;
+            Ship(array, staged.Step, worker, block);
+        }
+        finally
+        {
+            if (!ship)
+            {
+                BufferPool.Shared.Return(staged.Copy);
+            }
+        }
+    }
+
+    /// <summary>Gives back what is still staged when the bridge is disposed without the contract having come.</summary>
+    private void ReturnStaged()
+    {
+        lock (_staging)
+        {
+            while (_staged.TryDequeue(out StagedBlock staged))
+            {
+                BufferPool.Shared.Return(staged.Copy);
+            }
+
+            _stagedBytes = 0;
+            _stagedSteps.Clear();
+            _hasStaged = false;
+        }
+    }
+
     private PublishHandle Drop(Published array, int step)
     {
         Interlocked.Increment(ref _blocksDropped);
@@ -396,6 +618,7 @@ public sealed class Bridge : IDisposable
             // One version of the contract for the whole publish; a change after this reports its own passed steps.
             previous = array.LastStep;
             array.LastStep = step;
+            array.LastPublished = Math.Max(array.LastPublished, step);
             contracted = array.Contracted;
         }
 
@@ -529,6 +752,12 @@ public sealed class Bridge : IDisposable
         }
 
         _contractArrived.TrySetResult();
+        if (_hasStaged)
+        {
+            // Shipped now, not at the next publish (which may be a long step away), and not on this thread, which must
+            // keep hearing releases and contract updates meanwhile. The next publish waits for the drain to end.
+            _ = Task.Run(DrainInBackground);
+        }
     }
 
     /// <summary>
@@ -559,6 +788,9 @@ public sealed class Bridge : IDisposable
         }
     }
 
+    /// <summary>A block published before the contract arrived, copied into a pooled buffer.</summary>
+    private readonly record struct StagedBlock(Published Array, int Step, byte[] Copy, int Bytes);
+
     private sealed class Published
     {
         public Published(ArrayDeclaration declaration)
@@ -568,7 +800,11 @@ public sealed class Bridge : IDisposable
 
         public ArrayDeclaration Declaration { get; }
 
+        /// <summary>Gets or sets the last step accounted for: shipped, skipped or dropped (a staged step is not, yet).</summary>
         public int LastStep { get; set; } = -1;
+
+        /// <summary>Gets or sets the last step published, staged or not: the next publish must come after it.</summary>
+        public int LastPublished { get; set; } = -1;
 
         public EndpointId? Worker { get; set; }
 

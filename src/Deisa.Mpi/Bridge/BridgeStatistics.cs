@@ -8,6 +8,8 @@ namespace Deisa.Mpi.Bridge;
 /// <param name="BlocksDropped">Contracted blocks not shipped because the bound on steps in flight was reached (policy Drop).</param>
 /// <param name="BlockedSeconds">Time publishing waited for the analytics to let go of a step (policy Block).</param>
 /// <param name="PeakStepsInFlight">The most steps shipped and still held by the workers at once (counted only with a bound).</param>
+/// <param name="BlocksStaged">Blocks published before the contract arrived and copied aside (then shipped or let go as it said).</param>
+/// <param name="ContractWaitSeconds">Time publishing or finishing waited for the contract (0 when the staging budget covered the wait).</param>
 public readonly record struct BridgeStatistics(
     long BlocksShipped,
     long BlocksSkipped,
@@ -15,4 +17,6 @@ public readonly record struct BridgeStatistics(
     long MessagesToScheduler,
     long BlocksDropped = 0,
     double BlockedSeconds = 0,
-    int PeakStepsInFlight = 0);
+    int PeakStepsInFlight = 0,
+    long BlocksStaged = 0,
+    double ContractWaitSeconds = 0);

@@ -7,21 +7,29 @@ namespace Deisa.Mpi.Bridge;
 /// <remarks>
 /// A shipped block is sent straight from the caller's memory: do not overwrite that memory until
 /// <see cref="IsCompleted"/> is true or <see cref="Wait"/> returned (as with ADIOS2's deferred <c>Put</c>).
-/// A block outside the contract costs nothing and is complete at once.
+/// A block outside the contract costs nothing and is complete at once, as is a block published before the contract
+/// arrived (<see cref="Staged"/>): it was copied aside.
 /// </remarks>
 public readonly struct PublishHandle
 {
     private readonly Task? _sent;
     private readonly string _what;
 
-    internal PublishHandle(Task? sent, string what)
+    internal PublishHandle(Task? sent, string what, bool staged = false)
     {
         _sent = sent;
         _what = what;
+        Staged = staged;
     }
 
     /// <summary>Gets whether the block was in the contract and was sent.</summary>
     public bool Shipped => _sent is not null;
+
+    /// <summary>
+    /// Gets whether the block was published before this rank's contract arrived and copied aside: it is sent from the
+    /// copy once the contract arrives, if the contract asks for it (see <see cref="DeisaMpiOptions.StagingBytesBeforeContract"/>).
+    /// </summary>
+    public bool Staged { get; }
 
     /// <summary>Gets whether the memory may be reused.</summary>
     public bool IsCompleted => _sent is null || _sent.IsCompleted;

@@ -34,6 +34,7 @@ public sealed class HeatConfigTests
     [InlineData("output: heat2d-output", "output: o\nbackpressure: {max_steps_in_flight: 1}", "backpressure.max_steps_in_flight: 1; time_derivative_mean reads each step with the next one")]
     [InlineData("output: heat2d-output", "output: o\nbackpressure: {max_steps_in_flight: 4, policy: drop}", "backpressure.policy: 'drop'; expected block")]
     [InlineData("mode: deisa3", "mode: deisa1\nbackpressure: {max_steps_in_flight: 4}", "backpressure: set in mode deisa1")]
+    [InlineData("output: heat2d-output", "output: o\nstaging_before_contract_mib: -1", "staging_before_contract_mib: -1; expected 0 (the first publish waits for the contract) or a positive number of MiB")]
     public void BadValue_MessageNamesKeyValueAndExpectation(string from, string to, string expected)
     {
         Assert.Contains(from, s_default, StringComparison.Ordinal);

@@ -149,6 +149,9 @@ public sealed class BridgeBackpressureTests : IDisposable
         ContractUpdate contract = ContractUpdate.Rent();
         contract.Entries.Add(new ContractEntry("field", [0], s_worker, StepSet.Range(0, 5)));
         _schedulerBox.Send(EndpointId.Producer(0), contract);
+
+        // These tests are about shipping once the contract is known, not about staging before it.
+        bridge.WaitForContract();
         return bridge;
     }
 

@@ -23,6 +23,7 @@ public sealed class BridgeMisuseTests : IDisposable
         // An empty contract: every publish below that passes its checks is skipped, never shipped.
         ContractUpdate contract = ContractUpdate.Rent();
         _schedulerBox.Send(EndpointId.Producer(0), contract);
+        _bridge.WaitForContract();
     }
 
     public void Dispose()
@@ -89,6 +90,7 @@ public sealed class BridgeMisuseTests : IDisposable
         using var bridge = new Bridge(transport.Open(EndpointId.Producer(0)), s_scheduler, 0, new DeisaMpiOptions { ContractTimeout = TimeSpan.FromSeconds(30) });
         bridge.DeclareArray<double>("field", [5, 2, 3], 0, [0, 0], [2, 3], ["t", "y", "x"]);
         scheduler.Send(EndpointId.Producer(0), ContractUpdate.Rent());
+        bridge.WaitForContract();
 
         ArgumentException wrong = Assert.Throws<ArgumentException>(() => bridge.PublishInterior<double>("field", 1, new double[19], ghost: 1));
         Assert.Contains("a 2x3 block with 1 ghost cell(s) on each side needs 4x5 = 20", wrong.Message, StringComparison.Ordinal);

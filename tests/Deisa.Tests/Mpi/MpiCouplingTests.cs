@@ -150,6 +150,23 @@ public sealed class MpiCouplingTests
     }
 
     [Fact]
+    public void Sim2_Analytics1_AnalyticsSlowToSetUp_FirstStepsStagedThenShippedWithTheirOwnValues()
+    {
+        // The simulation overwrites its field every step without waiting: the steps published before the contract go
+        // from copies, and the analytics' sums (checked against the formula that fills the field) show whose values.
+        MpiResult result = MpiJob.Run(3, "coupling", "--grid", "2x1", "--steps", "10", "--every", "2", "--analytics-delay", "1500");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        result.AssertChecksPass(6);
+        for (int rank = 0; rank < 2; rank++)
+        {
+            Assert.Equal(5, result.Stat(rank, "shipped"));
+            Assert.Equal(5, result.Stat(rank, "skipped"));
+            Assert.True(result.Stat(rank, "staged") >= 1, result.ToString());
+        }
+    }
+
+    [Fact]
     public void Sim1_Analytics1_ContractLate_PublishTimesOutWithClearError_JobEnds()
     {
         MpiResult result = MpiJob.Run(2, "coupling", "--steps", "3", "--contract-timeout", "1", "--analytics-delay", "20000");
