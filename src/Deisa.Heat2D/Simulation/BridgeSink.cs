@@ -9,6 +9,8 @@ internal sealed class BridgeSink(Bridge bridge) : IStepSink
     public Task Publish(int step, HeatBlock block) =>
         bridge.PublishInterior<double>(HeatArrays.Field, step, block.Current, ghost: 1).AsTask();
 
+    public void Settle() => bridge.WaitForContract();
+
     public ShippingStatistics Statistics
     {
         get

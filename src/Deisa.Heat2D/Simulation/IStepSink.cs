@@ -9,6 +9,14 @@ internal interface IStepSink
     /// <returns>Completes when that buffer may be written again.</returns>
     Task Publish(int step, HeatBlock block);
 
+    /// <summary>
+    /// Waits until every step published so far was shipped or let go: steps the Bridge staged before its contract
+    /// arrived are not, until it does. Nothing to wait for elsewhere.
+    /// </summary>
+    void Settle()
+    {
+    }
+
     /// <summary>Gets what was shipped so far.</summary>
     ShippingStatistics Statistics { get; }
 

@@ -51,6 +51,10 @@ internal static class SimulationRank
         clock.Restart();
         Wait(inFlight, publishTimeout, steps - 1);
         block.GiveBack();
+
+        // A run shorter than the analytics' set-up has published everything before the contract: its statistics
+        // count what was shipped once the contract said, and its last step waited for that.
+        sink.Settle();
         timings.AddToLast(clock.Elapsed.TotalSeconds);
         return new SimulationReport(block.Place.Rank, timings.Summarise(), sink.Statistics);
     }
