@@ -8,6 +8,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/scripts/setup.sh"
 
 deisa_publish_heat2d
+deisa_gc_budget
 ranks="$(dotnet "$HEAT2D" "$@" --print-ranks)"
 
 # Progress on the terminal when there is one: under mpiexec the program's own output is a pipe.

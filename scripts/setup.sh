@@ -47,6 +47,13 @@ fi
 echo "== Building Deisa (Release)"
 dotnet build "$DEISA_ROOT/Deisa.sln" -c Release -nologo -v quiet -clp:NoSummary
 
+# The garbage collector's first-generation budget for the Heat2D ranks: 4 MiB instead of one the runtime sizes from
+# the CPU's last-level cache (about 50 MiB on a 105 MiB L3), so that their memory does not depend on the machine
+# (docs/runs-of-any-length.md). The runtime reads this setting from the environment only; a value set already wins.
+deisa_gc_budget() {
+    export DOTNET_GCgen0size="${DOTNET_GCgen0size:-0x400000}"
+}
+
 # Deisa.Heat2D compiled ahead of time (ReadyToRun, from NuGet's Crossgen2 package): its ranks start without
 # JIT-compiling the runtime first, which halves the simulation's wait at its first publication (BENCHMARKS.md, "Runs
 # of any length"). run_mpi.sh and the Heat2D benchmark scripts call this and run $HEAT2D; the tests run the plain

@@ -30,8 +30,9 @@ if [ "$compiled" = jit ]; then
 else
     deisa_publish_heat2d
 fi
+deisa_gc_budget
 work="$(mktemp -d /tmp/deisa-long.XXXXXX)"
-echo "== $(date -u +%F), $(nproc) cores ($(lscpu | sed -n 's/^Model name:\s*//p' | head -1)), 5 ranks (4 simulation + 1 analytics) on $(nproc) cores, Heat2D 32x32 deisa3 spatial_mean, inner 1, backpressure ${backpressure/#0/none}, staging before the contract $staging MiB, $compiled"
+echo "== $(date -u +%F), $(nproc) cores ($(lscpu | sed -n 's/^Model name:\s*//p' | head -1)), 5 ranks (4 simulation + 1 analytics) on $(nproc) cores, Heat2D 32x32 deisa3 spatial_mean, inner 1, backpressure ${backpressure/#0/none}, staging before the contract $staging MiB, GC gen0 budget $DOTNET_GCgen0size, $compiled"
 for n in $steps; do
     {
         echo "size: {height: 32, width: 32}"
