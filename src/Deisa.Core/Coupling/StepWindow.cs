@@ -113,6 +113,7 @@ public sealed class StepWindow
                 _outstanding[step] = count - 1;
             }
 
+            Monitor.PulseAll(_gate);
             changed = Swap();
         }
 
@@ -137,6 +138,7 @@ public sealed class StepWindow
         lock (_gate)
         {
             _closed = true;
+            Monitor.PulseAll(_gate);
             changed = Swap();
         }
 
@@ -203,17 +205,50 @@ public sealed class StepWindow
     /// <param name="timeout">How long to wait.</param>
     /// <returns>True when it may ship; false when the window was closed meanwhile.</returns>
     /// <exception cref="DeisaTimeoutException">No room within <paramref name="timeout"/>.</exception>
+    /// <remarks>
+    /// Waits on the window's own monitor, which a release pulses: the release's thread wakes this one directly. An
+    /// asynchronous wait made blocking would add a thread-pool hop and a timer per wait, two more wake-ups per step of
+    /// a bounded run, each costly when ranks share cores.
+    /// </remarks>
     public bool WaitForRoom(int step, TimeSpan timeout)
     {
-        if (HasRoom(step))
+        lock (_gate)
         {
-            lock (_gate)
+            if (_closed || _outstanding.ContainsKey(step) || _outstanding.Count < Limit)
             {
                 return !_closed;
             }
-        }
 
-        return WaitForRoomAsync(step, timeout).GetAwaiter().GetResult();
+            long start = System.Diagnostics.Stopwatch.GetTimestamp();
+            try
+            {
+                while (true)
+                {
+                    TimeSpan left = timeout - System.Diagnostics.Stopwatch.GetElapsedTime(start);
+                    if (left <= TimeSpan.Zero || !Monitor.Wait(_gate, left))
+                    {
+                        if (!_closed && !_outstanding.ContainsKey(step) && _outstanding.Count >= Limit)
+                        {
+                            throw Timeout(step, timeout);
+                        }
+                    }
+
+                    if (_closed)
+                    {
+                        return false;
+                    }
+
+                    if (_outstanding.ContainsKey(step) || _outstanding.Count < Limit)
+                    {
+                        return true;
+                    }
+                }
+            }
+            finally
+            {
+                Waited += System.Diagnostics.Stopwatch.GetElapsedTime(start);
+            }
+        }
     }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -159,6 +159,39 @@ public sealed class BackpressureTests
         Assert.Equal(2, other.PeakStepsInFlight);
     }
 
+    [Fact]
+    public async Task StepWindow_BlockingWait_WokenByTheReleaseThatMakesRoom_NotByOneThatDoesNot()
+    {
+        var window = new StepWindow(1, "test");
+        Assert.True(window.TryShip(0));
+        Assert.True(window.TryShip(0));
+        Task<bool> waiting = Task.Run(() => window.WaitForRoom(1, s_timeout));
+        window.Released(0);
+        await Task.Delay(100);
+        Assert.False(waiting.IsCompleted, "The wait ended while step 0 still had a block held.");
+        window.Released(0);
+        Assert.True(await waiting.WaitAsync(s_timeout));
+        Assert.True(window.Waited > TimeSpan.Zero);
+    }
+
+    [Fact]
+    public async Task StepWindow_BlockingWait_CloseWakesIt_AndATimeoutNamesTheHeldStep()
+    {
+        var closing = new StepWindow(1, "test");
+        Assert.True(closing.TryShip(0));
+        Task<bool> waiting = Task.Run(() => closing.WaitForRoom(1, s_timeout));
+        await Task.Delay(50);
+        closing.Close();
+        Assert.False(await waiting.WaitAsync(s_timeout));
+
+        var held = new StepWindow(1, "simulation rank 2");
+        Assert.True(held.TryShip(5));
+        Assert.True(held.WaitForRoom(5, TimeSpan.FromMilliseconds(1)), "A block of a step already in flight waited for room.");
+        DeisaTimeoutException error = Assert.Throws<DeisaTimeoutException>(() => held.WaitForRoom(6, TimeSpan.FromMilliseconds(200)));
+        Assert.Contains("simulation rank 2 waited 0.2 s to ship step 6", error.Message, StringComparison.Ordinal);
+        Assert.Contains("the workers still hold step 5 (1 block(s))", error.Message, StringComparison.Ordinal);
+    }
+
     private static DeisaRuntime Start(int limit, BackpressurePolicy policy, TimeSpan? timeout = null) => DeisaRuntime.StartInProcess(1, new RuntimeOptions
     {
         Operations = TestOperations.Registry,
