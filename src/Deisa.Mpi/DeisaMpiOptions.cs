@@ -39,8 +39,10 @@ public sealed class DeisaMpiOptions
     /// Blocks published before the contract are copied into pooled buffers and the publish returns at once; when the
     /// contract arrives the contracted ones are shipped from those copies, in step order, and the others are let go.
     /// From then on nothing is copied. Once a publish would pass the budget it waits for the contract (up to
-    /// <see cref="ContractTimeout"/>), as it does past <see cref="BackpressureOptions.MaxStepsInFlight"/> steps staged
-    /// when a bound is set. The budget is per rank: with many ranks per node, mind the node's memory.
+    /// <see cref="ContractTimeout"/>). Under a bound on steps in flight the copies are shipped as the workers make room
+    /// (<see cref="BackpressureOptions.MaxStepsInFlight"/> bounds what the workers hold, not what is staged here), and a
+    /// publish after them waits for the last to go. The budget is per rank: with many ranks per node, mind the node's
+    /// memory.
     /// </remarks>
     public long StagingBytesBeforeContract { get; set; } = 16L << 20;
 

@@ -35,7 +35,6 @@ public sealed class Bridge : IDisposable
     private readonly TaskCompletionSource _contractArrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<Task> _inFlight = [];
     private readonly Queue<StagedBlock> _staged = new();
-    private readonly HashSet<int> _stagedSteps = [];
     private readonly Lock _staging = new();
     private readonly MailboxThread _pump;
     private readonly StepWindow? _window;
@@ -463,12 +462,6 @@ public sealed class Bridge : IDisposable
                 return false;
             }
 
-            // A bound on steps in flight bounds how far the simulation runs ahead before the contract, too.
-            if (_window is not null && !_stagedSteps.Contains(step) && _stagedSteps.Count >= _window.Limit)
-            {
-                return false;
-            }
-
             byte[] copy = BufferPool.Shared.Rent((int)bytes);
             for (int row = 0; row < rows; row++)
             {
@@ -476,7 +469,6 @@ public sealed class Bridge : IDisposable
             }
 
             _staged.Enqueue(new StagedBlock(array, step, copy, (int)bytes));
-            _stagedSteps.Add(step);
             _stagedBytes += bytes;
             array.LastPublished = step;
             _hasStaged = true;
@@ -518,7 +510,6 @@ public sealed class Bridge : IDisposable
             }
 
             _stagedBytes = 0;
-            _stagedSteps.Clear();
             _hasStaged = false;
         }
     }
@@ -581,7 +572,6 @@ public sealed class Bridge : IDisposable
             }
 
             _stagedBytes = 0;
-            _stagedSteps.Clear();
             _hasStaged = false;
         }
     }
@@ -754,8 +744,9 @@ public sealed class Bridge : IDisposable
         _contractArrived.TrySetResult();
         if (_hasStaged)
         {
-            // Shipped now, not at the next publish (which may be a long step away), and not on this thread, which must
-            // keep hearing releases and contract updates meanwhile. The next publish waits for the drain to end.
+            // Shipped now, not at the next publish (which may be a long step away), and not on this thread: under a
+            // bound on steps in flight the drain waits for room, which the releases this thread hears make. The next
+            // publish waits for the drain to end, so no step overtakes a staged one.
             _ = Task.Run(DrainInBackground);
         }
     }

@@ -144,30 +144,40 @@ public sealed class BridgeStagingTests : IDisposable
     }
 
     [Fact]
-    public async Task BoundOnStepsInFlight_AlsoBoundsTheStepsStaged()
+    public async Task StagedSteps_UnderABoundOnStepsInFlight_ShipAsTheWorkersLetGo_AndLaterStepsWaitTheirTurn()
     {
+        // The bound is on what the workers hold: three steps are staged under a bound of one, then shipped one by one.
         using Bridge bridge = Create(new DeisaMpiOptions
         {
             ContractTimeout = s_timeout,
             SendTimeout = s_timeout,
-            Backpressure = new BackpressureOptions { MaxStepsInFlight = 2, Timeout = s_timeout },
+            Backpressure = new BackpressureOptions { MaxStepsInFlight = 1, Timeout = s_timeout },
         });
-        Assert.True(bridge.Publish<double>("field", 0, new double[4]).Staged);
-        Assert.True(bridge.Publish<double>("field", 1, new double[4]).Staged);
-
-        Task<PublishHandle> third = Task.Run(() => bridge.Publish<double>("field", 2, new double[4]));
-        await Task.Delay(200);
-        Assert.False(third.IsCompleted, "A third step was staged past the bound of 2 steps in flight.");
-        SendContract(StepSet.Range(0, 5));
-        for (int step = 0; step < 2; step++)
+        for (int step = 0; step < 3; step++)
         {
-            ((OutgoingBlock)(await Next<PutExternal>(_workerBox)).Value!).Complete(null);
+            Assert.True(bridge.Publish<double>("field", step, new double[4]).Staged);
         }
 
-        Release(new TaskKey("field", 0, 0));
-        Assert.True((await third.WaitAsync(s_timeout)).Shipped);
-        ((OutgoingBlock)(await Next<PutExternal>(_workerBox)).Value!).Complete(null);
-        Assert.Equal(2, bridge.Statistics.BlocksStaged);
+        SendContract(StepSet.Range(0, 5));
+        PutExternal first = await Next<PutExternal>(_workerBox);
+        Assert.Equal(new TaskKey("field", 0, 0), first.Key);
+        ((OutgoingBlock)first.Value!).Complete(null);
+
+        // Step 3 comes after the staged steps 1 and 2, which wait for room: so does step 3.
+        Task<PublishHandle> later = Task.Run(() => bridge.Publish<double>("field", 3, new double[4]));
+        await Task.Delay(200);
+        Assert.False(later.IsCompleted, "A step overtook a staged one.");
+        Assert.Equal(1, bridge.StepsInFlight);
+        foreach (int step in new[] { 1, 2, 3 })
+        {
+            Release(new TaskKey("field", step - 1, 0));
+            PutExternal put = await Next<PutExternal>(_workerBox);
+            Assert.Equal(new TaskKey("field", step, 0), put.Key);
+            ((OutgoingBlock)put.Value!).Complete(null);
+        }
+
+        Assert.True((await later.WaitAsync(s_timeout)).Shipped);
+        Assert.Equal(1, bridge.Statistics.PeakStepsInFlight);
     }
 
     [Fact]
