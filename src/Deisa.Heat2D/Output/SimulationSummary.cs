@@ -38,6 +38,7 @@ namespace Deisa.Heat2D.Output;
 /// <param name="PeakStepsInFlight">The most steps in flight on any rank.</param>
 /// <param name="BlocksStaged">Blocks published before the contract arrived and copied aside meanwhile, every rank.</param>
 /// <param name="ContractWaitSeconds">The longest any rank waited for the contract (once its staging budget was used up).</param>
+/// <param name="FirstCouplingGcPauseSeconds">Of <paramref name="FirstCouplingSeconds"/>, the garbage collector's pauses on that rank.</param>
 internal sealed record SimulationSummary(
     string Mode,
     int Height,
@@ -64,7 +65,8 @@ internal sealed record SimulationSummary(
     double BlockedSeconds,
     int PeakStepsInFlight,
     long BlocksStaged = 0,
-    double ContractWaitSeconds = 0)
+    double ContractWaitSeconds = 0,
+    double FirstCouplingGcPauseSeconds = 0)
 {
     public const string FileName = "simulation.json";
 
@@ -97,7 +99,8 @@ internal sealed record SimulationSummary(
             reports.Max(r => r.Shipped.BlockedSeconds),
             reports.Max(r => r.Shipped.PeakStepsInFlight),
             reports.Sum(r => r.Shipped.BlocksStaged),
-            reports.Max(r => r.Shipped.ContractWaitSeconds));
+            reports.Max(r => r.Shipped.ContractWaitSeconds),
+            reports.MaxBy(r => r.Timings.FirstCouplingSeconds)!.FirstCouplingGcPauseSeconds);
     }
 
     public void Write(string folder) => File.WriteAllText(Path.Combine(folder, FileName), JsonSerializer.Serialize(this, s_json));

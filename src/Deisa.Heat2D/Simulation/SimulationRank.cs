@@ -24,6 +24,7 @@ internal static class SimulationRank
         var timings = new StepTimings();
         var clock = new Stopwatch();
         Task inFlight = Task.CompletedTask;
+        TimeSpan firstPause = TimeSpan.Zero;
         for (int t = 0; t < steps; t++)
         {
             clock.Restart();
@@ -34,6 +35,7 @@ internal static class SimulationRank
             }
 
             double compute = clock.Elapsed.TotalSeconds;
+            TimeSpan paused = t == 0 ? GC.GetTotalPauseDuration() : TimeSpan.Zero;
             clock.Restart();
             if (block.HasLent)
             {
@@ -45,6 +47,12 @@ internal static class SimulationRank
             block.Lend();
             inFlight = sink.Publish(t, block);
             timings.Add(compute, clock.Elapsed.TotalSeconds);
+            if (t == 0)
+            {
+                // What of the first publication the garbage collector took (the whole process is paused then).
+                firstPause = GC.GetTotalPauseDuration() - paused;
+            }
+
             stepDone?.Invoke(t);
         }
 
@@ -56,7 +64,7 @@ internal static class SimulationRank
         // count what was shipped once the contract said, and its last step waited for that.
         sink.Settle();
         timings.AddToLast(clock.Elapsed.TotalSeconds);
-        return new SimulationReport(block.Place.Rank, timings.Summarise(), sink.Statistics);
+        return new SimulationReport(block.Place.Rank, timings.Summarise(), sink.Statistics, firstPause.TotalSeconds);
     }
 
     private static void Wait(Task publication, TimeSpan timeout, int step)
@@ -72,4 +80,5 @@ internal static class SimulationRank
 /// <param name="Rank">The simulation rank.</param>
 /// <param name="Timings">Its compute and coupling over the steps, in a fixed size whatever their number.</param>
 /// <param name="Shipped">What was shipped.</param>
-internal sealed record SimulationReport(int Rank, RankTimings Timings, ShippingStatistics Shipped);
+/// <param name="FirstCouplingGcPauseSeconds">The garbage collector's pauses during the first step's coupling.</param>
+internal sealed record SimulationReport(int Rank, RankTimings Timings, ShippingStatistics Shipped, double FirstCouplingGcPauseSeconds = 0);
