@@ -3,7 +3,6 @@ using Deisa.Core.Coupling;
 using Deisa.Core.Errors;
 using Deisa.Core.Graph;
 using Deisa.Core.Protocol;
-using Deisa.Core.Transport;
 using Deisa.Mpi;
 using Deisa.Mpi.Bridge;
 using Deisa.Mpi.Transport;
@@ -11,55 +10,35 @@ using Deisa.Mpi.Transport;
 namespace Deisa.Tests.Mpi;
 
 /// <summary>
-/// The bridge's bound on steps in flight, without MPI: the test plays the scheduler and the worker on in-process
-/// mailboxes, completes the sends and lets blocks go by hand.
+/// The bridge's bound on steps in flight, without MPI (<see cref="BridgeHarness"/>).
 /// </summary>
-public sealed class BridgeBackpressureTests : IDisposable
+public sealed class BridgeBackpressureTests : BridgeHarness
 {
-    private static readonly EndpointId s_scheduler = EndpointId.Scheduler(9);
-    private static readonly EndpointId s_worker = EndpointId.Worker(8);
-    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(30);
-    private readonly InProcessTransport _transport = new();
-    private readonly Mailbox _schedulerBox;
-    private readonly Mailbox _workerBox;
-
-    public BridgeBackpressureTests()
-    {
-        _schedulerBox = _transport.Open(s_scheduler);
-        _workerBox = _transport.Open(s_worker);
-    }
-
-    public void Dispose()
-    {
-        _schedulerBox.Dispose();
-        _workerBox.Dispose();
-    }
-
     [Fact]
     public async Task Drop_BoundReached_DroppableStepNotShippedAndTheSchedulerTold_ThenShipsOnceReleased()
     {
         using Bridge bridge = Start(BackpressurePolicy.Drop, droppable: true);
 
         Assert.False(bridge.Publish<double>("field", 0, new double[4]).IsCompleted);
-        PutExternal first = await Next<PutExternal>(_workerBox);
+        PutExternal first = await Next<PutExternal>(WorkerBox);
         Assert.True(first.NotifyRelease);
         ((OutgoingBlock)first.Value!).Complete(null);
 
         Assert.True(bridge.Publish<double>("field", 1, new double[4]).IsCompleted);
-        DropExternal drop = await Next<DropExternal>(_schedulerBox);
+        DropExternal drop = await Next<DropExternal>(SchedulerBox);
         Assert.Equal([new TaskKey("field", 1, 0)], drop.Keys);
         Assert.Contains("1 step(s) in flight, the limit", drop.Reason, StringComparison.Ordinal);
 
         Release(new TaskKey("field", 0, 0));
         await WaitUntil(() => bridge.StepsInFlight == 0);
         bridge.Publish<double>("field", 2, new double[4]);
-        PutExternal third = await Next<PutExternal>(_workerBox);
+        PutExternal third = await Next<PutExternal>(WorkerBox);
         Assert.Equal(new TaskKey("field", 2, 0), third.Key);
         ((OutgoingBlock)third.Value!).Complete(null);
 
         Assert.Equal((2L, 1L), (bridge.Statistics.BlocksShipped, bridge.Statistics.BlocksDropped));
         bridge.Finish();
-        ProducerFinished finished = await Next<ProducerFinished>(_schedulerBox);
+        ProducerFinished finished = await Next<ProducerFinished>(SchedulerBox);
         Assert.DoesNotContain(new TaskKey("field", 1, 0), finished.Missing);
     }
 
@@ -68,18 +47,18 @@ public sealed class BridgeBackpressureTests : IDisposable
     {
         using Bridge bridge = Start(BackpressurePolicy.Block, droppable: false, bound: false);
         bridge.Publish<double>("field", 0, new double[4]);
-        ((OutgoingBlock)(await Next<PutExternal>(_workerBox)).Value!).Complete(null);
+        ((OutgoingBlock)(await Next<PutExternal>(WorkerBox)).Value!).Complete(null);
 
         bridge.Publish<double>("field", 3, new double[4]);
 
         // Before Finish: whoever waits on steps 1 and 2 fails now, not at the end of the run.
-        DropExternal skipped = await Next<DropExternal>(_schedulerBox);
+        DropExternal skipped = await Next<DropExternal>(SchedulerBox);
         Assert.True(skipped.Skipped);
         Assert.Equal([new TaskKey("field", 1, 0), new TaskKey("field", 2, 0)], skipped.Keys);
         Assert.Equal("published step 3 of 'field' without it", skipped.Reason);
-        ((OutgoingBlock)(await Next<PutExternal>(_workerBox)).Value!).Complete(null);
+        ((OutgoingBlock)(await Next<PutExternal>(WorkerBox)).Value!).Complete(null);
         bridge.Finish();
-        ProducerFinished finished = await Next<ProducerFinished>(_schedulerBox);
+        ProducerFinished finished = await Next<ProducerFinished>(SchedulerBox);
         Assert.Empty(finished.Missing);
         Assert.Equal([("field", 3)], finished.LastSteps);
     }
@@ -89,14 +68,14 @@ public sealed class BridgeBackpressureTests : IDisposable
     {
         using Bridge bridge = Start(BackpressurePolicy.Block, droppable: false);
         bridge.Publish<double>("field", 0, new double[4]);
-        ((OutgoingBlock)(await Next<PutExternal>(_workerBox)).Value!).Complete(null);
+        ((OutgoingBlock)(await Next<PutExternal>(WorkerBox)).Value!).Complete(null);
 
         Task<PublishHandle> second = Task.Run(() => bridge.Publish<double>("field", 1, new double[4]));
         await Task.Delay(200);
         Assert.False(second.IsCompleted, "The second step shipped while the first was still held.");
         Release(new TaskKey("field", 0, 0));
-        await second.WaitAsync(s_timeout);
-        ((OutgoingBlock)(await Next<PutExternal>(_workerBox)).Value!).Complete(null);
+        await second.WaitAsync(Timeout);
+        ((OutgoingBlock)(await Next<PutExternal>(WorkerBox)).Value!).Complete(null);
         Assert.True(bridge.Statistics.BlockedSeconds > 0);
     }
 
@@ -109,22 +88,8 @@ public sealed class BridgeBackpressureTests : IDisposable
         DeisaTimeoutException error = Assert.Throws<DeisaTimeoutException>(() => bridge.Publish<double>("field", 1, new double[4]));
         Assert.Contains("Simulation rank 0 waited", error.Message, StringComparison.Ordinal);
         Assert.Contains("still hold step 0 (1 block(s))", error.Message, StringComparison.Ordinal);
-        Assert.True(_workerBox.Reader.TryRead(out Message? put) && put is PutExternal p);
+        Assert.True(WorkerBox.Reader.TryRead(out Message? put) && put is PutExternal p);
         ((OutgoingBlock)((PutExternal)put).Value!).Complete(null);
-    }
-
-    private static async Task<T> Next<T>(Mailbox box)
-        where T : Message
-    {
-        using var timeout = new CancellationTokenSource(s_timeout);
-        while (true)
-        {
-            Message message = await box.Reader.ReadAsync(timeout.Token);
-            if (message is T wanted)
-            {
-                return wanted;
-            }
-        }
     }
 
     private static async Task WaitUntil(Func<bool> condition)
@@ -132,33 +97,25 @@ public sealed class BridgeBackpressureTests : IDisposable
         var clock = System.Diagnostics.Stopwatch.StartNew();
         while (!condition())
         {
-            Assert.True(clock.Elapsed < s_timeout, "The condition never held.");
+            Assert.True(clock.Elapsed < Timeout, "The condition never held.");
             await Task.Delay(10);
         }
     }
 
     private Bridge Start(BackpressurePolicy policy, bool droppable, TimeSpan? timeout = null, bool bound = true)
     {
-        var bridge = new Bridge(_transport.Open(EndpointId.Producer(0)), s_scheduler, 0, new DeisaMpiOptions
-        {
-            ContractTimeout = s_timeout,
-            SendTimeout = s_timeout,
-            Backpressure = bound ? new BackpressureOptions { MaxStepsInFlight = 1, Policy = policy, Timeout = timeout ?? s_timeout } : new BackpressureOptions(),
-        });
-        bridge.DeclareArray<double>("field", [5, 4], 0, [0], [4], ["t", "x"], droppable);
-        ContractUpdate contract = ContractUpdate.Rent();
-        contract.Entries.Add(new ContractEntry("field", [0], s_worker, StepSet.Range(0, 5)));
-        _schedulerBox.Send(EndpointId.Producer(0), contract);
+        Bridge bridge = Create(
+            new DeisaMpiOptions
+            {
+                ContractTimeout = Timeout,
+                SendTimeout = Timeout,
+                Backpressure = bound ? new BackpressureOptions { MaxStepsInFlight = 1, Policy = policy, Timeout = timeout ?? Timeout } : new BackpressureOptions(),
+            },
+            droppable);
+        SendContract(StepSet.Range(0, 5));
 
         // These tests are about shipping once the contract is known, not about staging before it.
         bridge.WaitForContract();
         return bridge;
-    }
-
-    private void Release(TaskKey key)
-    {
-        KeysReleased released = KeysReleased.Rent();
-        released.Keys.Add(key);
-        _workerBox.Send(EndpointId.Producer(0), released);
     }
 }

@@ -12,33 +12,14 @@ namespace Deisa.Tests.Mpi;
 
 /// <summary>
 /// Publishing before the contract arrives: blocks are copied aside within a budget and the simulation goes on, then
-/// shipped in step order (or let go) as the contract says. No MPI: the test plays the scheduler and the worker.
+/// shipped in step order (or let go) as the contract says. No MPI (<see cref="BridgeHarness"/>).
 /// </summary>
-public sealed class BridgeStagingTests : IDisposable
+public sealed class BridgeStagingTests : BridgeHarness
 {
-    private static readonly EndpointId s_scheduler = EndpointId.Scheduler(9);
-    private static readonly EndpointId s_worker = EndpointId.Worker(8);
-    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(30);
-    private readonly InProcessTransport _transport = new();
-    private readonly Mailbox _schedulerBox;
-    private readonly Mailbox _workerBox;
-
-    public BridgeStagingTests()
-    {
-        _schedulerBox = _transport.Open(s_scheduler);
-        _workerBox = _transport.Open(s_worker);
-    }
-
-    public void Dispose()
-    {
-        _schedulerBox.Dispose();
-        _workerBox.Dispose();
-    }
-
     [Fact]
     public async Task BeforeTheContract_PublishReturnsAtOnce_ContractedStepsShipInOrderWithTheirOwnValues()
     {
-        using Bridge bridge = Create(new DeisaMpiOptions { ContractTimeout = s_timeout, SendTimeout = s_timeout });
+        using Bridge bridge = Create(new DeisaMpiOptions { ContractTimeout = Timeout, SendTimeout = Timeout });
         double[] block = new double[4];
         for (int step = 0; step < 3; step++)
         {
@@ -49,12 +30,12 @@ public sealed class BridgeStagingTests : IDisposable
 
         // The simulation reuses its memory at once: what ships is what it published, not what the buffer holds now.
         Array.Fill(block, double.NaN);
-        Assert.False(_workerBox.Reader.TryRead(out _), "A block was shipped before the contract said where.");
+        Assert.False(WorkerBox.Reader.TryRead(out _), "A block was shipped before the contract said where.");
 
         SendContract(StepSet.FromSteps([0, 2, 3]));
         foreach (int step in new[] { 0, 2 })
         {
-            PutExternal put = await Next<PutExternal>(_workerBox);
+            PutExternal put = await Next<PutExternal>(WorkerBox);
             Assert.Equal(new TaskKey("field", step, 0), put.Key);
             Assert.Equal(Enumerable.Repeat(step + 0.5, 4), Values(put));
             ((OutgoingBlock)put.Value!).Complete(null);
@@ -65,12 +46,12 @@ public sealed class BridgeStagingTests : IDisposable
         PublishHandle direct = bridge.Publish<double>("field", 3, block);
         Assert.False(direct.Staged);
         Assert.True(direct.Shipped);
-        PutExternal third = await Next<PutExternal>(_workerBox);
+        PutExternal third = await Next<PutExternal>(WorkerBox);
         Assert.Equal(new TaskKey("field", 3, 0), third.Key);
         ((OutgoingBlock)third.Value!).Complete(null);
 
         bridge.Finish();
-        ProducerFinished finished = await Next<ProducerFinished>(_schedulerBox);
+        ProducerFinished finished = await Next<ProducerFinished>(SchedulerBox);
         Assert.Equal([("field", 3)], finished.LastSteps);
         BridgeStatistics stats = bridge.Statistics;
         Assert.Equal((3L, 3L, 1L), (stats.BlocksStaged, stats.BlocksShipped, stats.BlocksSkipped));
@@ -80,16 +61,16 @@ public sealed class BridgeStagingTests : IDisposable
     [Fact]
     public async Task StagedStepPassedOver_TheSchedulerToldWhenTheContractArrives()
     {
-        using Bridge bridge = Create(new DeisaMpiOptions { ContractTimeout = s_timeout, SendTimeout = s_timeout });
+        using Bridge bridge = Create(new DeisaMpiOptions { ContractTimeout = Timeout, SendTimeout = Timeout });
         bridge.Publish<double>("field", 0, new double[4]);
         bridge.Publish<double>("field", 2, new double[4]);
 
         SendContract(StepSet.Range(0, 5));
-        ((OutgoingBlock)(await Next<PutExternal>(_workerBox)).Value!).Complete(null);
-        DropExternal skipped = await Next<DropExternal>(_schedulerBox);
+        ((OutgoingBlock)(await Next<PutExternal>(WorkerBox)).Value!).Complete(null);
+        DropExternal skipped = await Next<DropExternal>(SchedulerBox);
         Assert.Equal([new TaskKey("field", 1, 0)], skipped.Keys);
         Assert.Equal("published step 2 of 'field' without it", skipped.Reason);
-        PutExternal second = await Next<PutExternal>(_workerBox);
+        PutExternal second = await Next<PutExternal>(WorkerBox);
         Assert.Equal(new TaskKey("field", 2, 0), second.Key);
         ((OutgoingBlock)second.Value!).Complete(null);
     }
@@ -97,21 +78,21 @@ public sealed class BridgeStagingTests : IDisposable
     [Fact]
     public async Task PublishInteriorBeforeTheContract_TheInteriorIsStagedWithoutItsGhosts()
     {
-        using var bridge = new Bridge(_transport.Open(EndpointId.Producer(0)), s_scheduler, 0, new DeisaMpiOptions { ContractTimeout = s_timeout, SendTimeout = s_timeout });
-        bridge.DeclareArray<double>("field", [5, 2, 3], 0, [0, 0], [2, 3], ["t", "y", "x"]);
+        using Bridge bridge = CreateOther(0, new DeisaMpiOptions { ContractTimeout = Timeout, SendTimeout = Timeout });
+        bridge.DeclareArray<double>("grid", [5, 2, 3], 0, [0, 0], [2, 3], ["t", "y", "x"]);
         double[] field = new double[20];
         for (int i = 0; i < field.Length; i++)
         {
             field[i] = i;
         }
 
-        Assert.True(bridge.PublishInterior<double>("field", 0, field, ghost: 1).Staged);
+        Assert.True(bridge.PublishInterior<double>("grid", 0, field, ghost: 1).Staged);
         Array.Fill(field, -1);
         ContractUpdate contract = ContractUpdate.Rent();
-        contract.Entries.Add(new ContractEntry("field", [0, 0], s_worker, StepSet.Range(0, 5)));
-        _schedulerBox.Send(EndpointId.Producer(0), contract);
+        contract.Entries.Add(new ContractEntry("grid", [0, 0], EndpointId.Worker(8), StepSet.Range(0, 5)));
+        SendToBridge(contract);
 
-        PutExternal put = await Next<PutExternal>(_workerBox);
+        PutExternal put = await Next<PutExternal>(WorkerBox);
 
         // Rows 1 and 2, columns 1 to 3 of a 4x5 field.
         Assert.Equal([6.0, 7, 8, 11, 12, 13], Values(put));
@@ -122,7 +103,7 @@ public sealed class BridgeStagingTests : IDisposable
     public async Task BudgetUsedUp_PublishWaitsForTheContract_ThenEverythingShipsInStepOrder()
     {
         // Room for two blocks of four doubles.
-        using Bridge bridge = Create(new DeisaMpiOptions { ContractTimeout = s_timeout, SendTimeout = s_timeout, StagingBytesBeforeContract = 64 });
+        using Bridge bridge = Create(new DeisaMpiOptions { ContractTimeout = Timeout, SendTimeout = Timeout, StagingBytesBeforeContract = 64 });
         Assert.True(bridge.Publish<double>("field", 0, new double[4]).Staged);
         Assert.True(bridge.Publish<double>("field", 1, new double[4]).Staged);
 
@@ -131,11 +112,11 @@ public sealed class BridgeStagingTests : IDisposable
         Assert.False(third.IsCompleted, "The publish past the staging budget did not wait for the contract.");
 
         SendContract(StepSet.Range(0, 5));
-        PublishHandle handle = await third.WaitAsync(s_timeout);
+        PublishHandle handle = await third.WaitAsync(Timeout);
         Assert.True(handle.Shipped && !handle.Staged);
         for (int step = 0; step < 3; step++)
         {
-            PutExternal put = await Next<PutExternal>(_workerBox);
+            PutExternal put = await Next<PutExternal>(WorkerBox);
             Assert.Equal(new TaskKey("field", step, 0), put.Key);
             ((OutgoingBlock)put.Value!).Complete(null);
         }
@@ -149,9 +130,9 @@ public sealed class BridgeStagingTests : IDisposable
         // The bound is on what the workers hold: three steps are staged under a bound of one, then shipped one by one.
         using Bridge bridge = Create(new DeisaMpiOptions
         {
-            ContractTimeout = s_timeout,
-            SendTimeout = s_timeout,
-            Backpressure = new BackpressureOptions { MaxStepsInFlight = 1, Timeout = s_timeout },
+            ContractTimeout = Timeout,
+            SendTimeout = Timeout,
+            Backpressure = new BackpressureOptions { MaxStepsInFlight = 1, Timeout = Timeout },
         });
         for (int step = 0; step < 3; step++)
         {
@@ -159,7 +140,7 @@ public sealed class BridgeStagingTests : IDisposable
         }
 
         SendContract(StepSet.Range(0, 5));
-        PutExternal first = await Next<PutExternal>(_workerBox);
+        PutExternal first = await Next<PutExternal>(WorkerBox);
         Assert.Equal(new TaskKey("field", 0, 0), first.Key);
         ((OutgoingBlock)first.Value!).Complete(null);
 
@@ -171,38 +152,38 @@ public sealed class BridgeStagingTests : IDisposable
         foreach (int step in new[] { 1, 2, 3 })
         {
             Release(new TaskKey("field", step - 1, 0));
-            PutExternal put = await Next<PutExternal>(_workerBox);
+            PutExternal put = await Next<PutExternal>(WorkerBox);
             Assert.Equal(new TaskKey("field", step, 0), put.Key);
             ((OutgoingBlock)put.Value!).Complete(null);
         }
 
-        Assert.True((await later.WaitAsync(s_timeout)).Shipped);
+        Assert.True((await later.WaitAsync(Timeout)).Shipped);
         Assert.Equal(1, bridge.Statistics.PeakStepsInFlight);
     }
 
     [Fact]
     public async Task ContractRevoked_StagedBlocksLetGo_NothingShipped()
     {
-        using Bridge bridge = Create(new DeisaMpiOptions { ContractTimeout = s_timeout, SendTimeout = s_timeout });
+        using Bridge bridge = Create(new DeisaMpiOptions { ContractTimeout = Timeout, SendTimeout = Timeout });
         bridge.Publish<double>("field", 0, new double[4]);
         bridge.Publish<double>("field", 1, new double[4]);
 
         ContractUpdate revoke = ContractUpdate.Rent();
         revoke.Revoked = true;
         revoke.Reason = "the analytics ended";
-        _schedulerBox.Send(EndpointId.Producer(0), revoke);
+        SendToBridge(revoke);
         bridge.WaitForContract();
         bridge.Finish();
 
-        await Next<ProducerFinished>(_schedulerBox);
-        Assert.False(_workerBox.Reader.TryRead(out _), "A block was shipped after the contract was revoked.");
+        await Next<ProducerFinished>(SchedulerBox);
+        Assert.False(WorkerBox.Reader.TryRead(out _), "A block was shipped after the contract was revoked.");
         Assert.Equal((2L, 0L, 2L), (bridge.Statistics.BlocksStaged, bridge.Statistics.BlocksShipped, bridge.Statistics.BlocksSkipped));
     }
 
     [Fact]
     public void ContractNeverComes_FinishWithStagedBlocks_TimesOutNamingTheContract()
     {
-        using Bridge bridge = Create(new DeisaMpiOptions { ContractTimeout = TimeSpan.FromMilliseconds(300), SendTimeout = s_timeout });
+        using Bridge bridge = Create(new DeisaMpiOptions { ContractTimeout = TimeSpan.FromMilliseconds(300), SendTimeout = Timeout });
         Assert.True(bridge.Publish<double>("field", 0, new double[4]).Staged);
 
         DeisaTimeoutException error = Assert.Throws<DeisaTimeoutException>(bridge.Finish);
@@ -213,14 +194,14 @@ public sealed class BridgeStagingTests : IDisposable
     [Fact]
     public async Task StagingOff_TheFirstPublishWaitsForTheContract()
     {
-        using Bridge bridge = Create(new DeisaMpiOptions { ContractTimeout = s_timeout, SendTimeout = s_timeout, StagingBytesBeforeContract = 0 });
+        using Bridge bridge = Create(new DeisaMpiOptions { ContractTimeout = Timeout, SendTimeout = Timeout, StagingBytesBeforeContract = 0 });
 
         Task<PublishHandle> first = Task.Run(() => bridge.Publish<double>("field", 0, new double[4]));
         await Task.Delay(200);
         Assert.False(first.IsCompleted, "With staging off, the first publish did not wait for the contract.");
         SendContract(StepSet.Range(0, 5));
-        Assert.True((await first.WaitAsync(s_timeout)).Shipped);
-        ((OutgoingBlock)(await Next<PutExternal>(_workerBox)).Value!).Complete(null);
+        Assert.True((await first.WaitAsync(Timeout)).Shipped);
+        ((OutgoingBlock)(await Next<PutExternal>(WorkerBox)).Value!).Complete(null);
         Assert.Equal(0, bridge.Statistics.BlocksStaged);
     }
 
@@ -228,7 +209,7 @@ public sealed class BridgeStagingTests : IDisposable
     public void NegativeStagingBudget_RefusedNamingTheSetting()
     {
         ArgumentOutOfRangeException error = Assert.Throws<ArgumentOutOfRangeException>(
-            () => new Bridge(_transport.Open(EndpointId.Producer(3)), s_scheduler, 3, new DeisaMpiOptions { StagingBytesBeforeContract = -1 }));
+            () => CreateOther(3, new DeisaMpiOptions { StagingBytesBeforeContract = -1 }));
         Assert.Contains("StagingBytesBeforeContract must be 0", error.Message, StringComparison.Ordinal);
     }
 
@@ -237,40 +218,5 @@ public sealed class BridgeStagingTests : IDisposable
         var block = (OutgoingBlock)put.Value!;
         Assert.True(block.IsContiguous);
         return new ReadOnlySpan<double>(block.Pointer, block.Count).ToArray();
-    }
-
-    private static async Task<T> Next<T>(Mailbox box)
-        where T : Message
-    {
-        using var timeout = new CancellationTokenSource(s_timeout);
-        while (true)
-        {
-            Message message = await box.Reader.ReadAsync(timeout.Token);
-            if (message is T wanted)
-            {
-                return wanted;
-            }
-        }
-    }
-
-    private Bridge Create(DeisaMpiOptions options)
-    {
-        var bridge = new Bridge(_transport.Open(EndpointId.Producer(0)), s_scheduler, 0, options);
-        bridge.DeclareArray<double>("field", [5, 4], 0, [0], [4], ["t", "x"]);
-        return bridge;
-    }
-
-    private void SendContract(StepSet steps)
-    {
-        ContractUpdate contract = ContractUpdate.Rent();
-        contract.Entries.Add(new ContractEntry("field", [0], s_worker, steps));
-        _schedulerBox.Send(EndpointId.Producer(0), contract);
-    }
-
-    private void Release(TaskKey key)
-    {
-        KeysReleased released = KeysReleased.Rent();
-        released.Keys.Add(key);
-        _workerBox.Send(EndpointId.Producer(0), released);
     }
 }
