@@ -44,7 +44,7 @@ public sealed class Bridge : IDisposable
     private bool _finished;
     private volatile bool _hasStaged;
     private long _stagedBytes;
-    private Exception? _drainError;
+    private volatile Exception? _drainError;
     private long _blocksStaged;
     private long _contractWaitTicks;
     private long _blocksShipped;
@@ -443,11 +443,7 @@ public sealed class Bridge : IDisposable
     private bool TryStage(Published array, int step, ReadOnlySpan<byte> source, int rows, int rowBytes, int strideBytes)
     {
         CommitDeclarations();
-        if (_drainError is { } failed)
-        {
-            throw new DeisaException($"Simulation rank {SimulationRank}: shipping the blocks published before the contract arrived failed: {failed.Message}", failed);
-        }
-
+        ThrowIfDrainFailed();
         if (_contractArrived.Task.IsCompleted)
         {
             DrainStaged();
@@ -504,13 +500,33 @@ public sealed class Bridge : IDisposable
 
         lock (_staging)
         {
-            while (_staged.TryDequeue(out StagedBlock staged))
+            // A drain that failed (a wait for room that timed out) is not tried again block by block: each would wait
+            // as long again.
+            ThrowIfDrainFailed();
+            try
             {
-                Resolve(staged);
+                while (_staged.TryDequeue(out StagedBlock staged))
+                {
+                    Resolve(staged);
+                }
+            }
+            catch (Exception error)
+            {
+                // Recorded before the lock is let go, so that whoever waits for it sees the failure.
+                _drainError = error;
+                throw;
             }
 
             _stagedBytes = 0;
             _hasStaged = false;
+        }
+    }
+
+    private void ThrowIfDrainFailed()
+    {
+        if (_drainError is { } failed)
+        {
+            throw new DeisaException($"Simulation rank {SimulationRank}: shipping the blocks published before the contract arrived failed: {failed.Message}", failed);
         }
     }
 
@@ -520,10 +536,10 @@ public sealed class Bridge : IDisposable
         {
             DrainStaged();
         }
-        catch (Exception error)
+        catch (Exception) when (_drainError is not null)
         {
-            // Raised to the simulation at its next publish or at Finish.
-            _drainError = error;
+            // Recorded by the drain (this failure or an earlier one): raised to the simulation at its next publish or
+            // at Finish.
         }
     }
 

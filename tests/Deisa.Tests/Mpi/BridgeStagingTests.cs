@@ -162,6 +162,31 @@ public sealed class BridgeStagingTests : BridgeHarness
     }
 
     [Fact]
+    public async Task StagedStepNeverGetsRoom_TheNextPublishFailsAtOnceNamingWhy_InsteadOfWaitingForEachStagedStep()
+    {
+        Bridge bridge = Create(new DeisaMpiOptions
+        {
+            ContractTimeout = Timeout,
+            SendTimeout = Timeout,
+            Backpressure = new BackpressureOptions { MaxStepsInFlight = 1, Timeout = TimeSpan.FromMilliseconds(300) },
+        });
+        for (int step = 0; step < 3; step++)
+        {
+            bridge.Publish<double>("field", step, new double[4]);
+        }
+
+        // Step 0 ships and is never let go: the drain's wait for room for step 1 times out.
+        SendContract(StepSet.Range(0, 5));
+        await NextShipped();
+
+        DeisaException error = Assert.Throws<DeisaException>(() => bridge.Publish<double>("field", 3, new double[4]));
+        Assert.Contains("Simulation rank 0: shipping the blocks published before the contract arrived failed", error.Message, StringComparison.Ordinal);
+        Assert.Contains("to ship step 1", error.Message, StringComparison.Ordinal);
+        Assert.Contains("the workers still hold step 0 (1 block(s))", error.Message, StringComparison.Ordinal);
+        Assert.ThrowsAny<DeisaException>(bridge.Dispose);
+    }
+
+    [Fact]
     public async Task ContractRevoked_StagedBlocksLetGo_NothingShipped()
     {
         using Bridge bridge = Create(new DeisaMpiOptions { ContractTimeout = Timeout, SendTimeout = Timeout });
