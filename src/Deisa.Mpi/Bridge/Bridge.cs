@@ -282,7 +282,14 @@ public sealed class Bridge : IDisposable
         {
             // What was copied aside goes (or is let go) as the contract says, before the sends are waited for.
             AwaitContract();
-            DrainStaged();
+            try
+            {
+                DrainStaged();
+            }
+            catch (Exception) when (_drainError is not null)
+            {
+                // Raised below, once the scheduler knows this rank is done.
+            }
         }
 
         WaitForSends();
@@ -296,6 +303,7 @@ public sealed class Bridge : IDisposable
         }
 
         SendToScheduler(message);
+        ThrowIfDrainFailed();
     }
 
     /// <summary>Finishes, if not done yet, and stops listening for contract updates.</summary>
@@ -503,18 +511,28 @@ public sealed class Bridge : IDisposable
             // A drain that failed (a wait for room that timed out) is not tried again block by block: each would wait
             // as long again.
             ThrowIfDrainFailed();
-            try
+            while (_staged.TryDequeue(out StagedBlock staged))
             {
-                while (_staged.TryDequeue(out StagedBlock staged))
+                try
                 {
                     Resolve(staged);
                 }
-            }
-            catch (Exception error)
-            {
-                // Recorded before the lock is let go, so that whoever waits for it sees the failure.
-                _drainError = error;
-                throw;
+                catch (Exception error)
+                {
+                    // Recorded before the lock is let go, so that whoever waits for it sees the failure. What is left
+                    // is given up and named to the scheduler, so that the analytics waiting on it fail, not hang.
+                    _drainError = error;
+                    Skip(staged.Array, staged.Step);
+                    while (_staged.TryDequeue(out StagedBlock rest))
+                    {
+                        Skip(rest.Array, rest.Step);
+                        BufferPool.Shared.Return(rest.Copy);
+                    }
+
+                    _stagedBytes = 0;
+                    _hasStaged = false;
+                    throw;
+                }
             }
 
             _stagedBytes = 0;

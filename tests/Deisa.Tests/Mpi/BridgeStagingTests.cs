@@ -183,7 +183,17 @@ public sealed class BridgeStagingTests : BridgeHarness
         Assert.Contains("Simulation rank 0: shipping the blocks published before the contract arrived failed", error.Message, StringComparison.Ordinal);
         Assert.Contains("to ship step 1", error.Message, StringComparison.Ordinal);
         Assert.Contains("the workers still hold step 0 (1 block(s))", error.Message, StringComparison.Ordinal);
-        Assert.ThrowsAny<DeisaException>(bridge.Dispose);
+
+        // Steps 1 and 2 are given up and named, so that whoever waits on them fails instead of hanging.
+        DropExternal given = await Next<DropExternal>(SchedulerBox);
+        Assert.Equal([new TaskKey("field", 1, 0)], given.Keys);
+        Assert.Equal("could not ship step 1 of 'field'", given.Reason);
+        Assert.Equal([new TaskKey("field", 2, 0)], (await Next<DropExternal>(SchedulerBox)).Keys);
+
+        // Finish still tells the scheduler this rank is done, then raises the failure.
+        Assert.Throws<DeisaException>(bridge.Finish);
+        Assert.Equal([("field", 2)], (await Next<ProducerFinished>(SchedulerBox)).LastSteps);
+        bridge.Dispose();
     }
 
     [Fact]
