@@ -70,7 +70,7 @@ public sealed class StepWindow
     {
         lock (_gate)
         {
-            return _closed || _outstanding.ContainsKey(step) || _outstanding.Count < Limit;
+            return _closed || RoomFor(step);
         }
     }
 
@@ -81,7 +81,7 @@ public sealed class StepWindow
     {
         lock (_gate)
         {
-            if (_closed || (!_outstanding.ContainsKey(step) && _outstanding.Count >= Limit))
+            if (_closed || !RoomFor(step))
             {
                 return false;
             }
@@ -167,7 +167,7 @@ public sealed class StepWindow
                         return false;
                     }
 
-                    if (_outstanding.ContainsKey(step) || _outstanding.Count < Limit)
+                    if (RoomFor(step))
                     {
                         return true;
                     }
@@ -214,7 +214,7 @@ public sealed class StepWindow
     {
         lock (_gate)
         {
-            if (_closed || _outstanding.ContainsKey(step) || _outstanding.Count < Limit)
+            if (_closed || RoomFor(step))
             {
                 return !_closed;
             }
@@ -222,27 +222,16 @@ public sealed class StepWindow
             long start = System.Diagnostics.Stopwatch.GetTimestamp();
             try
             {
-                while (true)
+                while (!_closed && !RoomFor(step))
                 {
                     TimeSpan left = timeout - System.Diagnostics.Stopwatch.GetElapsedTime(start);
-                    if (left <= TimeSpan.Zero || !Monitor.Wait(_gate, left))
+                    if ((left <= TimeSpan.Zero || !Monitor.Wait(_gate, left)) && !_closed && !RoomFor(step))
                     {
-                        if (!_closed && !_outstanding.ContainsKey(step) && _outstanding.Count >= Limit)
-                        {
-                            throw Timeout(step, timeout);
-                        }
-                    }
-
-                    if (_closed)
-                    {
-                        return false;
-                    }
-
-                    if (_outstanding.ContainsKey(step) || _outstanding.Count < Limit)
-                    {
-                        return true;
+                        throw Timeout(step, timeout);
                     }
                 }
+
+                return !_closed;
             }
             finally
             {
@@ -250,6 +239,9 @@ public sealed class StepWindow
             }
         }
     }
+
+    /// <summary>Whether a block of <paramref name="step"/> fits: the step is in flight already, or below the limit. Hold the gate.</summary>
+    private bool RoomFor(int step) => _outstanding.ContainsKey(step) || _outstanding.Count < Limit;
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
