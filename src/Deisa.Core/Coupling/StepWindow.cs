@@ -70,7 +70,7 @@ public sealed class StepWindow
     {
         lock (_gate)
         {
-            return _closed || RoomFor(step);
+            return _closed || _outstanding.ContainsKey(step) || _outstanding.Count < Limit;
         }
     }
 
@@ -81,7 +81,7 @@ public sealed class StepWindow
     {
         lock (_gate)
         {
-            if (_closed || !RoomFor(step))
+            if (_closed || (!_outstanding.ContainsKey(step) && _outstanding.Count >= Limit))
             {
                 return false;
             }
@@ -167,7 +167,7 @@ public sealed class StepWindow
                         return false;
                     }
 
-                    if (RoomFor(step))
+                    if (_outstanding.ContainsKey(step) || _outstanding.Count < Limit)
                     {
                         return true;
                     }
@@ -214,7 +214,7 @@ public sealed class StepWindow
     {
         lock (_gate)
         {
-            if (_closed || RoomFor(step))
+            if (_closed || _outstanding.ContainsKey(step) || _outstanding.Count < Limit)
             {
                 return !_closed;
             }
@@ -222,16 +222,27 @@ public sealed class StepWindow
             long start = System.Diagnostics.Stopwatch.GetTimestamp();
             try
             {
-                while (!_closed && !RoomFor(step))
+                while (true)
                 {
                     TimeSpan left = timeout - System.Diagnostics.Stopwatch.GetElapsedTime(start);
-                    if ((left <= TimeSpan.Zero || !Monitor.Wait(_gate, left)) && !_closed && !RoomFor(step))
+                    if (left <= TimeSpan.Zero || !Monitor.Wait(_gate, left))
                     {
-                        throw Timeout(step, timeout);
+                        if (!_closed && !_outstanding.ContainsKey(step) && _outstanding.Count >= Limit)
+                        {
+                            throw Timeout(step, timeout);
+                        }
+                    }
+
+                    if (_closed)
+                    {
+                        return false;
+                    }
+
+                    if (_outstanding.ContainsKey(step) || _outstanding.Count < Limit)
+                    {
+                        return true;
                     }
                 }
-
-                return !_closed;
             }
             finally
             {
@@ -239,9 +250,6 @@ public sealed class StepWindow
             }
         }
     }
-
-    /// <summary>Whether a block of <paramref name="step"/> fits: the step is in flight already, or below the limit. Hold the gate.</summary>
-    private bool RoomFor(int step) => _outstanding.ContainsKey(step) || _outstanding.Count < Limit;
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 

@@ -196,7 +196,7 @@ public sealed class Bridge : IDisposable
                 $"Publishing '{name}' step {step}: the block has {block.Length} elements but the declared count [{string.Join(", ", array.Declaration.Count)}] holds {expected}.", nameof(block));
         }
 
-        if (!_contractArrived.Task.IsCompleted && TryStage(array, step, MemoryMarshal.AsBytes(block.Span), 1, checked((int)block.Length * Unsafe.SizeOf<T>()), 0))
+        if (TryStage(array, step, MemoryMarshal.AsBytes(block.Span), 1, checked((int)block.Length * Unsafe.SizeOf<T>()), 0))
         {
             return Staged(array, step);
         }
@@ -245,7 +245,7 @@ public sealed class Bridge : IDisposable
         }
 
         int size = Unsafe.SizeOf<T>();
-        if (!_contractArrived.Task.IsCompleted && TryStage(array, step, MemoryMarshal.AsBytes(field.Span[((ghost * stride) + ghost)..]), rows, columns * size, stride * size))
+        if (TryStage(array, step, MemoryMarshal.AsBytes(field.Span[((ghost * stride) + ghost)..]), rows, columns * size, stride * size))
         {
             return Staged(array, step);
         }
@@ -446,11 +446,18 @@ public sealed class Bridge : IDisposable
     /// <param name="rows">Rows to copy.</param>
     /// <param name="rowBytes">Bytes per row.</param>
     /// <param name="strideBytes">Bytes from one row to the next in <paramref name="source"/> (unused for one row).</param>
-    /// <returns>Whether the block was staged; false when the contract has just arrived or the budget is used up (the
-    /// caller then waits for the contract and drains what was staged before shipping this one).</returns>
+    /// <returns>Whether the block was staged; false once the contract arrived (every earlier staged block is then
+    /// resolved) or when the budget is used up (the caller then waits for the contract).</returns>
     private bool TryStage(Published array, int step, ReadOnlySpan<byte> source, int rows, int rowBytes, int strideBytes)
     {
         CommitDeclarations();
+        ThrowIfDrainFailed();
+        if (_contractArrived.Task.IsCompleted)
+        {
+            DrainStaged();
+            return false;
+        }
+
         long bytes = (long)rows * rowBytes;
         lock (_staging)
         {
@@ -494,7 +501,6 @@ public sealed class Bridge : IDisposable
     /// </summary>
     private void DrainStaged()
     {
-        ThrowIfDrainFailed();
         if (!_hasStaged)
         {
             return;
