@@ -62,13 +62,13 @@ for n in counts:
     root = json.load(open(f"{out}/ranks/rank-4.json"))
     sim = json.load(open(f"{out}/simulation.json"))
     ana = json.load(open(f"{out}/analytics.json"))
-    rows.append((n, root["PeakResidentBytes"] / 2**20, sim["FirstCouplingSeconds"] * 1e3, sim["FirstCouplingGcPauseSeconds"] * 1e3, sim["ContractWaitSeconds"] * 1e3,
+    rows.append((n, root["PeakResidentBytes"] / 2**20, sim["FirstCouplingSeconds"] * 1e3, sim.get("FirstCouplingCpuSeconds", 0) * 1e3, sim["FirstCouplingGcPauseSeconds"] * 1e3, sim["ContractWaitSeconds"] * 1e3,
                  sim["BlocksStaged"], ana["DeclarationsSeconds"] * 1e3, ana["ContractSeconds"] * 1e3, root["CpuSeconds"], sim["WallSeconds"],
                  int(open(f"{work}/job-{n}.ns").read()) / 1e9))
 base = rows[0]
-print("| steps | root peak RSS | vs first | first publication (GC pauses in it) | waited for the contract | blocks staged | declarations | contract (build, persist, validate) | root CPU | root CPU per step beyond the first run | simulation wall | job wall |")
+print("| steps | root peak RSS | vs first | first publication (its thread on the CPU; GC pauses) | waited for the contract | blocks staged | declarations | contract (build, persist, validate) | root CPU | root CPU per step beyond the first run | simulation wall | job wall |")
 print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-for n, rss, first, gc, wait, staged, decl, contract, cpu, wall, job in rows:
-    marginal = f"{(cpu - base[8]) / (n - base[0]) * 1e6:.0f} µs" if n > base[0] else "–"
-    print(f"| {n:,} | {rss:.0f} MiB | {rss / base[1]:.2f}x | {first:.1f} ms ({gc:.1f} GC) | {wait:.0f} ms | {staged:,} | {decl:.0f} ms | {contract:.0f} ms | {cpu:.1f} s | {marginal} | {wall:.1f} s | {job:.1f} s |")
+for n, rss, first, cpu1, gc, wait, staged, decl, contract, cpu, wall, job in rows:
+    marginal = f"{(cpu - base[9]) / (n - base[0]) * 1e6:.0f} µs" if n > base[0] else "–"
+    print(f"| {n:,} | {rss:.0f} MiB | {rss / base[1]:.2f}x | {first:.1f} ms ({cpu1:.1f} CPU; {gc:.1f} GC) | {wait:.0f} ms | {staged:,} | {decl:.0f} ms | {contract:.0f} ms | {cpu:.1f} s | {marginal} | {wall:.1f} s | {job:.1f} s |")
 PY

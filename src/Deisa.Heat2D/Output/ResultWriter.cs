@@ -41,8 +41,10 @@ internal static class ResultWriter
         if (r.SpatialMean is { } means)
         {
             file["spatial_mean"] = means.Data;
+            // A signal plot (evenly spaced points, drawn as each pixel column's range): a scatter of a million-step
+            // run's means took 50 MiB and seconds at the end of the run, the root's peak memory.
             var plot = new Plot();
-            plot.Add.Scatter(Enumerable.Range(0, means.Length).Select(i => (double)i).ToArray(), means.Data);
+            plot.Add.Signal(means.Data);
             Save(plot, "Mean temperature of each step", "step", "mean temperature", Path.Combine(folder, "spatial_mean.png"));
         }
 

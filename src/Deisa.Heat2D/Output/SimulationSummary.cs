@@ -39,6 +39,7 @@ namespace Deisa.Heat2D.Output;
 /// <param name="BlocksStaged">Blocks published before the contract arrived and copied aside meanwhile, every rank.</param>
 /// <param name="ContractWaitSeconds">The longest any rank waited for the contract (once its staging budget was used up).</param>
 /// <param name="FirstCouplingGcPauseSeconds">Of <paramref name="FirstCouplingSeconds"/>, the garbage collector's pauses on that rank.</param>
+/// <param name="FirstCouplingCpuSeconds">Of <paramref name="FirstCouplingSeconds"/>, the CPU time that rank's simulation thread used: the rest it waited or was descheduled.</param>
 internal sealed record SimulationSummary(
     string Mode,
     int Height,
@@ -66,7 +67,8 @@ internal sealed record SimulationSummary(
     int PeakStepsInFlight,
     long BlocksStaged = 0,
     double ContractWaitSeconds = 0,
-    double FirstCouplingGcPauseSeconds = 0)
+    double FirstCouplingGcPauseSeconds = 0,
+    double FirstCouplingCpuSeconds = 0)
 {
     public const string FileName = "simulation.json";
 
@@ -100,7 +102,8 @@ internal sealed record SimulationSummary(
             reports.Max(r => r.Shipped.PeakStepsInFlight),
             reports.Sum(r => r.Shipped.BlocksStaged),
             reports.Max(r => r.Shipped.ContractWaitSeconds),
-            reports.MaxBy(r => r.Timings.FirstCouplingSeconds)!.FirstCouplingGcPauseSeconds);
+            reports.MaxBy(r => r.Timings.FirstCouplingSeconds)!.FirstCouplingGcPauseSeconds,
+            reports.MaxBy(r => r.Timings.FirstCouplingSeconds)!.FirstCouplingCpuSeconds);
     }
 
     public void Write(string folder) => File.WriteAllText(Path.Combine(folder, FileName), JsonSerializer.Serialize(this, s_json));

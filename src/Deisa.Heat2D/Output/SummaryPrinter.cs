@@ -23,7 +23,7 @@ internal static class SummaryPrinter
             if (config.RunMode is RunMode.Deisa3 or RunMode.Deisa1 && s.Steps > 2)
             {
                 text.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"               once: {1000 * s.FirstCouplingSeconds:F1} ms at the first publication ({1000 * s.FirstCouplingGcPauseSeconds:F1} ms of it in GC pauses), {1000 * s.ContractWaitSeconds:F1} ms waiting for the contract ({s.BlocksStaged} blocks staged before it), {1000 * s.LastCouplingSeconds:F1} ms for the last send; {100 * s.CouplingSecondsTotal / s.WallSeconds:F1} % of the simulation's time in all"));
+                    $"               once: {1000 * s.FirstCouplingSeconds:F1} ms at the first publication ({1000 * s.FirstCouplingCpuSeconds:F1} ms of it on the CPU, {1000 * s.FirstCouplingGcPauseSeconds:F1} ms in GC pauses), {1000 * s.ContractWaitSeconds:F1} ms waiting for the contract ({s.BlocksStaged} blocks staged before it), {1000 * s.LastCouplingSeconds:F1} ms for the last send; {100 * s.CouplingSecondsTotal / s.WallSeconds:F1} % of the simulation's time in all"));
             }
             long published = s.BlocksShipped + s.BlocksSkipped;
             text.WriteLine(config.RunMode switch

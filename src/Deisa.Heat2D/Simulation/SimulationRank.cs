@@ -25,6 +25,7 @@ internal static class SimulationRank
         var clock = new Stopwatch();
         Task inFlight = Task.CompletedTask;
         TimeSpan firstPause = TimeSpan.Zero;
+        TimeSpan firstCpu = TimeSpan.Zero;
         for (int t = 0; t < steps; t++)
         {
             clock.Restart();
@@ -36,6 +37,7 @@ internal static class SimulationRank
 
             double compute = clock.Elapsed.TotalSeconds;
             TimeSpan paused = t == 0 ? GC.GetTotalPauseDuration() : TimeSpan.Zero;
+            TimeSpan cpu = t == 0 ? ThreadClock.Now() : TimeSpan.Zero;
             clock.Restart();
             if (block.HasLent)
             {
@@ -51,6 +53,7 @@ internal static class SimulationRank
             {
                 // What of the first publication the garbage collector took (the whole process is paused then).
                 firstPause = GC.GetTotalPauseDuration() - paused;
+                firstCpu = ThreadClock.Now() - cpu;
             }
 
             stepDone?.Invoke(t);
@@ -64,7 +67,7 @@ internal static class SimulationRank
         // count what was shipped once the contract said, and its last step waited for that.
         sink.Settle();
         timings.AddToLast(clock.Elapsed.TotalSeconds);
-        return new SimulationReport(block.Place.Rank, timings.Summarise(), sink.Statistics, firstPause.TotalSeconds);
+        return new SimulationReport(block.Place.Rank, timings.Summarise(), sink.Statistics, firstPause.TotalSeconds, firstCpu.TotalSeconds);
     }
 
     private static void Wait(Task publication, TimeSpan timeout, int step)
@@ -81,4 +84,5 @@ internal static class SimulationRank
 /// <param name="Timings">Its compute and coupling over the steps, in a fixed size whatever their number.</param>
 /// <param name="Shipped">What was shipped.</param>
 /// <param name="FirstCouplingGcPauseSeconds">The garbage collector's pauses during the first step's coupling.</param>
-internal sealed record SimulationReport(int Rank, RankTimings Timings, ShippingStatistics Shipped, double FirstCouplingGcPauseSeconds = 0);
+/// <param name="FirstCouplingCpuSeconds">The CPU time the simulation thread used in the first step's coupling: the rest of it the thread waited or was descheduled.</param>
+internal sealed record SimulationReport(int Rank, RankTimings Timings, ShippingStatistics Shipped, double FirstCouplingGcPauseSeconds = 0, double FirstCouplingCpuSeconds = 0);

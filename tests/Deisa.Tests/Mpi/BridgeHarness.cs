@@ -72,13 +72,18 @@ public abstract class BridgeHarness : IDisposable
     }
 
     /// <summary>The next message of a kind in a mailbox, the others passed over.</summary>
+    /// <remarks>
+    /// Always goes on on a pool thread: the in-process mailbox runs a waiting reader's continuation inline on the
+    /// sender's thread, and the sender may be the bridge's drain holding its lock. A test going on there would publish
+    /// on the drain's thread, re-enter its lock and overtake the drain, which a simulation, on its own thread, cannot.
+    /// </remarks>
     protected static async Task<T> Next<T>(Mailbox box)
         where T : Message
     {
         using var timeout = new CancellationTokenSource(Timeout);
         while (true)
         {
-            Message message = await box.Reader.ReadAsync(timeout.Token);
+            Message message = await box.Reader.ReadAsync(timeout.Token).AsTask().ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
             if (message is T wanted)
             {
                 return wanted;

@@ -22,11 +22,12 @@ internal sealed class WindowRoot
     private readonly int _perTime;
     private readonly Func<int, bool> _pastEnd;
 
-    // Bounded: the dense result and, per time chunk, the chunks still to come. Open-ended: a slab per step begun, the
-    // chunks still to come of the steps begun and not complete, and the dense result once the run ended.
-    private readonly int[]? _remainingAt;
+    // Bounded: the dense result, a bit per time chunk complete and the chunks still to come of those begun and not
+    // complete (the window's; a count per step would cost half the result of a spatial mean). Open-ended: a slab per
+    // step begun, the chunks still to come of the steps begun and not complete, and the dense result once the run ended.
+    private readonly System.Collections.BitArray? _completeAt;
     private readonly List<double[]?>? _slabs;
-    private readonly Dictionary<int, int>? _pendingAt;
+    private readonly Dictionary<int, int> _pendingAt = [];
     private double[] _values;
     private int[] _shape;
     private long _remaining;
@@ -49,7 +50,6 @@ internal sealed class WindowRoot
             _values = [];
             _timeCount = int.MaxValue;
             _slabs = [];
-            _pendingAt = [];
             return;
         }
 
@@ -57,9 +57,8 @@ internal sealed class WindowRoot
         _remaining = array.ChunkCount;
         _timeCount = array.TimeAxis >= 0 ? array.Axes[array.TimeAxis].Count : 1;
 
-        // Per time chunk, how many chunks are still to come: what lets a reader take the steps as they complete.
-        _remainingAt = new int[_timeCount];
-        System.Array.Fill(_remainingAt, _perTime);
+        // Which time chunks are complete: what lets a reader take the steps as they complete.
+        _completeAt = new System.Collections.BitArray(_timeCount);
         if (_remaining == 0)
         {
             _done.TrySetResult(new NdArray(_shape, _values));
@@ -163,7 +162,7 @@ internal sealed class WindowRoot
         lock (_collecting)
         {
             _collecting.Remove(future);
-            bool complete = IsOpen ? time < TimeCount && !_pendingAt!.ContainsKey(time) : --_remainingAt![time] == 0;
+            bool complete = IsOpen ? time < TimeCount && !_pendingAt.ContainsKey(time) : CountBounded(time);
             if (complete && _waiters.Remove(time, out waiter))
             {
                 // Completed below, outside the lock.
@@ -199,7 +198,7 @@ internal sealed class WindowRoot
                 _slabs.RemoveRange(count, _slabs.Count - count);
             }
 
-            foreach (int time in _pendingAt!.Keys.Where(t => t >= count).ToList())
+            foreach (int time in _pendingAt.Keys.Where(t => t >= count).ToList())
             {
                 _pendingAt.Remove(time);
             }
@@ -257,7 +256,7 @@ internal sealed class WindowRoot
                 return Task.FromException(new ArgumentOutOfRangeException(nameof(time), time, $"The run of {Description} ended after {_timeCount} time chunk(s)."));
             }
 
-            bool complete = IsOpen ? IsOpenStepComplete(time) : _remainingAt![time] == 0;
+            bool complete = IsOpen ? IsOpenStepComplete(time) : _completeAt![time];
             if (complete)
             {
                 return Task.CompletedTask;
@@ -362,7 +361,7 @@ internal sealed class WindowRoot
             if (_slabs[time] is null)
             {
                 _slabs[time] = new double[NdArray.ElementCount(slabShape)];
-                _pendingAt!.Add(time, _perTime);
+                _pendingAt.Add(time, _perTime);
             }
 
             lock (_lock)
@@ -370,14 +369,29 @@ internal sealed class WindowRoot
                 ArrayKernels.AssembleInto(_slabs[time]!, slabShape, [new ArrayKernels.Piece(value, chunkShape, new int[Array.Rank], ones, chunkShape, outStart)]);
             }
 
-            if (--_pendingAt![time] == 0)
+            if (--_pendingAt[time] == 0)
             {
                 _pendingAt.Remove(time);
             }
         }
     }
 
-    private bool IsOpenStepComplete(int time) => _slabs!.Count > time && _slabs[time] is not null && !_pendingAt!.ContainsKey(time);
+    /// <summary>Counts one more chunk of a bounded array's time chunk collected; returns whether that completed it. Hold the collecting lock.</summary>
+    private bool CountBounded(int time)
+    {
+        int left = (_pendingAt.TryGetValue(time, out int pending) ? pending : _perTime) - 1;
+        if (left > 0)
+        {
+            _pendingAt[time] = left;
+            return false;
+        }
+
+        _pendingAt.Remove(time);
+        _completeAt![time] = true;
+        return true;
+    }
+
+    private bool IsOpenStepComplete(int time) => _slabs!.Count > time && _slabs[time] is not null && !_pendingAt.ContainsKey(time);
 
     /// <summary>Completes an open-ended array's result once the run ended and each of its steps is in: the slabs become the dense result.</summary>
     private void TryCompleteOpen()
@@ -385,7 +399,7 @@ internal sealed class WindowRoot
         lock (_collecting)
         {
             int count = _timeCount;
-            if (count == int.MaxValue || _done.Task.IsCompleted || _slabs!.Count < count || _pendingAt!.Count > 0 || _slabs.Take(count).Any(s => s is null))
+            if (count == int.MaxValue || _done.Task.IsCompleted || _slabs!.Count < count || _pendingAt.Count > 0 || _slabs.Take(count).Any(s => s is null))
             {
                 return;
             }
