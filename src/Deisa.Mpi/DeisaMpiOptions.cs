@@ -46,6 +46,12 @@ public sealed class DeisaMpiOptions
     /// </remarks>
     public long StagingBytesBeforeContract { get; set; } = 16L << 20;
 
+    /// <summary>
+    /// Gets or sets how long a simulation rank reading a steering value waits for the analytics' decision on a value
+    /// for that step it already accepted (every rank sees it at that step or none does), before the read fails.
+    /// </summary>
+    public TimeSpan SteeringDecisionTimeout { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Gets or sets how long a publish or finish waits for sends to complete.</summary>
     public TimeSpan SendTimeout { get; set; } = TimeSpan.FromMinutes(2);
 

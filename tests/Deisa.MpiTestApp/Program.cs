@@ -47,6 +47,7 @@ public static class Program
             WorkerOnAnalyticsRoot = args.Contains("--worker-on-root") ? true : null,
             Mode = Arg(args, "--mode", "deisa3") == "deisa1" ? Deisa.Core.Arrays.CouplingMode.Deisa1 : Deisa.Core.Arrays.CouplingMode.Deisa3,
             Client = new ClientOptions { RequestTimeout = TimeSpan.FromSeconds(60), DataTimeout = TimeSpan.FromSeconds(60) },
+            Backpressure = new Deisa.Core.Coupling.BackpressureOptions { MaxStepsInFlight = int.Parse(Arg(args, "--in-flight", "0"), System.Globalization.CultureInfo.InvariantCulture) },
         };
         if (scenario == "shutdown")
         {
@@ -91,6 +92,7 @@ public static class Program
             "transport" => TransportChecks.Run(session),
             "arrays" => ArrayOps.Run(session, args),
             "open" => OpenRun.Run(session, args),
+            "steering" => Steering.Run(session, args),
             "ipca" => Ipca.Run(session, args),
             "soak" => Soak.Run(session, args),
             "shutdown" => Shutdown.Run(session, args),

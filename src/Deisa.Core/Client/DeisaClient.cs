@@ -4,6 +4,7 @@ using System.Text;
 using System.Threading.Tasks;
 using Deisa.Core.Arrays;
 using Deisa.Core.Buffers;
+using Deisa.Core.Coupling;
 using Deisa.Core.Errors;
 using Deisa.Core.Graph;
 using Deisa.Core.Protocol;
@@ -342,6 +343,62 @@ public sealed class DeisaClient
         message.RequestId = NextRequestId();
         message.Reason = reason ?? string.Empty;
         ThrowIfError(await RequestAsync(message.RequestId, _scheduler, message, _options.RequestTimeout, "RevokeContract", cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>
+    /// Sets a steering value for every simulation rank from a step on (the simulation reads it with
+    /// <c>Bridge.TryGet</c> or <c>Bridge.Get</c>): every rank is given it at that step, or none is. Returns once every
+    /// rank still running accepted it; set it a few steps ahead of the simulation so that no rank waits for the decision.
+    /// </summary>
+    /// <param name="name">The value's name; <c>deisa.stop</c> is taken by <see cref="RequestStop"/>.</param>
+    /// <param name="step">The first step that sees the value; it holds until a value set for a later step replaces it.</param>
+    /// <param name="value">A bool, number, string or array of numbers (what the message codec encodes), small: it goes to every rank.</param>
+    /// <exception cref="SteeringTooLateException">Some rank had already read the name at or past that step: no rank was given it.</exception>
+    /// <exception cref="DeisaTimeoutException">The ranks did not answer within <see cref="ClientOptions.RequestTimeout"/>.</exception>
+    public void Steer(string name, int step, object? value) => SteerAsync(name, step, value).GetAwaiter().GetResult();
+
+    /// <summary>Sets a steering value for every simulation rank from a step on, without blocking (see <see cref="Steer"/>).</summary>
+    /// <param name="name">The value's name.</param>
+    /// <param name="step">The first step that sees the value.</param>
+    /// <param name="value">The value.</param>
+    /// <param name="cancellationToken">Stops waiting for the ranks' answer (the value may still be given to all of them).</param>
+    /// <returns>A task that completes once every rank accepted the value.</returns>
+    public Task SteerAsync(string name, int step, object? value, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        if (name == SteeringInbox.StopName)
+        {
+            throw new ArgumentException($"The steering name '{name}' is taken by RequestStop; use another name.", nameof(name));
+        }
+
+        return SendSteeringAsync(name, step, value, cancellationToken);
+    }
+
+    /// <summary>
+    /// Asks every simulation rank to stop at a step: <c>Bridge.StopRequested(step)</c> is true from that step on, on
+    /// every rank at the same step, so they stop together.
+    /// </summary>
+    /// <param name="step">The first step at which the ranks stop.</param>
+    /// <exception cref="SteeringTooLateException">Some rank had already asked whether to stop at or past that step: ask for a later one.</exception>
+    public void RequestStop(int step) => RequestStopAsync(step).GetAwaiter().GetResult();
+
+    /// <summary>Asks every simulation rank to stop at a step, without blocking (see <see cref="RequestStop"/>).</summary>
+    /// <param name="step">The first step at which the ranks stop.</param>
+    /// <param name="cancellationToken">Stops waiting for the ranks' answer.</param>
+    /// <returns>A task that completes once every rank accepted the request.</returns>
+    public Task RequestStopAsync(int step, CancellationToken cancellationToken = default) =>
+        SendSteeringAsync(SteeringInbox.StopName, step, true, cancellationToken);
+
+    private async Task SendSteeringAsync(string name, int step, object? value, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(step);
+        ThrowIfClosed();
+        SteerRequest message = SteerRequest.Rent();
+        message.RequestId = NextRequestId();
+        message.Name = name;
+        message.Step = step;
+        message.Value = value;
+        ThrowIfError(await RequestAsync(message.RequestId, _scheduler, message, _options.RequestTimeout, $"Steer '{name}' for step {step}", cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>

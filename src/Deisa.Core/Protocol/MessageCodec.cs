@@ -316,6 +316,27 @@ public sealed class MessageCodec
                 writer.WriteInt32(m.Complete);
                 writer.WriteInt32(m.End);
                 break;
+            case SteerRequest m:
+                writer.WriteInt64(m.RequestId);
+                writer.WriteString(m.Name);
+                writer.WriteInt32(m.Step);
+                _values.Write(m.Value, writer);
+                break;
+            case SteerProposal m:
+                writer.WriteInt64(m.ProposalId);
+                writer.WriteString(m.Name);
+                writer.WriteInt32(m.Step);
+                _values.Write(m.Value, writer);
+                break;
+            case SteerVote m:
+                writer.WriteInt64(m.ProposalId);
+                writer.WriteByte(m.Accepted ? (byte)1 : (byte)0);
+                writer.WriteInt32(m.ReadUpTo);
+                break;
+            case SteerDecision m:
+                writer.WriteInt64(m.ProposalId);
+                writer.WriteByte(m.Commit ? (byte)1 : (byte)0);
+                break;
             case DropExternal m:
                 WriteKeys(m.Keys, writer);
                 writer.WriteString(m.Reason);
@@ -619,6 +640,35 @@ public sealed class MessageCodec
                         throw r.Fail($"the progress of open-ended array '{m.Array}' names {m.Complete} complete steps and an end at {m.End}.");
                     }
                 });
+            case MessageKind.SteerRequest:
+                return Guard(SteerRequest.Rent(), ref reader, static (SteerRequest m, MessageCodec c, ref SpanReader r) =>
+                {
+                    m.RequestId = r.ReadInt64();
+                    m.Name = r.ReadString();
+                    m.Step = ReadSteeringStep(ref r, m.Name);
+                    m.Value = c._values.Read(ref r, c._pool);
+                });
+            case MessageKind.SteerProposal:
+                return Guard(SteerProposal.Rent(), ref reader, static (SteerProposal m, MessageCodec c, ref SpanReader r) =>
+                {
+                    m.ProposalId = r.ReadInt64();
+                    m.Name = r.ReadString();
+                    m.Step = ReadSteeringStep(ref r, m.Name);
+                    m.Value = c._values.Read(ref r, c._pool);
+                });
+            case MessageKind.SteerVote:
+                return Guard(SteerVote.Rent(), ref reader, static (SteerVote m, MessageCodec c, ref SpanReader r) =>
+                {
+                    m.ProposalId = r.ReadInt64();
+                    m.Accepted = r.ReadByte() != 0;
+                    m.ReadUpTo = r.ReadInt32();
+                });
+            case MessageKind.SteerDecision:
+                return Guard(SteerDecision.Rent(), ref reader, static (SteerDecision m, MessageCodec c, ref SpanReader r) =>
+                {
+                    m.ProposalId = r.ReadInt64();
+                    m.Commit = r.ReadByte() != 0;
+                });
             default:
                 throw reader.Fail($"unknown message kind {kind}.");
         }
@@ -778,6 +828,12 @@ public sealed class MessageCodec
         {
             writer.WriteInt64(value);
         }
+    }
+
+    private static int ReadSteeringStep(ref SpanReader reader, string name)
+    {
+        int step = reader.ReadInt32();
+        return step >= 0 ? step : throw reader.Fail($"the steering value '{name}' is for step {step}.");
     }
 
     private static long[] ReadLongs(ref SpanReader reader)

@@ -101,4 +101,16 @@ public enum MessageKind : byte
 
     /// <summary>Scheduler to client: how far an open-ended array's run has got, and where it ends.</summary>
     OpenArrayProgress = 33,
+
+    /// <summary>Client to scheduler: a steering value for every simulation rank from a step on.</summary>
+    SteerRequest = 34,
+
+    /// <summary>Scheduler to producer: a steering value proposed; the producer votes.</summary>
+    SteerProposal = 35,
+
+    /// <summary>Producer to scheduler: its vote on a steering proposal.</summary>
+    SteerVote = 36,
+
+    /// <summary>Scheduler to producer: a steering proposal committed or abandoned.</summary>
+    SteerDecision = 37,
 }

@@ -429,6 +429,7 @@ public sealed partial class SchedulerState
         }
 
         _finishedProducers.Add(message.From);
+        SteeringProducerFinished(message.From);
         var last = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach ((string array, int lastStep) in message.LastSteps)
         {

@@ -201,6 +201,12 @@ public sealed partial class SchedulerState
             case WithdrawInterest m:
                 HandleWithdrawInterest(m);
                 break;
+            case SteerRequest m:
+                HandleSteerRequest(m);
+                break;
+            case SteerVote m:
+                HandleSteerVote(m);
+                break;
             default:
                 throw new ArgumentException($"The scheduler does not handle {message.Kind} messages (from {message.From}).", nameof(message));
         }

@@ -65,6 +65,10 @@ internal static class MpiRunner
         });
         if (results is not null)
         {
+            // The run is over: the memory the runtime held (its tables, the workers' stores, the GC's free regions)
+            // goes back to the system before the output libraries load, so that writing the results (about 19 MiB of
+            // PNG and HDF5 code and buffers) does not set the root's peak on top of the run's.
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
             ResultWriter.WriteAnalytics(output, results);
             if (session.SchedulerLoad is { } load)
             {

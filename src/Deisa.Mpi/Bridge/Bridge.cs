@@ -38,6 +38,7 @@ public sealed class Bridge : IDisposable
     private readonly Lock _staging = new();
     private readonly MailboxThread _pump;
     private readonly StepWindow? _window;
+    private readonly SteeringInbox _steering;
     private volatile bool _revoked;
     private string _revokedReason = string.Empty;
     private bool _committed;
@@ -77,7 +78,12 @@ public sealed class Bridge : IDisposable
             _window = new StepWindow(options.Backpressure.MaxStepsInFlight, $"Simulation rank {simulationRank}");
         }
 
-        _pump = new MailboxThread(mailbox.Reader, $"deisa-bridge-{simulationRank}", Handle, error => _contractArrived.TrySetException(error));
+        _steering = new SteeringInbox($"Simulation rank {simulationRank}", options.SteeringDecisionTimeout);
+        _pump = new MailboxThread(mailbox.Reader, $"deisa-bridge-{simulationRank}", Handle, error =>
+        {
+            _contractArrived.TrySetException(error);
+            _steering.Close();
+        });
         _pump.Start();
     }
 
@@ -174,6 +180,74 @@ public sealed class Bridge : IDisposable
         ThrowIfFinished();
         AwaitContract();
         DrainStaged();
+    }
+
+    /// <summary>
+    /// Reads a steering value the analytics set (<c>DeisaClient.Steer</c>) at a step, without waiting for one: the
+    /// latest set for this step or an earlier one. Every simulation rank reading the name at the same step gets the same
+    /// answer. Costs a lock and a lookup when nothing is pending; waits only if this rank accepted a value for this step
+    /// and the analytics have not yet confirmed that every rank did.
+    /// </summary>
+    /// <typeparam name="T">The value's type: the type set, or a number type it converts to.</typeparam>
+    /// <param name="name">The value's name.</param>
+    /// <param name="step">The step being read; each name is read in increasing step order.</param>
+    /// <param name="value">The value, or the default.</param>
+    /// <returns>Whether a value is set for this step.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">The step is before one the name was read at.</exception>
+    /// <exception cref="InvalidCastException">The value set is not a <typeparamref name="T"/>.</exception>
+    /// <exception cref="DeisaTimeoutException">The analytics' decision did not come within <see cref="DeisaMpiOptions.SteeringDecisionTimeout"/>.</exception>
+    public bool TryGet<T>(string name, int step, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out T value)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentOutOfRangeException.ThrowIfNegative(step);
+        if (_steering.TryGet(name, step, out object? found))
+        {
+            value = Cast<T>(name, step, found);
+            return true;
+        }
+
+        value = default;
+        return false;
+    }
+
+    /// <summary>Waits until the analytics set a steering value for this step or an earlier one, and reads it.</summary>
+    /// <typeparam name="T">The value's type: the type set, or a number type it converts to.</typeparam>
+    /// <param name="name">The value's name.</param>
+    /// <param name="step">The step being read; each name is read in increasing step order.</param>
+    /// <param name="timeout">How long to wait; <see cref="DeisaMpiOptions.SteeringDecisionTimeout"/> if null.</param>
+    /// <returns>The value.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">The step is before one the name was read at.</exception>
+    /// <exception cref="InvalidCastException">The value set is not a <typeparamref name="T"/>.</exception>
+    /// <exception cref="DeisaTimeoutException">No value came in time; the message names the value and the step.</exception>
+    public T Get<T>(string name, int step, TimeSpan? timeout = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentOutOfRangeException.ThrowIfNegative(step);
+        return Cast<T>(name, step, _steering.Get(name, step, timeout ?? _options.SteeringDecisionTimeout));
+    }
+
+    /// <summary>
+    /// Whether the analytics asked the simulation to stop at this step or an earlier one (<c>DeisaClient.RequestStop</c>):
+    /// every rank gets the same answer at the same step, so all stop together. Call it once per step, then finish.
+    /// </summary>
+    /// <param name="step">The step about to be computed or published.</param>
+    /// <returns>Whether to stop.</returns>
+    public bool StopRequested(int step) => TryGet(SteeringInbox.StopName, step, out bool stop) && stop;
+
+    private static T Cast<T>(string name, int step, object? value)
+    {
+        if (value is T typed)
+        {
+            return typed;
+        }
+
+        if (value is IConvertible && (typeof(T).IsPrimitive || typeof(T) == typeof(decimal)))
+        {
+            return (T)Convert.ChangeType(value, typeof(T), System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        throw new InvalidCastException(
+            $"The steering value '{name}' at step {step} is {(value is null ? "null" : $"a {value.GetType().Name}")}, not a {typeof(T).Name}: read it as the type the analytics set.");
     }
 
     /// <summary>Publishes this rank's block of an array for one step, from contiguous memory.</summary>
@@ -316,6 +390,7 @@ public sealed class Bridge : IDisposable
         finally
         {
             _window?.Close();
+            _steering.Close();
             ReturnStaged();
             _mailbox.Dispose();
             _pump.Completion.Wait(TimeSpan.FromSeconds(5));
@@ -741,6 +816,17 @@ public sealed class Bridge : IDisposable
         {
             case ContractUpdate update:
                 Apply(update);
+                break;
+            case SteerProposal proposal:
+                (bool accepted, int readUpTo) = _steering.Vote(proposal);
+                SteerVote vote = SteerVote.Rent();
+                vote.ProposalId = proposal.ProposalId;
+                vote.Accepted = accepted;
+                vote.ReadUpTo = readUpTo;
+                SendToScheduler(vote);
+                break;
+            case SteerDecision decision:
+                _steering.Decide(decision.ProposalId, decision.Commit);
                 break;
             case KeysReleased released when _window is not null:
                 foreach (TaskKey key in released.Keys)

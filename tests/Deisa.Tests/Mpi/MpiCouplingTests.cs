@@ -272,4 +272,21 @@ public sealed class MpiCouplingTests
             Assert.Matches("without disposing its DeisaSession|BAD TERMINATION", result.Stdout + result.Stderr);
         }
     }
+
+    [Fact]
+    public void Sim3_Analytics1_Steering_EveryRankTakesTheValueAndStopsAtTheSameStep()
+    {
+        // Three ranks on a 1x3 grid read a scale factor and a stop request every step; the per-step sums over all of
+        // them show the step each took the scale at, and the run's length the step they stopped at.
+        MpiResult result = MpiJob.Run(4, "steering", "--grid", "1x3", "--step-delay", "10", "--in-flight", "4");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        result.AssertChecksPass(4);
+        string steered = result.Lines("STEERED").Single();
+        string scaleAt = steered.Split("scale_at=")[1].Split(' ')[0];
+        string stopAt = steered.Split("stop_at=")[1].Split(' ')[0];
+        string[] ranks = [.. result.Lines("SIM")];
+        Assert.Equal(3, ranks.Length);
+        Assert.All(ranks, line => Assert.Contains($"scaled_from={scaleAt} stopped_at={stopAt}", line, StringComparison.Ordinal));
+    }
 }

@@ -221,6 +221,31 @@ internal static class MessageSamples
         open.Complete = 41;
         open.End = 57;
         yield return open;
+
+        SteerRequest steer = SteerRequest.Rent();
+        steer.RequestId = 12;
+        steer.Name = "dt";
+        steer.Step = 300;
+        steer.Value = new[] { 0.5, 0.25 };
+        yield return steer;
+
+        SteerProposal proposal = SteerProposal.Rent();
+        proposal.ProposalId = 3;
+        proposal.Name = "deisa.stop";
+        proposal.Step = 41;
+        proposal.Value = true;
+        yield return proposal;
+
+        SteerVote vote = SteerVote.Rent();
+        vote.ProposalId = 3;
+        vote.Accepted = false;
+        vote.ReadUpTo = 44;
+        yield return vote;
+
+        SteerDecision decision = SteerDecision.Rent();
+        decision.ProposalId = 3;
+        decision.Commit = true;
+        yield return decision;
     }
 
     public static ArrayDeclaration Declaration() =>
@@ -262,6 +287,10 @@ internal static class MessageSamples
         WithdrawInterest m => $"{m.InterestId}",
         StepArrived m => $"{m.Step}",
         OpenArrayProgress m => $"{m.Array} {m.Complete} {m.End}",
+        SteerRequest m => $"{m.RequestId} {m.Name} {m.Step} {Value(m.Value)}",
+        SteerProposal m => $"{m.ProposalId} {m.Name} {m.Step} {Value(m.Value)}",
+        SteerVote m => $"{m.ProposalId} {m.Accepted} {m.ReadUpTo}",
+        SteerDecision m => $"{m.ProposalId} {m.Commit}",
         _ => throw new ArgumentException(message.Kind.ToString()),
     };
 
