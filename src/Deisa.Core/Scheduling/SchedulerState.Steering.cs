@@ -34,6 +34,15 @@ public sealed partial class SchedulerState
             return;
         }
 
+        if (_declarations.Count < _producers.Length)
+        {
+            // A rank that has not declared may not have its bridge yet: the proposal would wait for a vote that never comes.
+            ReplyToClient(message.RequestId, new DeisaException(
+                $"Cannot set the steering value '{message.Name}' yet: not every simulation rank has declared its arrays (still waiting for " +
+                $"{string.Join(", ", _producers.Where(p => !_declarations.ContainsKey(p)).Select(p => $"rank {p.Rank}"))}). Call GetArrays first: it waits for them."));
+            return;
+        }
+
         long id = ++_nextProposalId;
         var vote = new SteeringVote(message.RequestId, message.Name, message.Step, running);
         _steering.Add(id, vote);

@@ -1,3 +1,4 @@
+using Deisa.Core.Arrays;
 using Deisa.Core.Errors;
 using Deisa.Core.Protocol;
 using Deisa.Core.Scheduling;
@@ -11,7 +12,7 @@ public sealed class SchedulerSteeringTests
     [Fact]
     public void EveryProducerAccepts_CommitSentToEach_ClientToldOnlyThen()
     {
-        var f = new SchedulerFixture(workers: 1, producers: 3);
+        SchedulerFixture f = Declared(3);
         List<OutgoingMessage> proposed = Steer(f, "dt", 12, 0.5, requestId: 7);
         List<SteerProposal> proposals = proposed.All<SteerProposal>();
         Assert.Equal(f.Producers, proposed.Where(o => o.Message is SteerProposal).Select(o => o.To));
@@ -32,7 +33,7 @@ public sealed class SchedulerSteeringTests
     [Fact]
     public void OneProducerReadPastTheStep_AbandonedEverywhere_ClientToldWhichRankAndStep()
     {
-        var f = new SchedulerFixture(workers: 1, producers: 3);
+        SchedulerFixture f = Declared(3);
         long id = Steer(f, "dt", 12, 0.5).All<SteerProposal>()[0].ProposalId;
         Vote(f, f.Producers[0], id, accepted: true, readUpTo: 3);
         Vote(f, f.Producers[1], id, accepted: false, readUpTo: 14);
@@ -48,7 +49,7 @@ public sealed class SchedulerSteeringTests
     [Fact]
     public void EveryProducerReadPastTheStep_TheErrorSaysEveryRank()
     {
-        var f = new SchedulerFixture(workers: 1, producers: 2);
+        SchedulerFixture f = Declared(2);
         long id = Steer(f, "stop", 2, true).All<SteerProposal>()[0].ProposalId;
         Vote(f, f.Producers[0], id, accepted: false, readUpTo: 9);
         List<OutgoingMessage> decided = Vote(f, f.Producers[1], id, accepted: false, readUpTo: 8);
@@ -59,7 +60,7 @@ public sealed class SchedulerSteeringTests
     [Fact]
     public void ProducerFinishesBeforeVoting_CountsAsAccepting_NoDecisionSentToIt()
     {
-        var f = new SchedulerFixture(workers: 1, producers: 2);
+        SchedulerFixture f = Declared(2);
         long id = Steer(f, "dt", 5, 1.0).All<SteerProposal>()[0].ProposalId;
         Vote(f, f.Producers[0], id, accepted: true, readUpTo: 0);
 
@@ -73,7 +74,7 @@ public sealed class SchedulerSteeringTests
     [Fact]
     public void EveryProducerFinished_TheRequestFailsAtOnce()
     {
-        var f = new SchedulerFixture(workers: 1, producers: 1);
+        SchedulerFixture f = Declared(1);
         f.Feed(ProducerFinished.Rent(), f.Producers[0]);
 
         List<OutgoingMessage> sent = Steer(f, "dt", 5, 1.0);
@@ -91,6 +92,22 @@ public sealed class SchedulerSteeringTests
     }
 
     [Fact]
+    public void BeforeEveryRankDeclared_RefusedNamingTheRanksAndWhatToCall()
+    {
+        var f = new SchedulerFixture(workers: 1, producers: 2);
+        DeclareArrays declare = DeclareArrays.Rent();
+        declare.Arrays.Add(new ArrayDeclaration("field", ElementType.Float64, [10, 4], 0, [0], [4]));
+        f.Feed(declare, f.Producers[0]);
+
+        List<OutgoingMessage> sent = Steer(f, "dt", 5, 1.0);
+
+        sent.None<SteerProposal>();
+        string message = sent.Single<RequestReply>().Error!.Message;
+        Assert.Contains("still waiting for rank 1", message, StringComparison.Ordinal);
+        Assert.Contains("Call GetArrays first", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void SteeringFromAProducer_IsRefused()
     {
         var f = new SchedulerFixture(workers: 1, producers: 1);
@@ -98,6 +115,20 @@ public sealed class SchedulerSteeringTests
         request.Name = "dt";
 
         Assert.Throws<ArgumentException>(() => f.Feed(request, f.Producers[0]));
+    }
+
+    /// <summary>A scheduler whose producers each declared a block of one array, as GetArrays waits for.</summary>
+    private static SchedulerFixture Declared(int producers)
+    {
+        var f = new SchedulerFixture(workers: 1, producers: producers);
+        for (int p = 0; p < producers; p++)
+        {
+            DeclareArrays declare = DeclareArrays.Rent();
+            declare.Arrays.Add(new ArrayDeclaration("field", ElementType.Float64, [10, 4 * producers], 0, [4L * p], [4]));
+            f.Feed(declare, f.Producers[p]);
+        }
+
+        return f;
     }
 
     private static List<OutgoingMessage> Steer(SchedulerFixture f, string name, int step, object value, long requestId = 1)
