@@ -6,6 +6,7 @@ using Deisa.Core.Arrays;
 using Deisa.Core.Arrays.Nodes;
 using Deisa.Core.Buffers;
 using Deisa.Core.Client;
+using Deisa.Core.Diagnostics;
 using Deisa.Core.Graph;
 using Deisa.Core.Protocol;
 using Deisa.Core.Scheduling;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Threading.Tasks;
+using Deisa.Core.Diagnostics;
 
 namespace Deisa.Heat2D.Simulation;
 

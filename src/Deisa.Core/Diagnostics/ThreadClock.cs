@@ -1,10 +1,11 @@
 using System.Runtime.InteropServices;
 
-namespace Deisa.Bench.Workflow;
+namespace Deisa.Core.Diagnostics;
 
 /// <summary>
-/// The calling thread's own CPU time: what the scheduler's thread spent, apart from the client's threads sharing the
-/// cores and from the time it waited to run, which wall time on a busy machine cannot tell apart.
+/// The calling thread's own CPU time: what a thread spent, apart from other threads sharing the cores and from the
+/// time it waited to run, which wall time on a busy machine cannot tell apart (the scale model's scheduler thread,
+/// Heat2D's first publication).
 /// </summary>
 internal static partial class ThreadClock
 {
