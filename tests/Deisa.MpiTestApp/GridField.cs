@@ -40,6 +40,9 @@ public static class GridField
         return 0;
     }
 
+    /// <summary>Whether a sum computed by the analytics matches the formula's, to within rounding.</summary>
+    public static bool Close(double actual, double expected) => Math.Abs(actual - expected) <= 1e-9 * Math.Max(1, Math.Abs(expected));
+
     /// <summary>Splits <paramref name="size"/> into <paramref name="parts"/> near-equal blocks: the start and size of block <paramref name="index"/>.</summary>
     public static (long Start, long Count) Split(long size, int parts, int index)
     {

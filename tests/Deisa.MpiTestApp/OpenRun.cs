@@ -66,12 +66,12 @@ public static class OpenRun
 
         // The first step streams before the run ends: nothing waits for Finish.
         NdArray first = series.GetTimeChunk(0, TimeSpan.FromSeconds(60));
-        Program.Check(Close(first.Data[0], Total(0)), "open-first-step", $"{first.Data[0]}");
+        Program.Check(GridField.Close(first.Data[0], Total(0)), "open-first-step", $"{first.Data[0]}");
 
         NdArray totals = series.Result(TimeSpan.FromSeconds(60));
         int steps = totals.Shape[0];
         Console.WriteLine($"OPEN steps={steps}");
-        bool seriesOk = Enumerable.Range(0, steps).All(t => Close(totals.Data[t], Total(t)));
+        bool seriesOk = Enumerable.Range(0, steps).All(t => GridField.Close(totals.Data[t], Total(t)));
         Program.Check(seriesOk, "open-series", $"steps {steps}");
 
         NdArray means = mean.Result(TimeSpan.FromSeconds(60));
@@ -82,8 +82,8 @@ public static class OpenRun
         {
             for (int x = 0; x < Width; x++)
             {
-                meanOk &= Close(means[y, x], Enumerable.Range(0, steps).Average(t => Value(t, y, x)));
-                driftOk &= Close(drifts[y, x], Enumerable.Range(0, steps - 1).Average(t => Value(t + 1, y, x) - Value(t, y, x)));
+                meanOk &= GridField.Close(means[y, x], Enumerable.Range(0, steps).Average(t => Value(t, y, x)));
+                driftOk &= GridField.Close(drifts[y, x], Enumerable.Range(0, steps - 1).Average(t => Value(t + 1, y, x) - Value(t, y, x)));
             }
         }
 
@@ -93,6 +93,4 @@ public static class OpenRun
     }
 
     private static double Total(int t) => Enumerable.Range(0, Height).Sum(y => Enumerable.Range(0, Width).Sum(x => Value(t, y, x)));
-
-    private static bool Close(double actual, double expected) => Math.Abs(actual - expected) <= 1e-9 * Math.Max(1, Math.Abs(expected));
 }

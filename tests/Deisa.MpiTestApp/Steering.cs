@@ -92,7 +92,7 @@ public static class Steering
         NdArray totals = sums.Result(wait);
         int steps = totals.Shape[0];
         Console.WriteLine($"STEERED scale_at={scaleAt} stop_at={stopAt} steps={steps}");
-        bool values = Enumerable.Range(0, steps).All(t => Close(totals.Data[t], (t >= scaleAt ? Scale : 1.0) * Total(t)));
+        bool values = Enumerable.Range(0, steps).All(t => GridField.Close(totals.Data[t], (t >= scaleAt ? Scale : 1.0) * Total(t)));
         Program.Check(values, "steer-scale-same-step-every-rank", $"scale from step {scaleAt}");
         Program.Check(steps == stopAt, "steer-stop-same-step-every-rank", $"{steps} steps, stop at {stopAt}");
         return refused && values && steps == stopAt ? 0 : 3;
@@ -119,6 +119,4 @@ public static class Steering
     private static double Value(int t, long y, long x) => (100.0 * t) + (10.0 * y) + x;
 
     private static double Total(int t) => Enumerable.Range(0, Height).Sum(y => Enumerable.Range(0, Width).Sum(x => Value(t, y, x)));
-
-    private static bool Close(double actual, double expected) => Math.Abs(actual - expected) <= 1e-9 * Math.Max(1, Math.Abs(expected));
 }
