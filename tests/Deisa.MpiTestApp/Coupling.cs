@@ -15,7 +15,8 @@ namespace Deisa.MpiTestApp;
 /// <remarks>
 /// Arguments: --grid PYxPX, --size HxW, --steps N, --every K (steps read), --blocks all|first|none (blocks read),
 /// --finish-early S (simulation stops after S steps), --skip-step S (simulation rank 0 never publishes step S), --fail (the analytics throw after validating),
-/// --step-delay MS (the simulation sleeps after each step, standing for computation),
+/// --step-delay MS (the simulation sleeps after each step, standing for computation), --wait-contract (the simulation
+/// waits for its contract before its first step instead of staging what comes before it),
 /// --analytics-delay MS (the analytics stall before building their graph), --changes (the analytics change the contract
 /// while the simulation runs: <see cref="ContractChanges"/>).
 /// </remarks>
@@ -37,7 +38,8 @@ public static class Coupling
             int.Parse(Program.Arg(args, "--analytics-delay", "0"), CultureInfo.InvariantCulture),
             int.Parse(Program.Arg(args, "--skip-step", "-1"), CultureInfo.InvariantCulture),
             int.Parse(Program.Arg(args, "--die-at", "-1"), CultureInfo.InvariantCulture),
-            int.Parse(Program.Arg(args, "--die-code", "13"), CultureInfo.InvariantCulture));
+            int.Parse(Program.Arg(args, "--die-code", "13"), CultureInfo.InvariantCulture),
+            args.Contains("--wait-contract"));
         if (session.IsSimulation)
         {
             return Simulate(session, settings);
@@ -67,6 +69,11 @@ public static class Coupling
         double[] field = new double[(rows + (2 * Ghost)) * stride];
         using Bridge bridge = session.CreateBridge();
         bridge.DeclareArray<double>("global_t", [s.Steps, s.Height, s.Width], 0, [y0, x0], [rows, cols], ["t", "Y", "X"]);
+        if (s.WaitContract)
+        {
+            bridge.WaitForContract();
+        }
+
         int steps = s.FinishEarly >= 0 ? s.FinishEarly : s.Steps;
         for (int t = 0; t < steps; t++)
         {
@@ -252,5 +259,5 @@ public static class Coupling
         return (start, baseCount + (index < extra ? 1 : 0));
     }
 
-    private sealed record Settings(int GridY, int GridX, int Height, int Width, int Steps, int Every, string Blocks, int FinishEarly, bool Fail, int StepDelay, int AnalyticsDelay, int SkipStep, int DieAt, int DieCode);
+    private sealed record Settings(int GridY, int GridX, int Height, int Width, int Steps, int Every, string Blocks, int FinishEarly, bool Fail, int StepDelay, int AnalyticsDelay, int SkipStep, int DieAt, int DieCode, bool WaitContract);
 }

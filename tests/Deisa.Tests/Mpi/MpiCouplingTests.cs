@@ -121,8 +121,10 @@ public sealed class MpiCouplingTests
     [Fact]
     public void Sim2_Analytics1_AnalyticsThrow_SimulationStopsShippingAndEnds_ExitCodeNonZero()
     {
-        // The simulation takes 20 x 50 ms, far longer than the revocation needs to reach it.
-        MpiResult result = MpiJob.Run(3, "coupling", "--grid", "2x1", "--steps", "20", "--step-delay", "50", "--fail");
+        // The analytics throw as soon as the contract is out, and the simulation then takes 20 x 50 ms, far longer than
+        // the revocation needs to reach it. It waits for the contract first: staged before it, all 20 steps could be
+        // shipped before the revocation when the analytics start slowly on loaded cores (seen in CI).
+        MpiResult result = MpiJob.Run(3, "coupling", "--grid", "2x1", "--steps", "20", "--step-delay", "50", "--fail", "--wait-contract");
 
         Assert.NotEqual(0, result.ExitCode);
         Assert.True(result.Stderr.Contains("analytics failed", StringComparison.Ordinal), result.ToString());
