@@ -11,7 +11,10 @@ namespace Deisa.MpiTestApp;
 /// steps 20 to the end and release them at once (it grows and shrinks back), and ask for steps 0 and 1, which are gone
 /// (refused, naming them). The simulation must ship exactly steps 0 to 3 and 16 to 19.
 /// </summary>
-/// <remarks>Give it at least 24 steps and a step delay that leaves the analytics time to ask before step 16 (100 ms).</remarks>
+/// <remarks>
+/// Give it at least 24 steps, a step delay that leaves the analytics time to ask before step 16 (100 ms), and
+/// <c>--wait-contract</c> so that this time starts with the first contract.
+/// </remarks>
 internal static class ContractChanges
 {
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(60);

@@ -18,8 +18,10 @@ public sealed class MpiCouplingTests
     [Fact]
     public void Sim2_Analytics1_ContractGrowsAndShrinksWhileRunning_ShipsExactlyWhatIsAskedLateStepsNamed()
     {
-        // Steps 0-3 asked first; 16-19 asked once 0-3 are in; 20-23 asked and released at once; 0-1 asked too late.
-        MpiResult result = MpiJob.Run(3, "coupling", "--grid", "2x1", "--size", "6x5", "--steps", "24", "--step-delay", "100", "--changes");
+        // Steps 0-3 asked first; 16-19 asked once 0-3 are in; 20-23 asked and released at once; 0-1 asked too late. The
+        // simulation waits for its first contract, so a slow start of the analytics cannot use up the 1.6 s they have to
+        // ask for step 16.
+        MpiResult result = MpiJob.Run(3, "coupling", "--grid", "2x1", "--size", "6x5", "--steps", "24", "--step-delay", "100", "--changes", "--wait-contract");
 
         Assert.True(result.ExitCode == 0, result.ToString());
         result.AssertChecksPass(9);
