@@ -28,6 +28,10 @@ internal sealed record HeatLayout(int Height, int Width, int GridRows, int GridC
 
     public string Name => Mode + (Selection is null ? string.Empty : ", selective") + (LightAnalytics ? ", spatial mean only" : string.Empty) + (Neighbour ? ", beside a second simulation" : string.Empty);
 
+    /// <summary>
+    /// The job's configuration. Without a bound on steps in flight (Heat2D's default is 64): the comparisons measure
+    /// what coupling costs the simulation, and where the analytics lag behind a bound would add the wait for them.
+    /// </summary>
     public string Yaml(string output) => string.Create(CultureInfo.InvariantCulture, $$"""
         size: {height: {{Height}}, width: {{Width}}}
         grid: {rows: {{GridRows}}, cols: {{GridCols}}}
@@ -39,6 +43,7 @@ internal sealed record HeatLayout(int Height, int Width, int GridRows, int GridC
         analytics:
         {{(LightAnalytics ? "  - kind: spatial_mean" : "  - kind: ipca\n    n_components: 2\n    svd_solver: leading_k")}}
         output: {{output}}
+        backpressure: {max_steps_in_flight: 0}
         {{(Selection is { } s ? $"selection: {{every: {s.Every}, rows: [{s.R0}, {s.R1}], cols: [{s.C0}, {s.C1}]}}" : string.Empty)}}
         """);
 

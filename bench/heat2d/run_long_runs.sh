@@ -6,14 +6,14 @@
 # run (the marginal cost of a step, start-up removed).
 #   bench/heat2d/run_long_runs.sh                    # 1,000 / 10,000 / 100,000 steps
 #   bench/heat2d/run_long_runs.sh --long             # and 1,000,000 (about half an hour on 2 cores)
-#   bench/heat2d/run_long_runs.sh --backpressure 16  # with a bound on steps in flight
+#   bench/heat2d/run_long_runs.sh --backpressure 16  # another bound on steps in flight (Heat2D's default: 64; 0: none)
 #   bench/heat2d/run_long_runs.sh --jit              # the JIT-compiled build instead of the ReadyToRun one
 #   bench/heat2d/run_long_runs.sh --staging 0        # MiB staged per rank before the contract (0: wait for it)
 #   DEISA_LONG_STEPS="1000 5000" bench/heat2d/run_long_runs.sh
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/setup.sh"
 steps="${DEISA_LONG_STEPS:-1000 10000 100000}"
-backpressure=0
+backpressure=default
 staging=16
 compiled=readytorun
 while [ $# -gt 0 ]; do
@@ -32,7 +32,7 @@ else
 fi
 deisa_gc_budget
 work="$(mktemp -d /tmp/deisa-long.XXXXXX)"
-echo "== $(date -u +%F), $(nproc) cores ($(lscpu | sed -n 's/^Model name:\s*//p' | head -1)), 5 ranks (4 simulation + 1 analytics) on $(nproc) cores, Heat2D 32x32 deisa3 spatial_mean, inner 1, backpressure ${backpressure/#0/none}, staging before the contract $staging MiB, GC gen0 budget $DOTNET_GCgen0size, $compiled"
+echo "== $(date -u +%F), $(nproc) cores ($(lscpu | sed -n 's/^Model name:\s*//p' | head -1)), 5 ranks (4 simulation + 1 analytics) on $(nproc) cores, Heat2D 32x32 deisa3 spatial_mean, inner 1, backpressure $backpressure, staging before the contract $staging MiB, GC gen0 budget $DOTNET_GCgen0size, $compiled"
 for n in $steps; do
     {
         echo "size: {height: 32, width: 32}"
@@ -46,7 +46,7 @@ for n in $steps; do
         echo "  - kind: spatial_mean"
         echo "output: $work/out-$n"
         echo "staging_before_contract_mib: $staging"
-        if [ "$backpressure" != 0 ]; then echo "backpressure: {max_steps_in_flight: $backpressure}"; fi
+        if [ "$backpressure" != default ]; then echo "backpressure: {max_steps_in_flight: $backpressure}"; fi
     } > "$work/heat-$n.yml"
     started=$(date +%s%N)
     mpiexec.mpich -n 5 dotnet "$HEAT2D" \

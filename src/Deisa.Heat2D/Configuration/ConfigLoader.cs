@@ -177,9 +177,9 @@ internal static partial class ConfigLoader
 
         if (c.Backpressure is { } backpressure)
         {
-            if (backpressure.MaxStepsInFlight < 1)
+            if (backpressure.MaxStepsInFlight < 0)
             {
-                Fail("backpressure.max_steps_in_flight", $"{backpressure.MaxStepsInFlight}; expected a positive number of steps (leave backpressure out for no bound).");
+                Fail("backpressure.max_steps_in_flight", $"{backpressure.MaxStepsInFlight}; expected a positive number of steps, or 0 for no bound.");
             }
 
             if (backpressure.Policy != "block")
@@ -187,12 +187,12 @@ internal static partial class ConfigLoader
                 Fail("backpressure.policy", $"'{backpressure.Policy}'; expected block. The mini-app's analytics chain the steps (the PCA, the means over time), so one dropped step would fail them; the Drop policy is for library users whose per-step results may be lost (BackpressureOptions).");
             }
 
-            if (c.RunMode == RunMode.Deisa1)
+            if (c.RunMode == RunMode.Deisa1 && backpressure.MaxStepsInFlight > 0)
             {
                 Fail("backpressure", "set in mode deisa1, whose analytics script keeps the first step until the last; use it with deisa3 or posthoc.");
             }
 
-            if (backpressure.MaxStepsInFlight < 2 && c.Analytics?.Any(a => a.Kind == "time_derivative_mean") == true)
+            if (backpressure.MaxStepsInFlight is 1 && c.Analytics?.Any(a => a.Kind == "time_derivative_mean") == true)
             {
                 Fail("backpressure.max_steps_in_flight", $"{backpressure.MaxStepsInFlight}; time_derivative_mean reads each step with the next one, so at least 2 steps must be in flight.");
             }

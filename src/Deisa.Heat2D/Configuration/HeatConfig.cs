@@ -26,7 +26,14 @@ internal sealed class HeatConfig
     /// <summary>Gets or sets what the analytics read (optional; everything by default).</summary>
     public SelectionConfig? Selection { get; set; }
 
-    /// <summary>Gets or sets the bound on steps in flight per simulation rank (optional; no bound by default).</summary>
+    /// <summary>
+    /// The bound on steps in flight when the configuration sets none, in modes deisa3 and posthoc: the most any of the
+    /// mini-app's analytics holds is 2 steps, and 64 keeps the workers' memory flat over a run of any length (a run
+    /// without a bound piles up whatever the analytics lag behind) while the simulation almost never waits.
+    /// </summary>
+    public const int DefaultMaxStepsInFlight = 64;
+
+    /// <summary>Gets or sets the bound on steps in flight per simulation rank (optional; <see cref="MaxStepsInFlight"/> gives the one that applies).</summary>
     public BackpressureConfig? Backpressure { get; set; }
 
     /// <summary>Gets or sets the MiB each simulation rank may copy aside before its contract arrives (16 by default; 0 waits for it at the first publish).</summary>
@@ -48,6 +55,15 @@ internal sealed class HeatConfig
     /// <summary>Gets a block's columns.</summary>
     public int BlockWidth => Size!.Width / Grid!.Cols;
 
+    /// <summary>
+    /// Gets the bound on steps in flight that applies, once checked: the configured one (0 for none), else
+    /// <see cref="DefaultMaxStepsInFlight"/> in modes deisa3 and posthoc and none in deisa1 (its analytics keep the
+    /// first step until the last) and none (nothing is shipped).
+    /// </summary>
+    [YamlIgnore]
+    public int MaxStepsInFlight => Backpressure?.MaxStepsInFlight
+        ?? (RunMode is RunMode.Deisa3 or RunMode.PostHoc ? DefaultMaxStepsInFlight : 0);
+
     public AnalyticConfig? Find(string kind) => Analytics?.FirstOrDefault(a => a.Kind == kind);
 }
 
@@ -67,7 +83,7 @@ internal sealed class SelectionConfig
 /// <summary>How far each simulation rank may run ahead of the analytics.</summary>
 internal sealed class BackpressureConfig
 {
-    /// <summary>Gets or sets the most steps shipped and still held by the workers, per simulation rank.</summary>
+    /// <summary>Gets or sets the most steps shipped and still held by the workers, per simulation rank; 0 for no bound.</summary>
     public int MaxStepsInFlight { get; set; }
 
     /// <summary>Gets or sets the policy at the bound: only block (the simulation waits) in the mini-app.</summary>

@@ -33,10 +33,10 @@ internal static class SummaryPrinter
                 _ => string.Create(CultureInfo.InvariantCulture,
                     $"  shipping     {s.BlocksShipped} of {published} blocks published (the contract), {s.BytesShipped / 1048576.0:F1} MiB, {s.MessagesToScheduler} messages to the scheduler"),
             });
-            if (config.Backpressure is { } bound && config.RunMode == RunMode.Deisa3)
+            if (config.MaxStepsInFlight > 0 && config.RunMode == RunMode.Deisa3)
             {
                 text.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"  backpressure at most {s.PeakStepsInFlight} of {bound.MaxStepsInFlight} steps in flight per rank; the slowest rank waited {s.BlockedSeconds:F2} s for the analytics"));
+                    $"  backpressure at most {s.PeakStepsInFlight} of {config.MaxStepsInFlight} steps in flight per rank; the slowest rank waited {s.BlockedSeconds:F2} s for the analytics"));
             }
         }
 

@@ -13,10 +13,10 @@ internal static class HeatJob
     /// <summary>How long a contract or a publication may take before the run fails instead of hanging.</summary>
     public static readonly TimeSpan Timeout = TimeSpan.FromMinutes(10);
 
-    /// <summary>The bound on steps in flight the configuration asks for (none when it has no backpressure section).</summary>
+    /// <summary>The bound on steps in flight that applies (<see cref="HeatConfig.MaxStepsInFlight"/>).</summary>
     public static Core.Coupling.BackpressureOptions Backpressure(HeatConfig config) => new()
     {
-        MaxStepsInFlight = config.Backpressure?.MaxStepsInFlight ?? 0,
+        MaxStepsInFlight = config.MaxStepsInFlight,
         Policy = Core.Coupling.BackpressurePolicy.Block,
         Timeout = Timeout,
     };

@@ -30,7 +30,7 @@ public sealed class HeatConfigTests
     [InlineData("inner: 25", "iterations: 25", "line 7, column 1: unknown key 'iterations'; expected one of size, grid, steps, inner")]
     [InlineData("size: {height: 256, width: 256}", "size: {height: 256, depth: 256}", "unknown key 'depth'; expected one of height, width")]
     [InlineData("output: heat2d-output", "output: ", "output: missing")]
-    [InlineData("output: heat2d-output", "output: o\nbackpressure: {max_steps_in_flight: 0}", "backpressure.max_steps_in_flight: 0; expected a positive number of steps")]
+    [InlineData("output: heat2d-output", "output: o\nbackpressure: {max_steps_in_flight: -1}", "backpressure.max_steps_in_flight: -1; expected a positive number of steps, or 0 for no bound")]
     [InlineData("output: heat2d-output", "output: o\nbackpressure: {max_steps_in_flight: 1}", "backpressure.max_steps_in_flight: 1; time_derivative_mean reads each step with the next one")]
     [InlineData("output: heat2d-output", "output: o\nbackpressure: {max_steps_in_flight: 4, policy: drop}", "backpressure.policy: 'drop'; expected block")]
     [InlineData("mode: deisa3", "mode: deisa1\nbackpressure: {max_steps_in_flight: 4}", "backpressure: set in mode deisa1")]
@@ -41,6 +41,20 @@ public sealed class HeatConfigTests
         string message = Error(s_default.Replace(from, to, StringComparison.Ordinal));
         Assert.Contains(expected, message, StringComparison.Ordinal);
         Assert.StartsWith("test.yml: ", message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("mode: deisa3", "", HeatConfig.DefaultMaxStepsInFlight)]
+    [InlineData("mode: posthoc", "", HeatConfig.DefaultMaxStepsInFlight)]
+    [InlineData("mode: deisa1", "", 0)]
+    [InlineData("mode: none", "", 0)]
+    [InlineData("mode: deisa3", "\nbackpressure: {max_steps_in_flight: 0}", 0)]
+    [InlineData("mode: deisa1", "\nbackpressure: {max_steps_in_flight: 0}", 0)]
+    [InlineData("mode: deisa3", "\nbackpressure: {max_steps_in_flight: 3}", 3)]
+    public void StepsInFlight_BoundedByDefaultWhereTheAnalyticsLetGo_ZeroForNone(string mode, string backpressure, int expected)
+    {
+        HeatConfig config = ConfigLoader.Parse(s_default.Replace("mode: deisa3", mode + backpressure, StringComparison.Ordinal), "test.yml");
+        Assert.Equal(expected, config.MaxStepsInFlight);
     }
 
     [Fact]
