@@ -8,6 +8,7 @@ using Deisa.Core.Coupling;
 using Deisa.Core.Errors;
 using Deisa.Core.Graph;
 using Deisa.Core.Protocol;
+using Deisa.Core.Streaming;
 using Deisa.Core.Transport;
 
 namespace Deisa.Core.Client;
@@ -41,6 +42,7 @@ public sealed class DeisaClient
     private HashSet<TaskKey>? _unvalidatedBlocks;
     private bool _contractValidated;
     private Arrays.Nodes.WindowDriver? _driver;
+    private int _latestArrived = -1;
 
     // How far each open-ended run has got, as the scheduler tells it; written by the message loop before it handles
     // the failures that follow (keys past the run's end), so that whoever sees those failures sees the end first.
@@ -402,6 +404,42 @@ public sealed class DeisaClient
     }
 
     /// <summary>
+    /// Registers a callback over sliding windows of steps (deisa-dask's <c>register</c> with <c>Window</c>s): once per
+    /// step, in step order, it gets each window's latest steps as arrays to compute or persist from. The contract asks
+    /// for what the windows read, and only that.
+    /// </summary>
+    /// <param name="callback">What to run at each step; it may compute from the window's arrays.</param>
+    /// <param name="windows">The windows, one per array read; the callback gets them in this order.</param>
+    /// <param name="options">When it runs, what a failure does, how many calls at once; the defaults when null.</param>
+    /// <param name="cancellationToken">Stops waiting for the scheduler's answer.</param>
+    /// <returns>The registration: wait for it before the analytics end, dispose it to stop.</returns>
+    /// <exception cref="ArgumentException">No window, or a window that reads no simulation data or comes from another client.</exception>
+    /// <exception cref="GraphValidationException">The windows read steps the simulation already went past.</exception>
+    public Task<WindowRegistration> RegisterAsync(Func<WindowStep, Task> callback, IReadOnlyList<Window> windows, WindowCallbackOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ThrowIfClosed();
+        return WindowRegistration.StartAsync(this, callback, windows, options, cancellationToken);
+    }
+
+    /// <summary>Registers a callback over sliding windows of steps that runs synchronously (see <see cref="RegisterAsync"/>).</summary>
+    /// <param name="callback">What to run at each step.</param>
+    /// <param name="windows">The windows, one per array read.</param>
+    /// <param name="options">When it runs, what a failure does; the defaults when null.</param>
+    /// <returns>The registration: wait for it before the analytics end, dispose it to stop.</returns>
+    public WindowRegistration Register(Action<WindowStep> callback, IReadOnlyList<Window> windows, WindowCallbackOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        return RegisterAsync(
+            step =>
+            {
+                callback(step);
+                return Task.CompletedTask;
+            },
+            windows,
+            options).GetAwaiter().GetResult();
+    }
+
+    /// <summary>
     /// Deisa1 coupling: waits until the simulation announces a block (its per-step metadata), then returns a future
     /// to it. The block is held for the client from its announcement; the future takes over that hold.
     /// </summary>
@@ -487,7 +525,17 @@ public sealed class DeisaClient
             lock (_lock)
             {
                 ThrowIfClosed();
-                return _driver ??= new Arrays.Nodes.WindowDriver(this, _options.Lookahead);
+                if (_driver is null)
+                {
+                    // A driver started once data arrived (the first persist inside a window callback) starts from there.
+                    _driver = new Arrays.Nodes.WindowDriver(this, _options.Lookahead);
+                    if (_latestArrived >= 0)
+                    {
+                        _driver.OnProgress(_latestArrived);
+                    }
+                }
+
+                return _driver;
             }
         }
     }
@@ -956,7 +1004,14 @@ public sealed class DeisaClient
                 CompleteRequest(m.RequestId, m.Text);
                 break;
             case StepArrived m:
-                Volatile.Read(ref _driver)?.OnProgress(m.Step);
+                Arrays.Nodes.WindowDriver? driver;
+                lock (_lock)
+                {
+                    _latestArrived = Math.Max(_latestArrived, m.Step);
+                    driver = _driver;
+                }
+
+                driver?.OnProgress(m.Step);
                 break;
             case OpenArrayProgress m:
                 _openRuns.AddOrUpdate(

@@ -246,6 +246,15 @@ internal sealed class ArrayFixture : IAsyncDisposable
         }
     }
 
+    /// <summary>Every producer says it finished, naming its contracted blocks of the steps from <paramref name="firstMissing"/> on as never put (as a simulation that stops early).</summary>
+    public void FinishEarly(int firstMissing)
+    {
+        foreach ((ExternalProducer producer, _) in _producers)
+        {
+            producer.Finish([.. producer.CurrentContract.SelectMany(e => e.Steps.Enumerate((int)Shape[TimeDimension]).Where(t => t >= firstMissing).Select(t => new TaskKey("field", [t, .. e.Block])))]);
+        }
+    }
+
     /// <summary>Every producer says it finished.</summary>
     public void Finish()
     {
