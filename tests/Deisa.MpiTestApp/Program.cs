@@ -93,6 +93,7 @@ public static class Program
             "arrays" => ArrayOps.Run(session, args),
             "open" => OpenRun.Run(session, args),
             "steering" => Steering.Run(session, args),
+            "windows" => Windows.Run(session, args),
             "ipca" => Ipca.Run(session, args),
             "soak" => Soak.Run(session, args),
             "shutdown" => Shutdown.Run(session, args),
