@@ -518,6 +518,9 @@ public sealed class DeisaClient
     }
 
     /// <summary>Gets the driver that builds persisted arrays a window of steps at a time, created at the first.</summary>
+    /// <summary>Removes a window driver's claim, if the driver exists (also once the client closed).</summary>
+    internal void ForgetClaim(Arrays.Nodes.ISourceClaim claim) => Volatile.Read(ref _driver)?.RemoveClaim(claim);
+
     internal Arrays.Nodes.WindowDriver Windows
     {
         get

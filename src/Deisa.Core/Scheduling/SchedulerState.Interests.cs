@@ -365,7 +365,16 @@ public sealed partial class SchedulerState
             return $"simulation rank {part.Producer} finished without producing it";
         }
 
-        return part.WhyGone(step);
+        if (part.WhyGone(step) is { } gone)
+        {
+            return gone;
+        }
+
+        // Each block's steps arrive in order, each once: a key made now for a step at or before the latest that arrived
+        // (its data came and, nothing holding it, was let go) would wait for ever.
+        return step <= part.LatestArrived
+            ? $"its data went by: step {part.LatestArrived} of this block already arrived, and nothing held step {step} when it came (persist or register what reads it before the run passes it)"
+            : null;
     }
 
     /// <summary>Lets go of the contract's hold on data the tasks of this message now read; after their references are counted.</summary>

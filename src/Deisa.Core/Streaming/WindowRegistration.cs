@@ -1,5 +1,6 @@
 using System.Threading.Tasks;
 using Deisa.Core.Arrays;
+using Deisa.Core.Arrays.Nodes;
 using Deisa.Core.Client;
 using Deisa.Core.Errors;
 using Deisa.Core.Graph;
@@ -19,8 +20,12 @@ namespace Deisa.Core.Streaming;
 /// <para>Wait for it (<see cref="WaitAsync"/>) before the analytics return: it completes once the windows' last steps
 /// were called, for an open-ended run when the simulation finished.</para>
 /// </remarks>
-public sealed class WindowRegistration : IAsyncDisposable, IDisposable
+public sealed class WindowRegistration : IAsyncDisposable, IDisposable, ISourceClaim
 {
+    // How many steps ahead of the one it waits for a registration holds what arrived: past it, data that persisted
+    // arrays read and let go before the registration holds it is refused by the scheduler, named, rather than lost.
+    private const int MaxClaimAhead = 1024;
+
     private readonly DeisaClient _client;
     private readonly Func<WindowStep, Task> _callback;
     private readonly Track[] _tracks;
@@ -30,6 +35,8 @@ public sealed class WindowRegistration : IAsyncDisposable, IDisposable
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly object _lock = new();
     private readonly List<Task> _running = [];
+    private readonly List<(TaskCompletionSource<IReadOnlyList<Future>> Hold, int Keys)> _lastClaim = [];
+    private bool _finished;
     private long _interest;
     private Task _loop = Task.CompletedTask;
     private Exception? _failure;
@@ -145,6 +152,10 @@ public sealed class WindowRegistration : IAsyncDisposable, IDisposable
 
         var registration = new WindowRegistration(client, callback, [.. windows], options);
         registration._interest = await client.DeclareInterestAsync($"the window callback '{registration.Name}' ({string.Join(", ", windows)})", reads, cancellationToken).ConfigureAwait(false);
+
+        // Persisted arrays read the same blocks: the window driver holds them for the registration in the rounds that
+        // first reach them, before their tasks can consume and let go of them.
+        client.Windows.AddClaim(registration);
         registration._loop = Task.Run(registration.RunAsync, CancellationToken.None);
         return registration;
     }
@@ -176,14 +187,28 @@ public sealed class WindowRegistration : IAsyncDisposable, IDisposable
         }
         finally
         {
-            foreach (Track track in _tracks)
+            _client.ForgetClaim(this);
+            lock (_lock)
             {
-                foreach (Hold hold in track.Held)
+                _finished = true;
+                foreach (Track track in _tracks)
                 {
-                    hold.Release();
-                }
+                    foreach (Hold hold in track.Held)
+                    {
+                        hold.Release();
+                    }
 
-                track.Held.Clear();
+                    track.Held.Clear();
+                    foreach (TaskCompletionSource<IReadOnlyList<Future>> claimed in track.Claimed.Values)
+                    {
+                        if (claimed.Task.IsCompletedSuccessfully)
+                        {
+                            Dispose(claimed.Task.Result);
+                        }
+                    }
+
+                    track.Claimed.Clear();
+                }
             }
 
             if (_interest != 0)
@@ -277,8 +302,24 @@ public sealed class WindowRegistration : IAsyncDisposable, IDisposable
     {
         int step = track.StepOf(index);
         (List<TaskKey> keys, string[] sources) = track.KeysAt(index);
-        IReadOnlyList<Future> futures = await _client.SubmitWindowAsync(
-            new TaskGraph(), keys, keys, key => $"step {step} of {track.Window}, read by the window callback '{Name}'").ConfigureAwait(false);
+        Task<IReadOnlyList<Future>>? claimed;
+        lock (_lock)
+        {
+            if (track.Claimed.Remove(index, out TaskCompletionSource<IReadOnlyList<Future>>? round))
+            {
+                claimed = round.Task;
+            }
+            else
+            {
+                // Not reached by the window driver yet: held here, and not claimed by a later round.
+                claimed = null;
+                track.ClaimNext = Math.Max(track.ClaimNext, index + 1);
+            }
+        }
+
+        IReadOnlyList<Future> futures = claimed is not null
+            ? await claimed.WaitAsync(_stop.Token).ConfigureAwait(false)
+            : await _client.SubmitWindowAsync(new TaskGraph(), keys, keys, key => $"step {step} of {track.Window}, read by the window callback '{Name}'").ConfigureAwait(false);
         var hold = new Hold(index, step, futures);
         Exception? missing = null;
         foreach (Future future in futures)
@@ -311,6 +352,84 @@ public sealed class WindowRegistration : IAsyncDisposable, IDisposable
 
         Skip(new WindowCallbackException(Name, step, $"The window callback '{Name}' cannot run at step {step}: data of {track.Window} never comes ({missing.Message}).", missing));
         return null;
+    }
+
+    /// <inheritdoc/>
+    List<TaskKey> ISourceClaim.Claim(long horizon)
+    {
+        var keys = new List<TaskKey>();
+        lock (_lock)
+        {
+            _lastClaim.Clear();
+            if (_finished)
+            {
+                return keys;
+            }
+
+            foreach (Track track in _tracks)
+            {
+                while (track.ClaimNext < track.Count && track.ClaimNext < track.Next + MaxClaimAhead && track.StepOf(track.ClaimNext) < horizon)
+                {
+                    int index = track.ClaimNext++;
+                    List<TaskKey> blocks = track.KeysAt(index).Keys;
+                    var hold = new TaskCompletionSource<IReadOnlyList<Future>>(TaskCreationOptions.RunContinuationsAsynchronously);
+                    track.Claimed[index] = hold;
+                    _lastClaim.Add((hold, blocks.Count));
+                    keys.AddRange(blocks);
+                }
+            }
+        }
+
+        return keys;
+    }
+
+    /// <inheritdoc/>
+    void ISourceClaim.Take(List<TaskKey> keys, IReadOnlyList<Future> futures)
+    {
+        lock (_lock)
+        {
+            int at = 0;
+            foreach ((TaskCompletionSource<IReadOnlyList<Future>> hold, int count) in _lastClaim)
+            {
+                // The loop may be waiting for it already (it took the claim out of the track's table).
+                IReadOnlyList<Future> held = [.. futures.Skip(at).Take(count)];
+                at += count;
+                if (_finished || !hold.TrySetResult(held))
+                {
+                    Dispose(held);
+                }
+            }
+
+            _lastClaim.Clear();
+        }
+    }
+
+    /// <inheritdoc/>
+    void ISourceClaim.Fail(Exception error)
+    {
+        lock (_lock)
+        {
+            foreach ((TaskCompletionSource<IReadOnlyList<Future>> hold, _) in _lastClaim)
+            {
+                hold.TrySetException(error);
+            }
+
+            foreach (Track track in _tracks)
+            {
+                foreach (TaskCompletionSource<IReadOnlyList<Future>> claimed in track.Claimed.Values)
+                {
+                    claimed.TrySetException(error);
+                }
+            }
+        }
+    }
+
+    private static void Dispose(IReadOnlyList<Future> futures)
+    {
+        foreach (Future future in futures)
+        {
+            future.Dispose();
+        }
     }
 
     private bool RunEnded(string[] sources, int step)
@@ -438,9 +557,16 @@ public sealed class WindowRegistration : IAsyncDisposable, IDisposable
     /// <summary>One window: where it is along its time dimension and the steps it holds.</summary>
     private sealed class Track(Window window)
     {
-        private readonly int _count = window.Array.IsOpenEnded ? int.MaxValue : (int)window.Array.Shape[window.Array.TimeDimension];
-
         public Window Window { get; } = window;
+
+        /// <summary>Gets the number of time indices; <see cref="int.MaxValue"/> when open-ended.</summary>
+        public int Count { get; } = window.Array.IsOpenEnded ? int.MaxValue : (int)window.Array.Shape[window.Array.TimeDimension];
+
+        /// <summary>Gets or sets the first time index not claimed yet, by the window driver or by the registration itself (under the registration's lock).</summary>
+        public int ClaimNext { get; set; }
+
+        /// <summary>Gets the holds the window driver claimed, by time index, until the registration takes them (under the registration's lock).</summary>
+        public Dictionary<int, TaskCompletionSource<IReadOnlyList<Future>>> Claimed { get; } = [];
 
         /// <summary>Gets or sets the next time index to hold.</summary>
         public int Next { get; set; }
@@ -451,7 +577,7 @@ public sealed class WindowRegistration : IAsyncDisposable, IDisposable
         /// <summary>Gets the held steps, oldest first, at most the window's size.</summary>
         public List<Hold> Held { get; } = [];
 
-        public bool Done => Ended || Next >= _count;
+        public bool Done => Ended || Next >= Count;
 
         /// <summary>The simulation step of a time index: the latest step it reads.</summary>
         public int StepOf(int index) => (int)Math.Min(Window.Array.Node.SourceEnd(index) - 1, int.MaxValue);

@@ -30,6 +30,9 @@ public sealed class AnalyticsResults
     /// <summary>Gets or sets the mean temperature of each step.</summary>
     public NdArray? SpatialMean { get; set; }
 
+    /// <summary>Gets or sets the mean temperature over the latest steps of each step's window (the rolling mean).</summary>
+    public NdArray? RollingMean { get; set; }
+
     /// <summary>Gets or sets, per cell, the mean over time of the temperature's time derivative (height × width).</summary>
     public NdArray? TimeDerivativeMean { get; set; }
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Deisa.Core.Arrays;
 using Deisa.Core.Client;
+using Deisa.Core.Streaming;
 using Deisa.Ml;
 
 namespace Deisa.Heat2D.Analytics;
@@ -15,7 +16,8 @@ namespace Deisa.Heat2D.Analytics;
 /// <param name="spatialMean">Whether to compute the mean temperature of each step.</param>
 /// <param name="timeDerivativeMean">Whether to compute, per cell, the mean over time of the time derivative.</param>
 /// <param name="selection">What to read: every n-th step of a window of rows and columns (all of it by default).</param>
-public sealed class HeatAnalytics(InSituIncrementalPCA? ipca, bool spatialMean, bool timeDerivativeMean, Selection? selection = null)
+/// <param name="rollingWindow">The steps the rolling mean averages over (a window callback), or 0 to skip it.</param>
+public sealed class HeatAnalytics(InSituIncrementalPCA? ipca, bool spatialMean, bool timeDerivativeMean, Selection? selection = null, int rollingWindow = 0)
 {
     /// <summary>Runs the analytics (Deisa3 coupling: external tasks and a contract).</summary>
     /// <param name="client">The client on analytics rank 0.</param>
@@ -38,6 +40,15 @@ public sealed class HeatAnalytics(InSituIncrementalPCA? ipca, bool spatialMean, 
         using PersistedArray? means = spatialMean ? gt.Mean("X", "Y").Persist() : null;
         using PersistedArray? trend = timeDerivativeMean ? gt.Diff("t").Mean("t").Persist() : null;
 
+        // The streaming way: a callback at each step over the latest steps (deisa-dask's Window), here the mean
+        // temperature of the last rollingWindow steps. It holds those steps on the workers, nothing more.
+        double[]? rolling = rollingWindow > 0 ? new double[gt.Shape[0]] : null;
+        int called = 0;
+        using WindowRegistration? rollingMean = rolling is null ? null : client.Register(
+            step => rolling[called++] = step[0].Mean().Compute().Data[0],
+            [new Window(gt, rollingWindow)],
+            new WindowCallbackOptions { Name = "rolling_mean" });
+
         // The contract: exactly the blocks the graphs above read. The simulation starts shipping now.
         client.ValidateContract();
         var clock = Stopwatch.StartNew();
@@ -49,6 +60,8 @@ public sealed class HeatAnalytics(InSituIncrementalPCA? ipca, bool spatialMean, 
 
         results.SpatialMean = means?.Result();
         results.TimeDerivativeMean = trend?.Result();
+        rollingMean?.Wait();
+        results.RollingMean = rolling is null ? null : new NdArray([rolling.Length], rolling);
         results.Seconds = clock.Elapsed.TotalSeconds;
         return results;
     }

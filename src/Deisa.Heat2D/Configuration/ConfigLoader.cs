@@ -10,7 +10,7 @@ namespace Deisa.Heat2D.Configuration;
 internal static partial class ConfigLoader
 {
     private static readonly string[] s_solvers = ["leading_k", "full", "randomized"];
-    private static readonly string[] s_kinds = [AnalyticConfig.Ipca, AnalyticConfig.SpatialMean, AnalyticConfig.TimeDerivativeMean];
+    private static readonly string[] s_kinds = [AnalyticConfig.Ipca, AnalyticConfig.SpatialMean, AnalyticConfig.TimeDerivativeMean, AnalyticConfig.RollingMean];
     private static readonly Dictionary<string, RunMode> s_modes = new(StringComparer.Ordinal)
     {
         ["deisa3"] = RunMode.Deisa3,
@@ -192,6 +192,11 @@ internal static partial class ConfigLoader
                 Fail("backpressure", "set in mode deisa1, whose analytics script keeps the first step until the last; use it with deisa3 or posthoc.");
             }
 
+            if (backpressure.MaxStepsInFlight > 0 && c.Find(AnalyticConfig.RollingMean) is { Window: > 0 } rolling && backpressure.MaxStepsInFlight <= rolling.Window)
+            {
+                Fail("backpressure.max_steps_in_flight", $"{backpressure.MaxStepsInFlight}; rolling_mean holds its window of {rolling.Window} steps while the next one comes, so at least {rolling.Window + 1} must be in flight.");
+            }
+
             if (backpressure.MaxStepsInFlight is 1 && c.Analytics?.Any(a => a.Kind == "time_derivative_mean") == true)
             {
                 Fail("backpressure.max_steps_in_flight", $"{backpressure.MaxStepsInFlight}; time_derivative_mean reads each step with the next one, so at least 2 steps must be in flight.");
@@ -237,6 +242,20 @@ internal static partial class ConfigLoader
             }
 
             int read = ((c.Steps - 1) / (c.Selection?.Every ?? 1)) + 1;
+            if (a.Kind == AnalyticConfig.RollingMean)
+            {
+                if (a.Window < 1 || a.Window > read)
+                {
+                    Fail($"{key}.window", string.Create(CultureInfo.InvariantCulture,
+                        $"{a.Window}; expected 1 to {read} steps (the steps read: steps {c.Steps} with selection.every {c.Selection?.Every ?? 1}).{(a.Window == 0 ? " rolling_mean needs its window: {kind: rolling_mean, window: 5}." : string.Empty)}"));
+                }
+
+                if (c.RunMode == RunMode.Deisa1)
+                {
+                    Fail($"{key}.kind", "rolling_mean runs as a window callback, which needs the contract: use it in mode deisa3 or posthoc.");
+                }
+            }
+
             if (a.Kind == AnalyticConfig.TimeDerivativeMean && read < 2)
             {
                 Fail($"{key}.kind", $"time_derivative_mean needs at least 2 steps read; steps {c.Steps} with selection.every {c.Selection?.Every ?? 1} reads {read}.");

@@ -57,12 +57,16 @@ internal sealed class HeatConfig
 
     /// <summary>
     /// Gets the bound on steps in flight that applies, once checked: the configured one (0 for none), else
-    /// <see cref="DefaultMaxStepsInFlight"/> in modes deisa3 and posthoc and none in deisa1 (its analytics keep the
+    /// <see cref="DefaultMaxStepsInFlight"/> (or one more than <see cref="StepsHeld"/>, if larger) in modes deisa3 and posthoc and none in deisa1 (its analytics keep the
     /// first step until the last) and none (nothing is shipped).
     /// </summary>
     [YamlIgnore]
     public int MaxStepsInFlight => Backpressure?.MaxStepsInFlight
-        ?? (RunMode is RunMode.Deisa3 or RunMode.PostHoc ? DefaultMaxStepsInFlight : 0);
+        ?? (RunMode is RunMode.Deisa3 or RunMode.PostHoc ? Math.Max(DefaultMaxStepsInFlight, StepsHeld + 1) : 0);
+
+    /// <summary>Gets the most steps the analytics hold at once: a rolling mean its window, a time derivative 2, the others 1.</summary>
+    [YamlIgnore]
+    public int StepsHeld => Math.Max(Find(AnalyticConfig.TimeDerivativeMean) is null ? 1 : 2, Find(AnalyticConfig.RollingMean)?.Window ?? 1);
 
     public AnalyticConfig? Find(string kind) => Analytics?.FirstOrDefault(a => a.Kind == kind);
 }
@@ -112,6 +116,7 @@ internal sealed class AnalyticConfig
     public const string Ipca = "ipca";
     public const string SpatialMean = "spatial_mean";
     public const string TimeDerivativeMean = "time_derivative_mean";
+    public const string RollingMean = "rolling_mean";
 
     public string? Kind { get; set; }
 
@@ -120,6 +125,9 @@ internal sealed class AnalyticConfig
     public string SvdSolver { get; set; } = "leading_k";
 
     public bool Whiten { get; set; }
+
+    /// <summary>Gets or sets the rolling mean's window: how many of the latest steps read each value averages.</summary>
+    public int Window { get; set; }
 }
 
 /// <summary>How the simulation and the analytics are coupled.</summary>

@@ -48,6 +48,14 @@ internal static class ResultWriter
             Save(plot, "Mean temperature of each step", "step", "mean temperature", Path.Combine(folder, "spatial_mean.png"));
         }
 
+        if (r.RollingMean is { } rolling)
+        {
+            file["rolling_mean"] = rolling.Data;
+            var plot = new Plot();
+            plot.Add.Signal(rolling.Data);
+            Save(plot, "Mean temperature over each step's window", "step", "rolling mean temperature", Path.Combine(folder, "rolling_mean.png"));
+        }
+
         if (r.TimeDerivativeMean is { } trend)
         {
             file["time_derivative_mean"] = To2D(trend.Data, trend.Shape[0], trend.Shape[1]);

@@ -59,6 +59,11 @@ internal static class SummaryPrinter
                 text.WriteLine($"  mean         step 0: {means.Data[0].ToString("G6", CultureInfo.InvariantCulture)}, step {means.Length - 1}: {means.Data[^1].ToString("G6", CultureInfo.InvariantCulture)}");
             }
 
+            if (r.RollingMean is { } rolling)
+            {
+                text.WriteLine($"  rolling mean over {config.Find(AnalyticConfig.RollingMean)!.Window} steps: first {rolling.Data[0].ToString("G6", CultureInfo.InvariantCulture)}, last {rolling.Data[^1].ToString("G6", CultureInfo.InvariantCulture)}");
+            }
+
             if (r.TimeDerivativeMean is { } trend)
             {
                 text.WriteLine($"  dT/dt        mean over time and cells {trend.Data.Average().ToString("G6", CultureInfo.InvariantCulture)}, largest {trend.Data.Max().ToString("G6", CultureInfo.InvariantCulture)}");

@@ -274,7 +274,7 @@ public sealed partial class HeatConfigFuzzTests(ITestOutputHelper output)
         foreach (AnalyticConfig? analytic in config.Analytics ?? [])
         {
             Assert.NotNull(analytic);
-            Assert.Contains(analytic.Kind, (string[])[AnalyticConfig.Ipca, AnalyticConfig.SpatialMean, AnalyticConfig.TimeDerivativeMean]);
+            Assert.Contains(analytic.Kind, (string[])[AnalyticConfig.Ipca, AnalyticConfig.SpatialMean, AnalyticConfig.TimeDerivativeMean, AnalyticConfig.RollingMean]);
             Assert.True(kinds.Add(analytic.Kind!), $"{analytic.Kind} twice.");
             if (analytic.Kind == AnalyticConfig.Ipca)
             {

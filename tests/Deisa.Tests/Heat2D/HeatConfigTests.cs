@@ -34,6 +34,8 @@ public sealed class HeatConfigTests
     [InlineData("output: heat2d-output", "output: o\nbackpressure: {max_steps_in_flight: 1}", "backpressure.max_steps_in_flight: 1; time_derivative_mean reads each step with the next one")]
     [InlineData("output: heat2d-output", "output: o\nbackpressure: {max_steps_in_flight: 4, policy: drop}", "backpressure.policy: 'drop'; expected block")]
     [InlineData("mode: deisa3", "mode: deisa1\nbackpressure: {max_steps_in_flight: 4}", "backpressure: set in mode deisa1")]
+    [InlineData("  - kind: spatial_mean", "  - kind: rolling_mean", "analytics[1].window: 0; expected 1 to 40 steps (the steps read: steps 40 with selection.every 1). rolling_mean needs its window: {kind: rolling_mean, window: 5}.")]
+    [InlineData("  - kind: spatial_mean", "  - {kind: rolling_mean, window: 41}", "analytics[1].window: 41; expected 1 to 40 steps")]
     [InlineData("output: heat2d-output", "output: o\nstaging_before_contract_mib: -1", "staging_before_contract_mib: -1; expected 0 (the first publish waits for the contract) or a positive number of MiB")]
     public void BadValue_MessageNamesKeyValueAndExpectation(string from, string to, string expected)
     {
@@ -55,6 +57,20 @@ public sealed class HeatConfigTests
     {
         HeatConfig config = ConfigLoader.Parse(s_default.Replace("mode: deisa3", mode + backpressure, StringComparison.Ordinal), "test.yml");
         Assert.Equal(expected, config.MaxStepsInFlight);
+    }
+
+    [Fact]
+    public void RollingMean_BoundBelowItsWindowRefused_DefaultBoundMadeRoomForIt_Deisa1Refused()
+    {
+        string rolling = s_default.Replace("  - kind: spatial_mean", "  - {kind: rolling_mean, window: 4}", StringComparison.Ordinal);
+        string bounded = Error(rolling.Replace("output: heat2d-output", "output: o\nbackpressure: {max_steps_in_flight: 4}", StringComparison.Ordinal));
+        Assert.Contains("backpressure.max_steps_in_flight: 4; rolling_mean holds its window of 4 steps while the next one comes, so at least 5 must be in flight", bounded, StringComparison.Ordinal);
+
+        string wide = s_default.Replace("steps: 40", "steps: 400", StringComparison.Ordinal).Replace("  - kind: spatial_mean", "  - {kind: rolling_mean, window: 100}", StringComparison.Ordinal);
+        Assert.Equal(101, ConfigLoader.Parse(wide, "test.yml").MaxStepsInFlight);
+
+        string deisa1 = Error(rolling.Replace("mode: deisa3", "mode: deisa1", StringComparison.Ordinal));
+        Assert.Contains("analytics[1].kind: rolling_mean runs as a window callback, which needs the contract: use it in mode deisa3 or posthoc.", deisa1, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -11,8 +11,11 @@ internal sealed record HeatCase(int Height, int Width, int Rows, int Cols, int S
     /// <summary>Gets or sets what the analytics read: every n-th step, rows [R0, R1), columns [C0, C1).</summary>
     public (int Every, int R0, int R1, int C0, int C1)? Selection { get; init; }
 
-    /// <summary>Gets the bound on steps in flight per simulation rank, or null for none.</summary>
+    /// <summary>Gets the bound on steps in flight per simulation rank, or null for the default.</summary>
     public int? MaxStepsInFlight { get; init; }
+
+    /// <summary>Gets the rolling mean's window, or null to leave it out.</summary>
+    public int? RollingWindow { get; init; }
 
     public int Ranks => (Rows * Cols) + (Mode is "deisa3" or "deisa1" ? AnalyticsRanks : 0);
 
@@ -31,6 +34,7 @@ internal sealed record HeatCase(int Height, int Width, int Rows, int Cols, int S
             svd_solver: {{Solver}}
           - kind: spatial_mean
           - kind: time_derivative_mean
+        {{(RollingWindow is { } window ? $"  - {{kind: rolling_mean, window: {window}}}" : string.Empty)}}
         output: {{Path.Combine(folder, "out")}}
         {{(Selection is { } sel ? $"selection: {{every: {sel.Every}, rows: [{sel.R0}, {sel.R1}], cols: [{sel.C0}, {sel.C1}]}}" : string.Empty)}}
         {{(MaxStepsInFlight is { } bound ? $"backpressure: {{max_steps_in_flight: {bound}, policy: block}}" : string.Empty)}}
@@ -85,6 +89,13 @@ internal sealed record HeatCase(int Height, int Width, int Rows, int Cols, int S
 
         double[] means = [.. fields.Select(f => f.Average())];
         Close(means, file.Dataset("spatial_mean").Read<double[]>(), 1e-12, "spatial mean");
+        if (RollingWindow is { } window)
+        {
+            // Each step's value: the mean over every cell of the window's steps (the latest ones, fewer at the start).
+            double[] rolling = [.. Enumerable.Range(0, fields.Length).Select(t => fields.Skip(Math.Max(0, t - window + 1)).Take(Math.Min(window, t + 1)).SelectMany(f => f).Average())];
+            Close(rolling, file.Dataset("rolling_mean").Read<double[]>(), 1e-12, "rolling mean");
+        }
+
         double[] trend = new double[height * width];
         for (int i = 0; i < trend.Length; i++)
         {

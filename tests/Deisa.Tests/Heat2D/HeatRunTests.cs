@@ -16,7 +16,7 @@ public sealed class HeatRunTests : IDisposable
     [InlineData("posthoc", 2, 1)]
     public void Run_InProcess_AnalyticsEqualDense_FieldEqualsSerial(string mode, int rows, int cols)
     {
-        var run = new HeatCase(Height: 24, Width: 20, Rows: rows, Cols: cols, Steps: 6, Inner: 5, AnalyticsRanks: 3, Mode: mode);
+        var run = new HeatCase(Height: 24, Width: 20, Rows: rows, Cols: cols, Steps: 6, Inner: 5, AnalyticsRanks: 3, Mode: mode) { RollingWindow = 3 };
         HeatConfig config = ConfigLoader.Load(run.Write(_folder));
         string output = Path.Combine(_folder, "out");
         Directory.CreateDirectory(output);
@@ -30,7 +30,7 @@ public sealed class HeatRunTests : IDisposable
         string summary = File.ReadAllText(Path.Combine(output, SummaryPrinter.FileName));
         Assert.Contains($"mode {mode}", summary, StringComparison.Ordinal);
         Assert.Contains("ipca         explained variance ratio", summary, StringComparison.Ordinal);
-        foreach (string picture in (string[])["temperature.png", "components.png", "explained_variance.png", "spatial_mean.png", "time_derivative_mean.png"])
+        foreach (string picture in (string[])["temperature.png", "components.png", "explained_variance.png", "spatial_mean.png", "time_derivative_mean.png", "rolling_mean.png"])
         {
             byte[] png = File.ReadAllBytes(Path.Combine(output, picture));
             Assert.True(png.Length > 1000 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G', $"{picture} is not a PNG picture.");

@@ -34,7 +34,10 @@ public sealed class Heat2DMpiTests : IDisposable
     [InlineData("posthoc", 1, 2, 1)]
     public void Modes_AnalyticsEqualDenseComputation(string mode, int rows, int cols, int analytics)
     {
-        var run = new HeatCase(Height: 24, Width: 20, Rows: rows, Cols: cols, Steps: 6, Inner: 4, AnalyticsRanks: analytics, Mode: mode);
+        var run = new HeatCase(Height: 24, Width: 20, Rows: rows, Cols: cols, Steps: 6, Inner: 4, AnalyticsRanks: analytics, Mode: mode)
+        {
+            RollingWindow = mode == "deisa1" ? null : 3,
+        };
 
         MpiResult result = MpiJob.RunProgram(run.Ranks, MpiJob.Heat2D, "--config", run.Write(_folder));
 
@@ -77,6 +80,7 @@ public sealed class Heat2DMpiTests : IDisposable
         var run = new HeatCase(Height: 24, Width: 20, Rows: 2, Cols: 2, Steps: 10, Inner: 3, AnalyticsRanks: 1, Mode: mode)
         {
             Selection = (3, 0, 12, 0, 10),
+            RollingWindow = mode == "deisa1" ? null : 2,
         };
 
         MpiResult result = MpiJob.RunProgram(run.Ranks, MpiJob.Heat2D, "--config", run.Write(_folder));

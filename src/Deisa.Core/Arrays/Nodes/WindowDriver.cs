@@ -42,6 +42,7 @@ internal sealed class WindowDriver : IStreamingReductions
     private readonly Dictionary<ArrayNode, string[]> _openSources = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<string, OpenRunProgress> _runs = new(StringComparer.Ordinal);
     private readonly Dictionary<ITimeWalker, Exception> _failed = new(ReferenceEqualityComparer.Instance);
+    private readonly List<ISourceClaim> _claims = [];
 
     // The chunks the latest rounds emitted (a few time chunks per array): a reader added later may read them again.
     private readonly List<(ArrayNode Node, int Time, int[] Chunk, TaskKey Key)> _recent = [];
@@ -126,6 +127,27 @@ internal sealed class WindowDriver : IStreamingReductions
     {
         root.Cancel();
         Post(new Command(CommandKind.Remove, root, 0, null));
+    }
+
+    /// <summary>Adds a reader of simulation blocks that each round asks what it must hold (<see cref="ISourceClaim"/>).</summary>
+    public void AddClaim(ISourceClaim claim)
+    {
+        lock (_claims)
+        {
+            _claims.Add(claim);
+        }
+
+        // A round now, so that the steps already within the window are claimed.
+        Post(new Command(CommandKind.OpenRun, null, 0, null));
+    }
+
+    /// <summary>Removes a reader of simulation blocks: later rounds claim nothing for it.</summary>
+    public void RemoveClaim(ISourceClaim claim)
+    {
+        lock (_claims)
+        {
+            _claims.Remove(claim);
+        }
     }
 
     /// <summary>Takes the scheduler's notice that data of <paramref name="step"/> arrived.</summary>
@@ -292,6 +314,19 @@ internal sealed class WindowDriver : IStreamingReductions
             }
 
             _pins.Clear();
+        }
+
+        foreach (ISourceClaim claim in Claims())
+        {
+            claim.Fail(error);
+        }
+    }
+
+    private ISourceClaim[] Claims()
+    {
+        lock (_claims)
+        {
+            return [.. _claims];
         }
     }
 
@@ -493,9 +528,30 @@ internal sealed class WindowDriver : IStreamingReductions
             }
         }
 
+        // Blocks held for readers outside the graph, wanted in the same submission as the tasks that read them.
+        int claimedFrom = wanted.Count;
+        var claimed = new List<(ISourceClaim Claim, List<TaskKey> Keys)>();
+        foreach (ISourceClaim claim in Claims())
+        {
+            List<TaskKey> keys = claim.Claim(horizon);
+            if (keys.Count > 0)
+            {
+                claimed.Add((claim, keys));
+                wanted.AddRange(keys);
+                sink.Externals.UnionWith(keys);
+            }
+        }
+
         IReadOnlyList<Future> futures = wanted.Count == 0 && sink.Tasks.Count == 0 && sink.Externals.Count == 0
             ? []
             : await _client.SubmitWindowAsync(sink.Tasks, sink.Externals, wanted, Describe).ConfigureAwait(false);
+
+        int at = claimedFrom;
+        foreach ((ISourceClaim claim, List<TaskKey> keys) in claimed)
+        {
+            claim.Take(keys, [.. futures.Skip(at).Take(keys.Count)]);
+            at += keys.Count;
+        }
 
         for (int i = 0; i < outputs.Count; i++)
         {
@@ -697,7 +753,7 @@ internal sealed class WindowDriver : IStreamingReductions
     private static bool Needed(ArrayNode node, int time, Dictionary<ArrayNode, int> low) =>
         low.TryGetValue(node, out int from) && (time < 0 || time >= from);
 
-    /// <summary>Whether a key emitted by an earlier round is still alive; asking again for one let go is a bug, said loudly rather than hanging on data long gone.</summary>
+    /// <summary>Whether a key emitted by an earlier round is still alive; asking again for a computed one let go is a bug, said loudly rather than hanging on data long gone.</summary>
     private bool IsAlive(ArrayNode node, int time, TaskKey key)
     {
         lock (_pins)
@@ -708,7 +764,10 @@ internal sealed class WindowDriver : IStreamingReductions
             }
         }
 
-        if (time >= 0 && _released.TryGetValue(node, out int below) && time < below)
+        // A simulation block is the scheduler's to keep or not: a reader added later (an array persisted inside a window
+        // callback) reads one the window let go while something else holds it, and one gone is refused by the interest
+        // check before any task is built.
+        if (time >= 0 && node is not SourceNode && _released.TryGetValue(node, out int below) && time < below)
         {
             throw new InvalidOperationException($"{key} (time chunk {time} of {node.Array}) was asked for again after the window let it go: a bug in Deisa's window driver.");
         }
