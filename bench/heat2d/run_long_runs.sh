@@ -9,6 +9,8 @@
 #   bench/heat2d/run_long_runs.sh --backpressure 16  # another bound on steps in flight (Heat2D's default: 64; 0: none)
 #   bench/heat2d/run_long_runs.sh --jit              # the JIT-compiled build instead of the ReadyToRun one
 #   bench/heat2d/run_long_runs.sh --staging 0        # MiB staged per rank before the contract (0: wait for it)
+#   bench/heat2d/run_long_runs.sh --analytic "kind: rolling_mean, window: 5"   # another analytic (YAML mapping body)
+#   bench/heat2d/run_long_runs.sh --mode deisa1                                # per-step metadata and graphs
 #   DEISA_LONG_STEPS="1000 5000" bench/heat2d/run_long_runs.sh
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/setup.sh"
@@ -16,13 +18,17 @@ steps="${DEISA_LONG_STEPS:-1000 10000 100000}"
 backpressure=default
 staging=16
 compiled=readytorun
+mode=deisa3
+analytic="kind: spatial_mean"
 while [ $# -gt 0 ]; do
     case "$1" in
         --long) steps="$steps 1000000"; shift ;;
         --backpressure) backpressure="$2"; shift 2 ;;
         --jit) compiled=jit; shift ;;
         --staging) staging="$2"; shift 2 ;;
-        *) echo "error: unknown option '$1'; use --long, --backpressure N, --staging MIB or --jit." >&2; exit 2 ;;
+        --mode) mode="$2"; shift 2 ;;
+        --analytic) analytic="$2"; shift 2 ;;
+        *) echo "error: unknown option '$1'; use --long, --backpressure N, --staging MIB, --mode MODE, --analytic YAML or --jit." >&2; exit 2 ;;
     esac
 done
 if [ "$compiled" = jit ]; then
@@ -32,7 +38,7 @@ else
 fi
 deisa_gc_budget
 work="$(mktemp -d /tmp/deisa-long.XXXXXX)"
-echo "== $(date -u +%F), $(nproc) cores ($(lscpu | sed -n 's/^Model name:\s*//p' | head -1)), 5 ranks (4 simulation + 1 analytics) on $(nproc) cores, Heat2D 32x32 deisa3 spatial_mean, inner 1, backpressure $backpressure, staging before the contract $staging MiB, GC gen0 budget $DOTNET_GCgen0size, $compiled"
+echo "== $(date -u +%F), $(nproc) cores ($(lscpu | sed -n 's/^Model name:\s*//p' | head -1)), 5 ranks (4 simulation + 1 analytics) on $(nproc) cores, Heat2D 32x32 $mode {$analytic}, inner 1, backpressure $backpressure, staging before the contract $staging MiB, GC gen0 budget $DOTNET_GCgen0size, $compiled"
 for n in $steps; do
     {
         echo "size: {height: 32, width: 32}"
@@ -40,10 +46,10 @@ for n in $steps; do
         echo "steps: $n"
         echo "inner: 1"
         echo "analytics_ranks: 1"
-        echo "mode: deisa3"
+        echo "mode: $mode"
         echo "arrays: [global_t]"
         echo "analytics:"
-        echo "  - kind: spatial_mean"
+        echo "  - {$analytic}"
         echo "output: $work/out-$n"
         echo "staging_before_contract_mib: $staging"
         if [ "$backpressure" != default ]; then echo "backpressure: {max_steps_in_flight: $backpressure}"; fi
