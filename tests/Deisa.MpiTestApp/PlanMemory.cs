@@ -10,7 +10,9 @@ namespace Deisa.MpiTestApp;
 /// <summary>
 /// Scenario 'plan-memory', run as a plain process (no MPI): an in-process runtime over tens of thousands of steps,
 /// with analytics that read every step (a spatial sum per step, a mean and a maximum change over all of time), and
-/// the live heap sampled as it goes. <c>--leak</c> plants a leak of 64 bytes per step.
+/// the live heap sampled as it goes. <c>--leak</c> plants a leak of 64 bytes per step; <c>--window N</c> adds a window
+/// callback over the last N steps that checks its steps at every call, and with <c>--window-compute</c> also computes
+/// their mean (a new array, and a small graph, per call).
 /// </summary>
 /// <remarks>
 /// A process of its own, because the live heap is the whole process's: in the test host, other tests' pooled buffers
@@ -37,12 +39,13 @@ internal static class PlanMemory
     {
         int steps = int.Parse(Program.Arg(args, "--steps", "20000"), CultureInfo.InvariantCulture);
         int samples = int.Parse(Program.Arg(args, "--samples", "40"), CultureInfo.InvariantCulture);
-        RunAsync(steps, samples, args.Contains("--leak")).GetAwaiter().GetResult();
+        int window = int.Parse(Program.Arg(args, "--window", "0"), CultureInfo.InvariantCulture);
+        RunAsync(steps, samples, args.Contains("--leak"), window, args.Contains("--window-compute")).GetAwaiter().GetResult();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"PLAN done steps={steps}"));
         return 0;
     }
 
-    private static async Task RunAsync(int steps, int sampleCount, bool plantLeak)
+    private static async Task RunAsync(int steps, int sampleCount, bool plantLeak, int window, bool compute)
     {
         int every = Math.Max(1, steps / sampleCount);
         var leak = new List<byte[]>();
@@ -60,6 +63,18 @@ internal static class PlanMemory
         using PersistedArray sums = field.Sum("Y", "X").Persist();
         using PersistedArray mean = field.Mean("t").Persist();
         using PersistedArray change = field.Diff("t").Max("t", "Y", "X").Persist();
+        int wrong = 0;
+        await using Deisa.Core.Streaming.WindowRegistration? rolling = window == 0 ? null : runtime.Client.Register(
+            step =>
+            {
+                IReadOnlyList<int> held = step.StepsOf(0);
+                wrong += held[^1] == step.Step && held.Count == Math.Min(window, step.Step + 1) ? 0 : 1;
+                if (compute)
+                {
+                    wrong += double.IsFinite(step[0].Mean().Compute().Data[0]) ? 0 : 1;
+                }
+            },
+            [new Deisa.Core.Streaming.Window(field, window)]);
         await runtime.Client.ValidateContractAsync();
         var contracts = new ContractEntry[Producers];
         for (int p = 0; p < Producers; p++)
@@ -89,6 +104,12 @@ internal static class PlanMemory
             if (t >= Ahead && t % Ahead == 0)
             {
                 await CheckSumAsync(sums, t - Ahead, expected);
+                while (rolling is not null && rolling.Calls < t - Ahead)
+                {
+                    // The callback keeps pace too: what it has not reached yet is held for it, and would count.
+                    Check(!rolling.Completion.IsCompleted, $"the window callback ended at step {rolling.LastStep}: {rolling.Completion.Exception}");
+                    await Task.Delay(1);
+                }
             }
 
             if ((t + 1) % every == 0)
@@ -110,6 +131,12 @@ internal static class PlanMemory
         foreach (ExternalProducer producer in producers)
         {
             producer.Finish([]);
+        }
+
+        if (rolling is not null)
+        {
+            await rolling.WaitAsync().WaitAsync(s_timeout);
+            Check(rolling.Calls == steps && wrong == 0, $"the window callback ran {rolling.Calls} times for {steps} steps, {wrong} with a wrong window or mean");
         }
 
         GC.KeepAlive(leak);

@@ -252,6 +252,51 @@ public sealed class WindowCallbackTests
     }
 
     [Fact]
+    public async Task ComputeInEveryCall_WindowDriverForgetsEachCallsArrays()
+    {
+        // Each call persists a new array (its window's mean): once disposed, nothing of it may stay in the driver's
+        // tables, or they grow with the steps (they did: 4 entries a step).
+        const int Steps = 200;
+        await using ArrayFixture fixture = Start(Steps);
+        DeisaArray field = fixture.Client.GetArrays()["field"];
+        using PersistedArray means = field.Mean("Y", "X").Persist();
+        int early = 0;
+        int late = 0;
+        await using WindowRegistration registration = fixture.Client.Register(
+            step =>
+            {
+                step[0].Mean().Compute();
+                if (step.Step < 50)
+                {
+                    early = Math.Max(early, fixture.Client.Windows.NodeEntries);
+                }
+                else if (step.Step >= Steps - 50)
+                {
+                    late = Math.Max(late, fixture.Client.Windows.NodeEntries);
+                }
+            },
+            [new Window(field, 2)]);
+        await fixture.Client.ValidateContractAsync();
+        for (int t = 0; t < Steps; t++)
+        {
+            // At the callback's pace, so that the window moves step by step rather than jumping to the end.
+            await fixture.ShipStepAsync(t);
+            while (registration.Calls <= t)
+            {
+                Assert.False(registration.Completion.IsFaulted, registration.Completion.Exception?.ToString());
+                await Task.Delay(1);
+            }
+        }
+
+        fixture.Finish();
+        await registration.WaitAsync().WaitAsync(s_timeout);
+        await means.GetResultAsync().WaitAsync(s_timeout);
+
+        Assert.Equal(Steps, registration.Calls);
+        Assert.InRange(late, 1, early + 20);
+    }
+
+    [Fact]
     public async Task MaxConcurrencyTwo_CallsOverlapAtMostTwo_AllSeeTheirOwnWindow()
     {
         const int Steps = 12;

@@ -46,6 +46,7 @@ internal sealed class WindowDriver : IStreamingReductions
 
     // The chunks the latest rounds emitted (a few time chunks per array): a reader added later may read them again.
     private readonly List<(ArrayNode Node, int Time, int[] Chunk, TaskKey Key)> _recent = [];
+    private readonly HashSet<TaskKey> _recentKeys = [];
 
     private readonly Task _loop;
     private long _horizon;
@@ -80,6 +81,18 @@ internal sealed class WindowDriver : IStreamingReductions
             lock (_pins)
             {
                 return _pins.Count;
+            }
+        }
+    }
+
+    /// <summary>Gets how many entries the driver keeps per array node (released times, recent chunks, reductions, sources): bounded by what the persisted arrays read, not by the steps.</summary>
+    internal int NodeEntries
+    {
+        get
+        {
+            lock (_openSources)
+            {
+                return _released.Count + _recent.Count + _reductions.Count + _openSources.Count;
             }
         }
     }
@@ -601,12 +614,48 @@ internal sealed class WindowDriver : IStreamingReductions
     /// </summary>
     private void ForgetUnread()
     {
+        // Every node a remaining reader reads: what the tables keep per node of the others (an array computed once
+        // inside each call of a window callback is a new node each step) would grow with the steps.
+        var live = new HashSet<ArrayNode>(ReferenceEqualityComparer.Instance);
+        var stack = new Stack<DeisaArray>(_roots.Select(r => r.Array).Concat(_folds.Select(f => f.Fold.Array)));
+        while (stack.Count > 0)
+        {
+            DeisaArray current = stack.Pop();
+            if (live.Add(current.Node))
+            {
+                foreach (DeisaArray input in current.Node.Inputs)
+                {
+                    stack.Push(input);
+                }
+            }
+        }
+
         foreach (ReduceNode node in _reductions.Keys.ToList())
         {
-            if (!_roots.Any(r => DependsOn(r.Array, node)) && !_folds.Any(f => DependsOn(f.Fold.Array, node)))
+            if (!live.Contains(node))
             {
                 _failed.Remove(_reductions[node]);
                 _reductions.Remove(node);
+            }
+        }
+
+        foreach (ArrayNode node in _released.Keys.ToList())
+        {
+            if (!live.Contains(node))
+            {
+                _released.Remove(node);
+            }
+        }
+
+        ForgetRecent(e => !live.Contains(e.Node));
+        lock (_openSources)
+        {
+            foreach (ArrayNode node in _openSources.Keys.ToList())
+            {
+                if (!live.Contains(node))
+                {
+                    _openSources.Remove(node);
+                }
             }
         }
     }
@@ -617,7 +666,8 @@ internal sealed class WindowDriver : IStreamingReductions
         var newest = new Dictionary<ArrayNode, int>(ReferenceEqualityComparer.Instance);
         foreach ((ArrayNode Node, int Time, int[] Chunk, TaskKey Key) emitted in sink.Emitted)
         {
-            if (emitted.Time >= 0)
+            // Once each: readers added later (the arrays computed inside window callbacks) emit the same blocks again.
+            if (emitted.Time >= 0 && _recentKeys.Add(emitted.Key))
             {
                 _recent.Add(emitted);
             }
@@ -628,8 +678,20 @@ internal sealed class WindowDriver : IStreamingReductions
             newest[node] = Math.Max(newest.GetValueOrDefault(node, time), time);
         }
 
-        _recent.RemoveAll(e => e.Time < newest[e.Node] - _lookahead - 1);
+        ForgetRecent(e => e.Time < newest[e.Node] - _lookahead - 1);
     }
+
+    private void ForgetRecent(Func<(ArrayNode Node, int Time, int[] Chunk, TaskKey Key), bool> forget) =>
+        _recent.RemoveAll(e =>
+        {
+            if (!forget(e))
+            {
+                return false;
+            }
+
+            _recentKeys.Remove(e.Key);
+            return true;
+        });
 
     /// <summary>Whether the reductions over time an array without a time axis reads are all complete.</summary>
     private bool ReductionsDone(DeisaArray array)
