@@ -104,10 +104,12 @@ internal static class PlanMemory
             if (t >= Ahead && t % Ahead == 0)
             {
                 await CheckSumAsync(sums, t - Ahead, expected);
+                long waited = System.Diagnostics.Stopwatch.GetTimestamp();
                 while (rolling is not null && rolling.Calls < t - Ahead)
                 {
                     // The callback keeps pace too: what it has not reached yet is held for it, and would count.
                     Check(!rolling.Completion.IsCompleted, $"the window callback ended at step {rolling.LastStep}: {rolling.Completion.Exception}");
+                    Check(System.Diagnostics.Stopwatch.GetElapsedTime(waited) < s_timeout, $"the window callback did not get to step {t - Ahead} in {s_timeout.TotalSeconds} s");
                     await Task.Delay(1);
                 }
             }

@@ -234,17 +234,7 @@ public sealed class WindowCallbackTests
             },
             [new Window(field, Size)]);
         await fixture.Client.ValidateContractAsync();
-        for (int t = 0; t < Steps; t++)
-        {
-            await fixture.ShipStepAsync(t);
-            while (registration.Calls <= t)
-            {
-                Assert.False(registration.Completion.IsFaulted, registration.Completion.Exception?.ToString());
-                await Task.Delay(1);
-            }
-        }
-
-        fixture.Finish();
+        await ShipAtPaceAsync(fixture, registration, Steps);
         registration.Wait(s_timeout);
 
         Assert.Equal(Steps, registration.Calls);
@@ -255,7 +245,7 @@ public sealed class WindowCallbackTests
     public async Task ComputeInEveryCall_WindowDriverForgetsEachCallsArrays()
     {
         // Each call persists a new array (its window's mean): once disposed, nothing of it may stay in the driver's
-        // tables, or they grow with the steps (they did: 4 entries a step).
+        // tables (released times, recent blocks, reductions, sources), or they grow with the steps.
         const int Steps = 200;
         await using ArrayFixture fixture = Start(Steps);
         DeisaArray field = fixture.Client.GetArrays()["field"];
@@ -277,18 +267,7 @@ public sealed class WindowCallbackTests
             },
             [new Window(field, 2)]);
         await fixture.Client.ValidateContractAsync();
-        for (int t = 0; t < Steps; t++)
-        {
-            // At the callback's pace, so that the window moves step by step rather than jumping to the end.
-            await fixture.ShipStepAsync(t);
-            while (registration.Calls <= t)
-            {
-                Assert.False(registration.Completion.IsFaulted, registration.Completion.Exception?.ToString());
-                await Task.Delay(1);
-            }
-        }
-
-        fixture.Finish();
+        await ShipAtPaceAsync(fixture, registration, Steps);
         await registration.WaitAsync().WaitAsync(s_timeout);
         await means.GetResultAsync().WaitAsync(s_timeout);
 
@@ -344,6 +323,27 @@ public sealed class WindowCallbackTests
         ArgumentOutOfRangeException concurrency = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(
             () => fixture.Client.RegisterAsync(_ => Task.CompletedTask, [new Window(field, 1)], new WindowCallbackOptions { MaxConcurrency = 0 }));
         Assert.Contains("At least 1 call", concurrency.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Ships the run a step at a time at the callback's pace, then finishes: the window moves step by step, as with a
+    /// simulation the analytics keep up with, instead of jumping to the end.
+    /// </summary>
+    private static async Task ShipAtPaceAsync(ArrayFixture fixture, WindowRegistration registration, int steps)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        for (int t = 0; t < steps; t++)
+        {
+            await fixture.ShipStepAsync(t);
+            while (registration.Calls <= t)
+            {
+                Assert.False(registration.Completion.IsFaulted, registration.Completion.Exception?.ToString());
+                Assert.True(clock.Elapsed < s_timeout, $"The callback did not get to step {t} within {s_timeout.TotalSeconds} s ({registration.Calls} calls).");
+                await Task.Delay(1);
+            }
+        }
+
+        fixture.Finish();
     }
 
     private static void InterlockedMax(ref int target, int value)
