@@ -518,8 +518,21 @@ public sealed class DeisaClient
     }
 
     /// <summary>Gets the driver that builds persisted arrays a window of steps at a time, created at the first.</summary>
-    /// <summary>Removes a window driver's claim, if the driver exists (also once the client closed).</summary>
-    internal void ForgetClaim(Arrays.Nodes.ISourceClaim claim) => Volatile.Read(ref _driver)?.RemoveClaim(claim);
+    /// <summary>
+    /// Removes a window driver's claim, if the driver exists (also once the client closed), and waits for a round in
+    /// progress that may still submit what it claimed: the claimer's interest must outlive that submission.
+    /// </summary>
+    internal Task ForgetClaimAsync(Arrays.Nodes.ISourceClaim claim)
+    {
+        Arrays.Nodes.WindowDriver? driver = Volatile.Read(ref _driver);
+        if (driver is null)
+        {
+            return Task.CompletedTask;
+        }
+
+        driver.RemoveClaim(claim);
+        return driver.FlushAsync(CancellationToken.None);
+    }
 
     internal Arrays.Nodes.WindowDriver Windows
     {

@@ -187,7 +187,7 @@ public sealed class WindowRegistration : IAsyncDisposable, IDisposable, ISourceC
         }
         finally
         {
-            _client.ForgetClaim(this);
+            await _client.ForgetClaimAsync(this).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             lock (_lock)
             {
                 _finished = true;
