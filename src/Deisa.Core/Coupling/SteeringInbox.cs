@@ -226,7 +226,15 @@ public sealed class SteeringInbox
     {
         value = null;
         List<(int Step, object? Value)> values = named.Values;
-        int at = values.FindLastIndex(v => v.Step <= step);
+
+        // A loop rather than FindLastIndex with a lambda: the lambda captures the step, an allocation at every read of
+        // a simulation loop.
+        int at = values.Count - 1;
+        while (at >= 0 && values[at].Step > step)
+        {
+            at--;
+        }
+
         if (at < 0)
         {
             return false;

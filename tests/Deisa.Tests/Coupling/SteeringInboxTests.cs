@@ -26,6 +26,31 @@ public sealed class SteeringInboxTests
     }
 
     [Fact]
+    public void ReadEveryStep_NothingPendingOrAValueInForce_AllocatesNothing()
+    {
+        // The simulation reads at every step: that read must cost the rank no garbage, set or not.
+        var inbox = new SteeringInbox("rank 0", s_short);
+        Assert.True(Propose(inbox, 1, "dt", 0, 0.5).Accepted);
+        inbox.Decide(1, commit: true);
+        for (int step = 0; step < 100; step++)
+        {
+            inbox.TryGet(SteeringInbox.StopName, step, out _);
+            inbox.TryGet("dt", step, out _);
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        int set = 0;
+        for (int step = 100; step < 1100; step++)
+        {
+            set += inbox.TryGet(SteeringInbox.StopName, step, out _) ? 1 : 0;
+            set += inbox.TryGet("dt", step, out _) ? 1 : 0;
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(1000, set);
+    }
+
+    [Fact]
     public void AbandonedValue_IsNeverSeen()
     {
         var inbox = new SteeringInbox("rank 0", s_short);
