@@ -25,6 +25,19 @@ public sealed record SourceRequirement(string Array, StepSet Steps, IReadOnlyLis
         return true;
     }
 
+    /// <summary>The block positions of <paramref name="layout"/> (the array this requirement names) that it reads.</summary>
+    internal IEnumerable<int[]> BlocksIn(ArrayLayout layout)
+    {
+        foreach (int producer in layout.Producers)
+        {
+            int[] block = [.. layout.BlockOf(producer)!];
+            if (HasBlock(block))
+            {
+                yield return block;
+            }
+        }
+    }
+
     /// <summary>Describes the requirement.</summary>
     /// <returns>The array, its steps and its blocks per dimension.</returns>
     public override string ToString() => $"{Array} steps {Steps} blocks ({string.Join(" x ", Blocks)})";

@@ -109,7 +109,7 @@ public sealed partial class SchedulerState
             {
                 if ((arrays is null || arrays.Contains(requirement.Array)) && _layouts!.TryGetValue(requirement.Array, out ArrayLayout? layout))
                 {
-                    foreach (int[] block in Blocks(layout, requirement))
+                    foreach (int[] block in requirement.BlocksIn(layout))
                     {
                         AddNeeded(needed, layout, block, requirement.Steps);
                     }
@@ -118,19 +118,6 @@ public sealed partial class SchedulerState
         }
 
         return needed;
-    }
-
-    /// <summary>The block positions of a layout that a requirement reads.</summary>
-    private static IEnumerable<int[]> Blocks(ArrayLayout layout, SourceRequirement requirement)
-    {
-        foreach (int producer in layout.Producers)
-        {
-            int[] block = [.. layout.BlockOf(producer)!];
-            if (requirement.HasBlock(block))
-            {
-                yield return block;
-            }
-        }
     }
 
     /// <summary>
@@ -143,7 +130,7 @@ public sealed partial class SchedulerState
         foreach (SourceRequirement requirement in interest.Requirements)
         {
             ArrayLayout layout = _layouts![requirement.Array];
-            foreach (int[] block in Blocks(layout, requirement))
+            foreach (int[] block in requirement.BlocksIn(layout))
             {
                 StepSet current = _contract.TryGetValue((layout.Name, ArrayLayout.BlockId(block)), out ContractPart? part) ? part.Steps : StepSet.Empty;
                 StepSet added = requirement.Steps.Except(current);

@@ -592,15 +592,11 @@ public sealed class WindowRegistration : IAsyncDisposable, IDisposable, ISourceC
             {
                 ArrayLayout layout = Window.Array.Context.Layout(requirement.Array);
                 sources.Add(requirement.Array);
-                foreach (int producer in layout.Producers)
+                foreach (int[] block in requirement.BlocksIn(layout))
                 {
-                    int[] block = [.. layout.BlockOf(producer)!];
-                    if (requirement.HasBlock(block))
+                    foreach (int step in requirement.Steps.Enumerate())
                     {
-                        foreach (int step in requirement.Steps.Enumerate())
-                        {
-                            keys.Add(layout.KeyOf(step, block));
-                        }
+                        keys.Add(layout.KeyOf(step, block));
                     }
                 }
             }
