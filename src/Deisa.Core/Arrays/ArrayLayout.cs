@@ -30,10 +30,14 @@ public sealed class ArrayLayout
         _blockOfProducer = blockOfProducer;
         _producerOfBlock = blockOfProducer.ToDictionary(e => BlockId(e.Value), e => e.Key);
         BlockGrid = blockStarts.Select(s => s.Length).ToArray();
+        NameCode = KeyNames.Intern(Name);
     }
 
     /// <summary>Gets the array's name.</summary>
     public string Name { get; }
+
+    /// <summary>Gets the code of <see cref="Name"/>, which the keys of its blocks carry.</summary>
+    internal long NameCode { get; }
 
     /// <summary>Gets the element type.</summary>
     public ElementType ElementType { get; }
@@ -258,7 +262,7 @@ public sealed class ArrayLayout
     public bool TryParseKey(TaskKey key, out int step, Span<int> block)
     {
         step = -1;
-        if (key.Name != Name || key.IndexCount != BlockGrid.Count + 1)
+        if (key.NameCode != NameCode || key.IndexCount != BlockGrid.Count + 1)
         {
             return false;
         }

@@ -16,7 +16,6 @@ namespace Deisa.Core.Arrays;
 public sealed class DeisaArrays
 {
     private readonly ArrayCatalog _catalog;
-    private static long s_nextName;
     private readonly Dictionary<string, DeisaArray> _arrays = new(StringComparer.Ordinal);
 
     internal DeisaArrays(DeisaClient client, OperationRegistry operations, ArrayCatalog catalog)
@@ -61,5 +60,5 @@ public sealed class DeisaArrays
     public ArrayLayout Layout(string name) => _catalog[name];
 
     /// <summary>Makes a unique key name for a derived array.</summary>
-    internal static string NewName(string operation) => $"{operation}-{Interlocked.Increment(ref s_nextName)}";
+    internal static string NewName(string operation) => KeyNames.NewGenerated(operation);
 }

@@ -17,8 +17,9 @@ public readonly struct TaskKey : IEquatable<TaskKey>, IComparable<TaskKey>
     /// <summary>The largest number of indices a key can have.</summary>
     public const int MaxIndices = 4;
 
-    private readonly int _nameId;
-    private readonly int _count;
+    // The name's code (see KeyNames) shifted left by three, and the index count in the low three bits: one
+    // comparison covers both, and the key stays 24 bytes.
+    private readonly long _nameAndCount;
     private readonly int _i0;
     private readonly int _i1;
     private readonly int _i2;
@@ -79,27 +80,25 @@ public readonly struct TaskKey : IEquatable<TaskKey>, IComparable<TaskKey>
     {
     }
 
-    internal TaskKey(int nameId, ReadOnlySpan<int> indices)
+    internal TaskKey(long nameCode, ReadOnlySpan<int> indices)
     {
         if (indices.Length > MaxIndices)
         {
             throw new ArgumentException(
-                $"A key has at most {MaxIndices} indices; {indices.Length} were given for '{KeyNames.Get(nameId)}'.",
+                $"A key has at most {MaxIndices} indices; {indices.Length} were given for '{KeyNames.Get(nameCode)}'.",
                 nameof(indices));
         }
 
-        _nameId = nameId;
-        _count = indices.Length;
+        _nameAndCount = (nameCode << 3) | (long)indices.Length;
         _i0 = indices.Length > 0 ? indices[0] : 0;
         _i1 = indices.Length > 1 ? indices[1] : 0;
         _i2 = indices.Length > 2 ? indices[2] : 0;
         _i3 = indices.Length > 3 ? indices[3] : 0;
     }
 
-    private TaskKey(int nameId, int count, int i0, int i1, int i2, int i3)
+    private TaskKey(long nameCode, int count, int i0, int i1, int i2, int i3)
     {
-        _nameId = nameId;
-        _count = count;
+        _nameAndCount = (nameCode << 3) | (long)count;
         _i0 = i0;
         _i1 = i1;
         _i2 = i2;
@@ -107,15 +106,16 @@ public readonly struct TaskKey : IEquatable<TaskKey>, IComparable<TaskKey>
     }
 
     /// <summary>Gets the key's name.</summary>
-    public string Name => KeyNames.Get(_nameId);
+    /// <remarks>The name of a derived array is rebuilt on each call, so hot paths compare keys, not names.</remarks>
+    public string Name => KeyNames.Get(NameCode);
 
     /// <summary>Gets the number of indices (0 to 4).</summary>
-    public int IndexCount => _count;
+    public int IndexCount => (int)(_nameAndCount & 7);
 
     /// <summary>Gets whether this is the default value, which names nothing.</summary>
-    public bool IsEmpty => _nameId == 0;
+    public bool IsEmpty => _nameAndCount == 0;
 
-    internal int NameId => _nameId;
+    internal long NameCode => _nameAndCount >> 3;
 
     /// <summary>Gets the index at position <paramref name="position"/>.</summary>
     /// <param name="position">0 to <see cref="IndexCount"/> - 1.</param>
@@ -124,10 +124,10 @@ public readonly struct TaskKey : IEquatable<TaskKey>, IComparable<TaskKey>
     {
         get
         {
-            if ((uint)position >= (uint)_count)
+            if ((uint)position >= (uint)IndexCount)
             {
                 throw new ArgumentOutOfRangeException(
-                    nameof(position), position, $"The key {this} has {_count} indices.");
+                    nameof(position), position, $"The key {this} has {IndexCount} indices.");
             }
 
             return position switch
@@ -203,33 +203,33 @@ public readonly struct TaskKey : IEquatable<TaskKey>, IComparable<TaskKey>
     /// <returns>The number of indices written.</returns>
     public int CopyIndicesTo(Span<int> destination)
     {
-        if (_count > 0)
+        if (IndexCount > 0)
         {
             destination[0] = _i0;
         }
 
-        if (_count > 1)
+        if (IndexCount > 1)
         {
             destination[1] = _i1;
         }
 
-        if (_count > 2)
+        if (IndexCount > 2)
         {
             destination[2] = _i2;
         }
 
-        if (_count > 3)
+        if (IndexCount > 3)
         {
             destination[3] = _i3;
         }
 
-        return _count;
+        return IndexCount;
     }
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool Equals(TaskKey other) =>
-        _nameId == other._nameId && _count == other._count && _i0 == other._i0 && _i1 == other._i1 &&
+        _nameAndCount == other._nameAndCount && _i0 == other._i0 && _i1 == other._i1 &&
         _i2 == other._i2 && _i3 == other._i3;
 
     /// <inheritdoc/>
@@ -241,7 +241,8 @@ public readonly struct TaskKey : IEquatable<TaskKey>, IComparable<TaskKey>
     {
         // A multiply-rotate mix: keys are hashed on every scheduler transition, and HashCode.Combine over six
         // fields costs several times more. Spreading the low bits matters because indices are small and dense.
-        uint h = (uint)_nameId * 0x9E3779B1u + (uint)_count;
+        ulong name = (ulong)_nameAndCount;
+        uint h = ((uint)name ^ (uint)(name >> 32)) * 0x9E3779B1u;
         h = BitOperations.RotateLeft(h ^ ((uint)_i0 * 0x85EBCA77u), 13) * 0xC2B2AE3Du;
         h = BitOperations.RotateLeft(h ^ ((uint)_i1 * 0x85EBCA77u), 13) * 0xC2B2AE3Du;
         h = BitOperations.RotateLeft(h ^ ((uint)_i2 * 0x85EBCA77u), 13) * 0xC2B2AE3Du;
@@ -252,12 +253,12 @@ public readonly struct TaskKey : IEquatable<TaskKey>, IComparable<TaskKey>
     /// <inheritdoc/>
     public int CompareTo(TaskKey other)
     {
-        if (_nameId != other._nameId)
+        if (NameCode != other.NameCode)
         {
-            return string.CompareOrdinal(Name, other.Name);
+            return KeyNames.CompareOrdinal(NameCode, other.NameCode);
         }
 
-        int c = _count.CompareTo(other._count);
+        int c = IndexCount.CompareTo(other.IndexCount);
         if (c != 0)
         {
             return c;
@@ -288,14 +289,14 @@ public readonly struct TaskKey : IEquatable<TaskKey>, IComparable<TaskKey>
             return "(no key)";
         }
 
-        if (_count == 0)
+        if (IndexCount == 0)
         {
             return $"'{Name}'";
         }
 
         var text = new StringBuilder();
         text.Append("('").Append(Name).Append('\'');
-        for (int i = 0; i < _count; i++)
+        for (int i = 0; i < IndexCount; i++)
         {
             text.Append(", ").Append(this[i]);
         }

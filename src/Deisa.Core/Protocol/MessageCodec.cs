@@ -718,7 +718,10 @@ public sealed class MessageCodec
 
     private static void WriteKey(TaskKey key, PooledBufferWriter writer)
     {
-        writer.WriteShortString(key.Name);
+        Span<byte> name = writer.GetSpan(1 + KeyNames.MaxUtf8Length);
+        int length = KeyNames.WriteUtf8(key.NameCode, name[1..]);
+        name[0] = (byte)length;
+        writer.Advance(1 + length);
         writer.WriteByte((byte)key.IndexCount);
         Span<int> indices = stackalloc int[TaskKey.MaxIndices];
         int count = key.CopyIndicesTo(indices);
@@ -733,10 +736,10 @@ public sealed class MessageCodec
             throw reader.Fail("a key has an empty name.");
         }
 
-        int nameId;
+        long nameCode;
         try
         {
-            nameId = KeyNames.InternUtf8(name);
+            nameCode = KeyNames.InternUtf8(name);
         }
         catch (DecoderFallbackException)
         {
@@ -755,7 +758,7 @@ public sealed class MessageCodec
 
         Span<int> indices = stackalloc int[TaskKey.MaxIndices];
         reader.ReadRaw(indices[..count]);
-        return new TaskKey(nameId, indices[..count]);
+        return new TaskKey(nameCode, indices[..count]);
     }
 
     private static void WriteKeys(List<TaskKey> keys, PooledBufferWriter writer)

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Deisa.Core.Arrays;
 using Deisa.Core.Errors;
 using Deisa.Core.Graph;
@@ -25,6 +26,10 @@ public sealed partial class SchedulerState
     private readonly Dictionary<(int Producer, string Array), int> _finishedAt = [];
     private long[] _contractLoad = [];
     private Dictionary<string, ArrayLayout>? _layouts;
+
+    // The same layouts by the code of their name, so that looking up a key's array neither builds its name nor
+    // hashes a string.
+    private Dictionary<long, ArrayLayout>? _layoutsByCode;
     private Exception? _layoutError;
     private bool _contractFrozen;
     private bool _contractRevoked;
@@ -120,6 +125,13 @@ public sealed partial class SchedulerState
         }
 
         _layouts = layouts;
+        _layoutsByCode = layouts.Values.ToDictionary(l => l.NameCode);
+    }
+
+    private bool TryGetLayout(TaskKey key, [NotNullWhen(true)] out ArrayLayout? layout)
+    {
+        layout = null;
+        return _layoutsByCode is not null && _layoutsByCode.TryGetValue(key.NameCode, out layout);
     }
 
     private void HandleGetArrays(GetArrays message)
@@ -182,7 +194,7 @@ public sealed partial class SchedulerState
         Span<int> block = stackalloc int[ArrayDeclaration.MaxSpatialDimensions];
         foreach (SchedulerTask task in _tasks.Values)
         {
-            if (!task.IsExternal || !_layouts!.TryGetValue(task.Key.Name, out ArrayLayout? layout))
+            if (!task.IsExternal || !TryGetLayout(task.Key, out ArrayLayout? layout))
             {
                 continue;
             }
@@ -305,7 +317,7 @@ public sealed partial class SchedulerState
     private ContractPart? PartOf(TaskKey key, out int step)
     {
         step = -1;
-        if (_layouts is null || !_layouts.TryGetValue(key.Name, out ArrayLayout? layout))
+        if (!TryGetLayout(key, out ArrayLayout? layout))
         {
             return null;
         }
@@ -371,7 +383,7 @@ public sealed partial class SchedulerState
 
     private bool IsDeclaredBlock(TaskKey key)
     {
-        if (_layouts is null || !_layouts.TryGetValue(key.Name, out ArrayLayout? layout))
+        if (!TryGetLayout(key, out ArrayLayout? layout))
         {
             return false;
         }
@@ -385,7 +397,7 @@ public sealed partial class SchedulerState
     /// external data come only from them, so such a key would wait forever.
     /// </summary>
     private bool OwnerlessExternal(TaskKey key) =>
-        _producers.Length > 0 && _layouts is not null && _layoutError is null && !_layouts.ContainsKey(key.Name);
+        _producers.Length > 0 && _layouts is not null && _layoutError is null && !TryGetLayout(key, out _);
 
     private string DescribeOwnerless(TaskKey key) =>
         $"Cannot wait for {key} as external data: no simulation rank declared an array '{key.Name}' " +
@@ -514,7 +526,7 @@ public sealed partial class SchedulerState
 
     private string DescribeBlock(TaskKey key)
     {
-        if (_layouts is not null && _layouts.TryGetValue(key.Name, out ArrayLayout? layout))
+        if (TryGetLayout(key, out ArrayLayout? layout))
         {
             Span<int> block = stackalloc int[layout.BlockGrid.Count];
             if (layout.TryParseKey(key, out int step, block))

@@ -1,3 +1,4 @@
+using Deisa.Core.Arrays;
 using Deisa.Core.Buffers;
 using Deisa.Core.Errors;
 using Deisa.Core.Graph;
@@ -199,6 +200,41 @@ public sealed class MessageCodecTests
         {
             RoundTrip(batch, writer, decoded);
         }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 1000; i++)
+        {
+            RoundTrip(batch, writer, decoded);
+        }
+
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(0, allocated);
+        message.Return();
+    }
+
+    [Fact]
+    public void SteadyState_KeysOfDerivedArrays_EncodeDecodeAllocatingNothing()
+    {
+        // A derived array's name is rebuilt from its code rather than stored, so the codec must write it without
+        // building the string.
+        FreeKeys message = FreeKeys.Rent();
+        string name = DeisaArrays.NewName("mean");
+        message.Keys.Add(new TaskKey(name, 3, 1));
+        message.Keys.Add(new TaskKey($"{name}-combine2", 0));
+        using var writer = new PooledBufferWriter();
+        var decoded = new List<Message>(4);
+        Message[] batch = [message];
+        for (int i = 0; i < 100; i++)
+        {
+            RoundTrip(batch, writer, decoded);
+        }
+
+        writer.Clear();
+        s_codec.EncodeFrame(batch, writer);
+        s_codec.DecodeFrame(writer.WrittenSpan, s_from, decoded);
+        Assert.Equal(message.Keys, ((FreeKeys)decoded[0]).Keys);
+        decoded[0].Return();
+        decoded.Clear();
 
         long before = GC.GetAllocatedBytesForCurrentThread();
         for (int i = 0; i < 1000; i++)
