@@ -94,6 +94,7 @@ public static class Program
             "open" => OpenRun.Run(session, args),
             "steering" => Steering.Run(session, args),
             "windows" => Windows.Run(session, args),
+            "preprocessing" => Preprocessed.Run(session, args),
             "ipca" => Ipca.Run(session, args),
             "soak" => Soak.Run(session, args),
             "shutdown" => Shutdown.Run(session, args),

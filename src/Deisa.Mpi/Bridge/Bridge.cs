@@ -32,6 +32,7 @@ public sealed class Bridge : IDisposable
     private readonly EndpointId _scheduler;
     private readonly DeisaMpiOptions _options;
     private readonly Dictionary<string, Published> _arrays = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Preprocessing> _preprocessing = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource _contractArrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<Task> _inFlight = [];
     private readonly Queue<StagedBlock> _staged = new();
@@ -53,6 +54,7 @@ public sealed class Bridge : IDisposable
     private long _bytesShipped;
     private long _messagesToScheduler;
     private long _blocksDropped;
+    private long _blocksDerived;
 
     internal Bridge(Mailbox mailbox, EndpointId scheduler, int simulationRank, DeisaMpiOptions options)
     {
@@ -109,7 +111,8 @@ public sealed class Bridge : IDisposable
         _window?.Waited.TotalSeconds ?? 0,
         _window?.PeakStepsInFlight ?? 0,
         Interlocked.Read(ref _blocksStaged),
-        TimeSpan.FromTicks(Interlocked.Read(ref _contractWaitTicks)).TotalSeconds);
+        TimeSpan.FromTicks(Interlocked.Read(ref _contractWaitTicks)).TotalSeconds,
+        Interlocked.Read(ref _blocksDerived));
 
     /// <summary>Declares an array this rank publishes.</summary>
     /// <typeparam name="T">The element type: double, float, int or long.</typeparam>
@@ -149,6 +152,78 @@ public sealed class Bridge : IDisposable
         {
             throw new ArgumentException($"The array '{declaration.Name}' is already declared on this rank.", nameof(declaration));
         }
+    }
+
+    /// <summary>
+    /// Registers a preprocessing operation on this rank, under its name, for <see cref="DeclareDerived"/>. Register
+    /// the same operations on every simulation rank.
+    /// </summary>
+    /// <param name="operation">The operation.</param>
+    /// <exception cref="ArgumentException">An operation of that name is already registered on this rank.</exception>
+    public void RegisterPreprocessing(Preprocessing operation)
+    {
+        ArgumentNullException.ThrowIfNull(operation);
+        if (!_preprocessing.TryAdd(operation.Name, operation))
+        {
+            throw new ArgumentException($"Simulation rank {SimulationRank} already has a preprocessing operation named '{operation.Name}'.", nameof(operation));
+        }
+    }
+
+    /// <summary>
+    /// Declares an array derived, on this rank, from one it publishes: each publish of <paramref name="source"/>
+    /// applies <paramref name="operation"/> to the block and ships the result, only for the steps and to the worker
+    /// the contract names for the derived array. The analytics see it as an ordinary array. Declare it on every
+    /// simulation rank that declares the source.
+    /// </summary>
+    /// <param name="name">The derived array's name.</param>
+    /// <param name="source">A published array declared on this rank.</param>
+    /// <param name="operation">The name of an operation registered with <see cref="RegisterPreprocessing"/>.</param>
+    /// <param name="droppable">Whether steps of the derived array may be dropped under backpressure policy Drop.</param>
+    /// <exception cref="ArgumentException">The source is not declared, the operation is not registered on this rank
+    /// (the message names the rank and the operation), it cannot apply to this rank's block, or the name is taken.</exception>
+    /// <exception cref="InvalidOperationException">The declarations were already sent.</exception>
+    public void DeclareDerived(string name, string source, string operation, bool droppable = false)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentException.ThrowIfNullOrEmpty(source);
+        ArgumentException.ThrowIfNullOrEmpty(operation);
+        if (!_arrays.TryGetValue(source, out Published? from) || from.Source is not null)
+        {
+            throw new ArgumentException(
+                $"Cannot derive '{name}' from '{source}' on simulation rank {SimulationRank}: {(from is null ? "no such array is declared" : "it is itself derived")}. Derive from a published array declared with DeclareArray; declared: {Describe(_arrays.Keys)}.",
+                nameof(source));
+        }
+
+        if (!_preprocessing.TryGetValue(operation, out Preprocessing? preprocessing))
+        {
+            throw new ArgumentException(
+                $"Simulation rank {SimulationRank} has no preprocessing operation '{operation}' (registered: {Describe(_preprocessing.Keys)}), so it cannot derive '{name}' from '{source}'. Register it with RegisterPreprocessing on every simulation rank before declaring.",
+                nameof(operation));
+        }
+
+        ArrayDeclaration derived;
+        try
+        {
+            derived = preprocessing.Derive(name, from.Declaration);
+        }
+        catch (ArgumentException error)
+        {
+            throw new ArgumentException($"Simulation rank {SimulationRank} cannot derive '{name}' from '{source}' with '{operation}': {error.Message}", nameof(operation), error);
+        }
+
+        if (derived.Name != name || derived.ElementType != from.Declaration.ElementType || derived.TimeDimension != from.Declaration.TimeDimension ||
+            derived.Shape[derived.TimeDimension] != from.Declaration.Shape[from.Declaration.TimeDimension])
+        {
+            throw new ArgumentException(
+                $"The preprocessing operation '{operation}' declared '{derived.Name}' as {derived}; a derived array keeps the name it is given and its source's element type and steps ({from.Declaration}).",
+                nameof(operation));
+        }
+
+        DeclareArray(derived, droppable);
+        Published target = _arrays[name];
+        target.Source = from;
+        target.Operation = preprocessing;
+        from.Derived.Add(target);
     }
 
     /// <summary>Sends the declarations to the analytics (one message), if not done yet.</summary>
@@ -270,6 +345,14 @@ public sealed class Bridge : IDisposable
                 $"Publishing '{name}' step {step}: the block has {block.Length} elements but the declared count [{string.Join(", ", array.Declaration.Count)}] holds {expected}.", nameof(block));
         }
 
+        PublishHandle handle = PublishBlock(array, step, block);
+        PublishDerived(array, step, block.Span, (int)array.Declaration.Count[^1]);
+        return handle;
+    }
+
+    private PublishHandle PublishBlock<T>(Published array, int step, ReadOnlyMemory<T> block)
+        where T : unmanaged
+    {
         if (TryStage(array, step, MemoryMarshal.AsBytes(block.Span), 1, checked((int)block.Length * Unsafe.SizeOf<T>()), 0))
         {
             return Staged(array, step);
@@ -318,6 +401,14 @@ public sealed class Bridge : IDisposable
                 nameof(field));
         }
 
+        PublishHandle handle = PublishInteriorBlock(array, step, field, ghost, rows, columns, stride);
+        PublishDerived(array, step, field.Span[((ghost * stride) + ghost)..], stride);
+        return handle;
+    }
+
+    private PublishHandle PublishInteriorBlock<T>(Published array, int step, ReadOnlyMemory<T> field, int ghost, int rows, int columns, int stride)
+        where T : unmanaged
+    {
         int size = Unsafe.SizeOf<T>();
         if (TryStage(array, step, MemoryMarshal.AsBytes(field.Span[((ghost * stride) + ghost)..]), rows, columns * size, stride * size))
         {
@@ -409,6 +500,12 @@ public sealed class Bridge : IDisposable
                 $"No array '{name}' was declared on this rank; declared: {(_arrays.Count == 0 ? "(none)" : string.Join(", ", _arrays.Keys))}.", nameof(name));
         }
 
+        if (array.Source is { } source)
+        {
+            throw new ArgumentException(
+                $"'{name}' is derived from '{source.Declaration.Name}' by '{array.Operation!.Name}' on this rank: publish '{source.Declaration.Name}' and the bridge computes '{name}'.", nameof(name));
+        }
+
         if (ElementTypes.Of<T>() != array.Declaration.ElementType)
         {
             throw new ArgumentException($"'{name}' is declared as {array.Declaration.ElementType}, not {typeof(T).Name}.", nameof(name));
@@ -432,6 +529,112 @@ public sealed class Bridge : IDisposable
 
         return array;
     }
+
+    /// <summary>Computes and ships, as the contract asks, the arrays derived from a block just published.</summary>
+    /// <param name="source">The published array.</param>
+    /// <param name="step">The step.</param>
+    /// <param name="data">The block in place, from its first element.</param>
+    /// <param name="rowStride">Elements from one row to the next.</param>
+    private void PublishDerived<T>(Published source, int step, ReadOnlySpan<T> data, int rowStride)
+        where T : unmanaged
+    {
+        if (source.Derived.Count == 0)
+        {
+            return;
+        }
+
+        // Element types are checked at publish: the casts only let the operation see numbers.
+        switch (source.Declaration.ElementType)
+        {
+            case ElementType.Float64:
+                Derive(source, step, MemoryMarshal.Cast<T, double>(data), rowStride);
+                break;
+            case ElementType.Float32:
+                Derive(source, step, MemoryMarshal.Cast<T, float>(data), rowStride);
+                break;
+            case ElementType.Int32:
+                Derive(source, step, MemoryMarshal.Cast<T, int>(data), rowStride);
+                break;
+            default:
+                Derive(source, step, MemoryMarshal.Cast<T, long>(data), rowStride);
+                break;
+        }
+    }
+
+    private void Derive<T>(Published source, int step, ReadOnlySpan<T> data, int rowStride)
+        where T : unmanaged, System.Numerics.INumber<T>
+    {
+        var view = new BlockView<T>(data, source.Declaration, rowStride);
+        foreach (Published derived in source.Derived)
+        {
+            derived.LastPublished = step;
+            if (_contractArrived.Task.IsCompleted)
+            {
+                // Nothing is computed for a step nobody reads; earlier staged steps are resolved first, in order.
+                DrainStaged();
+                if (!IsContractedNow(derived, step, out _))
+                {
+                    Skip(derived, step);
+                    continue;
+                }
+            }
+
+            int bytes = checked((int)derived.Declaration.BlockElements * Unsafe.SizeOf<T>());
+            byte[] buffer = BufferPool.Shared.Rent(bytes);
+            bool shipping = false;
+            try
+            {
+                derived.Operation!.Apply(view, derived.Declaration, MemoryMarshal.Cast<byte, T>(buffer.AsSpan(0, bytes)));
+                Interlocked.Increment(ref _blocksDerived);
+                shipping = ShipOwned(derived, step, buffer, bytes);
+            }
+            catch (Exception error) when (error is not DeisaException)
+            {
+                Skip(derived, step);
+                throw new DeisaException(
+                    $"Simulation rank {SimulationRank}: the preprocessing operation '{derived.Operation!.Name}' failed on step {step} of '{source.Declaration.Name}' (deriving '{derived.Declaration.Name}'): {error.Message}", error);
+            }
+            finally
+            {
+                if (!shipping)
+                {
+                    BufferPool.Shared.Return(buffer);
+                }
+            }
+        }
+    }
+
+    /// <summary>Ships a block the bridge computed into a pooled buffer, which goes back to the pool once sent.</summary>
+    /// <returns>Whether the buffer was handed to a send (it is returned by the send's completion, not by the caller).</returns>
+    private bool ShipOwned(Published array, int step, byte[] buffer, int bytes)
+    {
+        if (TryStage(array, step, buffer.AsSpan(0, bytes), 1, bytes, 0))
+        {
+            return false;
+        }
+
+        if (!IsContracted(array, step, out EndpointId worker))
+        {
+            Skip(array, step);
+            return false;
+        }
+
+        if (Admit(array, step) is not null)
+        {
+            return false;
+        }
+
+        ElementType type = array.Declaration.ElementType;
+        MemoryHandle pin = buffer.AsMemory(0, bytes).Pin();
+        var block = new OutgoingBlock(type, bytes / ElementTypes.SizeOf(type), pin);
+        block.Completion.Task.ContinueWith(
+            static (_, copy) => BufferPool.Shared.Return((byte[])copy!), buffer, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        Ship(array, step, worker, block);
+        return true;
+    }
+
+    private static string Describe(IEnumerable<string> names) =>
+        names.Any() ? string.Join(", ", names.Order(StringComparer.Ordinal).Select(n => $"'{n}'")) : "none";
 
     private void ThrowIfFinished()
     {
@@ -924,6 +1127,15 @@ public sealed class Bridge : IDisposable
         public StepSet Contracted { get; set; } = StepSet.Empty;
 
         public bool Droppable { get; init; }
+
+        /// <summary>Gets or sets the published array this one is computed from on this rank, or null for a published one.</summary>
+        public Published? Source { get; set; }
+
+        /// <summary>Gets or sets the operation that computes this array from <see cref="Source"/>.</summary>
+        public Preprocessing? Operation { get; set; }
+
+        /// <summary>Gets the arrays derived from this one, computed at each of its publishes.</summary>
+        public List<Published> Derived { get; } = [];
 
         /// <summary>Gets or sets this rank's block indices in the array's grid, from the contract.</summary>
         public int[] Block { get; set; } = [];

@@ -10,6 +10,7 @@ namespace Deisa.Mpi.Bridge;
 /// <param name="PeakStepsInFlight">The most steps shipped and still held by the workers at once (counted only with a bound).</param>
 /// <param name="BlocksStaged">Blocks published before the contract arrived and copied aside (then shipped or let go as it said).</param>
 /// <param name="ContractWaitSeconds">Time publishing or finishing waited for the contract (0 when the staging budget covered the wait).</param>
+/// <param name="BlocksDerived">Blocks of derived arrays computed by preprocessing operations (only those the contract asked for, once it is known).</param>
 public readonly record struct BridgeStatistics(
     long BlocksShipped,
     long BlocksSkipped,
@@ -19,4 +20,5 @@ public readonly record struct BridgeStatistics(
     double BlockedSeconds = 0,
     int PeakStepsInFlight = 0,
     long BlocksStaged = 0,
-    double ContractWaitSeconds = 0);
+    double ContractWaitSeconds = 0,
+    long BlocksDerived = 0);

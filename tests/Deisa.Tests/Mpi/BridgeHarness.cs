@@ -27,6 +27,9 @@ public abstract class BridgeHarness : IDisposable
         WorkerBox = _transport.Open(s_worker);
     }
 
+    /// <summary>Gets the worker the contracts of these tests ship to.</summary>
+    protected static EndpointId Worker => s_worker;
+
     /// <summary>Gets what the bridge sends the scheduler.</summary>
     protected Mailbox SchedulerBox { get; }
 
