@@ -36,6 +36,15 @@ public sealed class AnalyticsResults
     /// <summary>Gets or sets, per cell, the mean over time of the temperature's time derivative (height × width).</summary>
     public NdArray? TimeDerivativeMean { get; set; }
 
+    /// <summary>Gets or sets the step read whose spatial mean changed by less than the steering threshold, or null if none did.</summary>
+    public int? StopDecidedAt { get; set; }
+
+    /// <summary>Gets or sets the change of the spatial mean at <see cref="StopDecidedAt"/>.</summary>
+    public double? StopChange { get; set; }
+
+    /// <summary>Gets or sets the simulation step every rank was asked to stop at, or null.</summary>
+    public int? StopRequestedAt { get; set; }
+
     /// <summary>Gets or sets the seconds from the contract's validation to the last result.</summary>
     public double Seconds { get; set; }
 

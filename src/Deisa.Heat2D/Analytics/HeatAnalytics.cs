@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Deisa.Core.Arrays;
 using Deisa.Core.Client;
+using Deisa.Core.Errors;
 using Deisa.Core.Streaming;
 using Deisa.Ml;
 
@@ -17,8 +18,18 @@ namespace Deisa.Heat2D.Analytics;
 /// <param name="timeDerivativeMean">Whether to compute, per cell, the mean over time of the time derivative.</param>
 /// <param name="selection">What to read: every n-th step of a window of rows and columns (all of it by default).</param>
 /// <param name="rollingWindow">The steps the rolling mean averages over (a window callback), or 0 to skip it.</param>
-public sealed class HeatAnalytics(InSituIncrementalPCA? ipca, bool spatialMean, bool timeDerivativeMean, Selection? selection = null, int rollingWindow = 0)
+/// <param name="array">The array to read: the simulation's field, or the downsample its ranks compute (<c>global_t_coarse</c>).</param>
+/// <param name="stopWhenMeanChangeBelow">
+/// Steering: stop the simulation once the spatial mean of a step read differs from the previous one's by less than
+/// this (0 never stops). The field must then be declared open-ended, so that what is planned over time ends with the
+/// steps run.
+/// </param>
+public sealed class HeatAnalytics(
+    InSituIncrementalPCA? ipca, bool spatialMean, bool timeDerivativeMean, Selection? selection = null, int rollingWindow = 0, string array = "global_t", double stopWhenMeanChangeBelow = 0)
 {
+    // A stop request goes this many steps past the step it was decided at, and that much further each time some rank
+    // had already passed it: the simulation runs ahead of the analytics by up to its bound on steps in flight.
+    private const int StopAhead = 4;
     /// <summary>Runs the analytics (Deisa3 coupling: external tasks and a contract).</summary>
     /// <param name="client">The client on analytics rank 0.</param>
     /// <returns>The results.</returns>
@@ -33,7 +44,7 @@ public sealed class HeatAnalytics(InSituIncrementalPCA? ipca, bool spatialMean, 
 
         // The slice the analytics read, for example gt[Slice.Every(10), 0..128, ..]: only its blocks are shipped.
         Selection s = selection ?? Selection.All;
-        DeisaArray gt = arrays[HeatArrays.Field][Slice.Every(s.Every), s.Rows, s.Cols];
+        DeisaArray gt = arrays[array][Slice.Every(s.Every), s.Rows, s.Cols];
 
         // Incremental PCA, one partial fit per step: rows (X) are samples, columns (Y) features.
         ipca?.Fit(gt, dims: ["t", "X", "Y"], samples: ["X"], features: ["Y"]);
@@ -42,17 +53,37 @@ public sealed class HeatAnalytics(InSituIncrementalPCA? ipca, bool spatialMean, 
 
         // The streaming way: a callback at each step over the latest steps (deisa-dask's Window), here the mean
         // temperature of the last rollingWindow steps. It holds those steps on the workers, nothing more.
-        double[]? rolling = rollingWindow > 0 ? new double[gt.Shape[0]] : null;
-        int called = 0;
+        List<double>? rolling = rollingWindow > 0 ? [] : null;
         using WindowRegistration? rollingMean = rolling is null ? null : client.Register(
-            step => rolling[called++] = step[0].Mean().Compute().Data[0],
+            step => rolling.Add(step[0].Mean().Compute().Data[0]),
             [new Window(gt, rollingWindow)],
             new WindowCallbackOptions { Name = "rolling_mean" });
+
+        // Steering: each step's mean against the previous one's; once the change is below the threshold, every
+        // simulation rank is asked to stop at the same step.
+        var results = new AnalyticsResults();
+        double previous = double.NaN;
+        using WindowRegistration? stopper = stopWhenMeanChangeBelow <= 0 ? null : client.Register(
+            step =>
+            {
+                double mean = step[0].Mean().Compute().Data[0];
+                double change = Math.Abs(mean - previous);
+                previous = mean;
+                if (results.StopDecidedAt is null && change < stopWhenMeanChangeBelow)
+                {
+                    results.StopDecidedAt = step.Step;
+                    results.StopChange = change;
+                    results.StopRequestedAt = RequestStop(client, (step.Step * s.Every) + StopAhead);
+                }
+            },
+            [new Window(gt, 1)],
+            new WindowCallbackOptions { Name = "stop_when_mean_change_below" });
 
         // The contract: exactly the blocks the graphs above read. The simulation starts shipping now.
         client.ValidateContract();
         var clock = Stopwatch.StartNew();
-        var results = new AnalyticsResults { DeclarationsSeconds = arraysSeconds, ContractSeconds = setup.Elapsed.TotalSeconds - arraysSeconds };
+        results.DeclarationsSeconds = arraysSeconds;
+        results.ContractSeconds = setup.Elapsed.TotalSeconds - arraysSeconds;
         if (ipca is not null)
         {
             results.ReadPca(ipca);
@@ -61,8 +92,30 @@ public sealed class HeatAnalytics(InSituIncrementalPCA? ipca, bool spatialMean, 
         results.SpatialMean = means?.Result();
         results.TimeDerivativeMean = trend?.Result();
         rollingMean?.Wait();
-        results.RollingMean = rolling is null ? null : new NdArray([rolling.Length], rolling);
+        stopper?.Wait();
+        results.RollingMean = rolling is null ? null : new NdArray([rolling.Count], [.. rolling]);
         results.Seconds = clock.Elapsed.TotalSeconds;
         return results;
+    }
+
+    /// <summary>Asks every simulation rank to stop at <paramref name="step"/>, or at a later step if some rank already passed it.</summary>
+    /// <returns>The step they stop at.</returns>
+    private static int RequestStop(DeisaClient client, int step)
+    {
+        // The ranks run at most their bound on steps in flight ahead: a few tries reach past them.
+        for (int attempt = 0; attempt < 1000; attempt++)
+        {
+            try
+            {
+                client.RequestStop(step);
+                return step;
+            }
+            catch (SteeringTooLateException)
+            {
+                step += StopAhead;
+            }
+        }
+
+        throw new DeisaException($"The simulation ranks stayed ahead of every stop request up to step {step}: is a bound on steps in flight set (backpressure)?");
     }
 }

@@ -166,8 +166,46 @@ internal static partial class ConfigLoader
                 Fail("selection.every", $"{selection.Every}; expected 1 to steps ({c.Steps}).");
             }
 
-            Window(selection.Rows, c.Size.Height, "selection.rows", "size.height");
-            Window(selection.Cols, c.Size.Width, "selection.cols", "size.width");
+            string rows = c.Downsample > 1 ? "the downsampled height" : "size.height";
+            string cols = c.Downsample > 1 ? "the downsampled width" : "size.width";
+            Window(selection.Rows, c.ReadHeight, "selection.rows", rows);
+            Window(selection.Cols, c.ReadWidth, "selection.cols", cols);
+        }
+
+        if (c.Downsample < 1)
+        {
+            Fail("downsample", $"{c.Downsample}; expected a stride of 2 or more (every n-th row and column), or 1 for none.");
+        }
+        else if (c.Downsample > 1)
+        {
+            if (c.RunMode != RunMode.Deisa3)
+            {
+                Fail("downsample", $"set in mode {c.Mode}; the simulation ranks downsample before shipping, which needs the contract: use mode deisa3.");
+            }
+
+            if (c.Downsample > Math.Min(c.BlockHeight, c.BlockWidth))
+            {
+                Fail("downsample", string.Create(CultureInfo.InvariantCulture,
+                    $"{c.Downsample}; a block is {c.BlockHeight}x{c.BlockWidth} cells, and every block must keep at least one: expected 2 to {Math.Min(c.BlockHeight, c.BlockWidth)}."));
+            }
+        }
+
+        if (!double.IsFinite(c.StopWhenMeanChangeBelow) || c.StopWhenMeanChangeBelow < 0)
+        {
+            Fail("stop_when_mean_change_below", string.Create(CultureInfo.InvariantCulture,
+                $"{c.StopWhenMeanChangeBelow}; expected a positive change of the spatial mean from one step read to the next, or 0 (or no key) to run every step."));
+        }
+        else if (c.Steered)
+        {
+            if (c.RunMode != RunMode.Deisa3)
+            {
+                Fail("stop_when_mean_change_below", $"set in mode {c.Mode}; the analytics stop the simulation while it runs, which needs mode deisa3.");
+            }
+
+            if (c.Analytics?.FirstOrDefault(a => a?.Kind is AnalyticConfig.Ipca or AnalyticConfig.TimeDerivativeMean) is { } planned)
+            {
+                Fail("stop_when_mean_change_below", $"set with {planned.Kind}, which is planned over every step; a run that stops at a step not known in advance can have spatial_mean and rolling_mean: remove {planned.Kind}, or the stop.");
+            }
         }
 
         if (c.StagingBeforeContractMib < 0)
@@ -227,8 +265,8 @@ internal static partial class ConfigLoader
 
             if (a.Kind == AnalyticConfig.Ipca)
             {
-                int samples = c.Selection?.Rows is [int r0, int r1] ? r1 - r0 : c.Size.Height;
-                int features = c.Selection?.Cols is [int c0, int c1] ? c1 - c0 : c.Size.Width;
+                int samples = c.Selection?.Rows is [int r0, int r1] ? r1 - r0 : c.ReadHeight;
+                int features = c.Selection?.Cols is [int c0, int c1] ? c1 - c0 : c.ReadWidth;
                 if (a.NComponents < 1 || a.NComponents > Math.Min(samples, features))
                 {
                     Fail($"{key}.n_components", string.Create(CultureInfo.InvariantCulture,

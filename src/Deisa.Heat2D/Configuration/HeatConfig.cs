@@ -39,6 +39,30 @@ internal sealed class HeatConfig
     /// <summary>Gets or sets the MiB each simulation rank may copy aside before its contract arrives (16 by default; 0 waits for it at the first publish).</summary>
     public int StagingBeforeContractMib { get; set; } = 16;
 
+    /// <summary>
+    /// Gets or sets the steering threshold (optional, 0 for none): the analytics stop the run at the first step read
+    /// whose spatial mean differs from the previous one's by less than this, every simulation rank at the same step.
+    /// </summary>
+    public double StopWhenMeanChangeBelow { get; set; }
+
+    /// <summary>
+    /// Gets or sets the stride of a downsample on the simulation ranks (optional, 1 for none): each rank ships every
+    /// n-th row and column of its block as <see cref="HeatArrays.Coarse"/>, which the analytics read instead of the field.
+    /// </summary>
+    public int Downsample { get; set; } = 1;
+
+    /// <summary>Gets whether the analytics may stop the run early (<see cref="StopWhenMeanChangeBelow"/>).</summary>
+    [YamlIgnore]
+    public bool Steered => StopWhenMeanChangeBelow > 0;
+
+    /// <summary>Gets the rows of the array the analytics read: the field's, or the downsampled field's.</summary>
+    [YamlIgnore]
+    public int ReadHeight => (Size!.Height + Downsample - 1) / Downsample;
+
+    /// <summary>Gets the columns of the array the analytics read.</summary>
+    [YamlIgnore]
+    public int ReadWidth => (Size!.Width + Downsample - 1) / Downsample;
+
     /// <summary>Gets the parsed <see cref="Mode"/>, once checked.</summary>
     [YamlIgnore]
     public RunMode RunMode { get; set; }

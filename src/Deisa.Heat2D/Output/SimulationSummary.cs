@@ -40,6 +40,7 @@ namespace Deisa.Heat2D.Output;
 /// <param name="ContractWaitSeconds">The longest any rank waited for the contract (once its staging budget was used up).</param>
 /// <param name="FirstCouplingGcPauseSeconds">Of <paramref name="FirstCouplingSeconds"/>, the garbage collector's pauses on that rank.</param>
 /// <param name="FirstCouplingCpuSeconds">Of <paramref name="FirstCouplingSeconds"/>, the CPU time that rank's simulation thread used: the rest it waited or was descheduled.</param>
+/// <param name="StepsByRank">Per rank, the steps it ran: all the same, also when the analytics stopped the run early.</param>
 internal sealed record SimulationSummary(
     string Mode,
     int Height,
@@ -68,7 +69,8 @@ internal sealed record SimulationSummary(
     long BlocksStaged = 0,
     double ContractWaitSeconds = 0,
     double FirstCouplingGcPauseSeconds = 0,
-    double FirstCouplingCpuSeconds = 0)
+    double FirstCouplingCpuSeconds = 0,
+    int[]? StepsByRank = null)
 {
     public const string FileName = "simulation.json";
 
@@ -103,7 +105,8 @@ internal sealed record SimulationSummary(
             reports.Sum(r => r.Shipped.BlocksStaged),
             reports.Max(r => r.Shipped.ContractWaitSeconds),
             reports.MaxBy(r => r.Timings.FirstCouplingSeconds)!.FirstCouplingGcPauseSeconds,
-            reports.MaxBy(r => r.Timings.FirstCouplingSeconds)!.FirstCouplingCpuSeconds);
+            reports.MaxBy(r => r.Timings.FirstCouplingSeconds)!.FirstCouplingCpuSeconds,
+            [.. reports.Select(r => (int)r.Timings.Steps)]);
     }
 
     public void Write(string folder) => File.WriteAllText(Path.Combine(folder, FileName), JsonSerializer.Serialize(this, s_json));

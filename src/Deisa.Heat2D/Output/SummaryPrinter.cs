@@ -48,7 +48,19 @@ internal static class SummaryPrinter
                 RunMode.PostHoc => "after the analytics started reading the files",
                 _ => "after the contract was validated",
             };
-            text.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  analytics    results {r.Seconds:F2} s {since} ({1000 * r.Seconds / config.Steps:F2} ms per step)"));
+            int steps = simulation?.Steps ?? config.Steps;
+            text.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  analytics    results {r.Seconds:F2} s {since} ({1000 * r.Seconds / Math.Max(1, steps):F2} ms per step)"));
+            if (config.Downsample > 1)
+            {
+                text.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  preprocess   the simulation ranks downsampled their blocks by {config.Downsample} before shipping; the analytics read {HeatArrays.Coarse}, {config.ReadHeight}x{config.ReadWidth}"));
+            }
+
+            if (config.Steered)
+            {
+                text.WriteLine(Steering(config, simulation, r));
+            }
+
             if (r.ExplainedVarianceRatio is { } ratio)
             {
                 text.WriteLine($"  ipca         explained variance ratio {Join(ratio.Data, "F4")}; singular values {Join(r.SingularValues!.Data, "G6")}; {r.SamplesSeen} samples");
@@ -75,6 +87,19 @@ internal static class SummaryPrinter
         File.WriteAllText(Path.Combine(folder, FileName), summary);
         output.Write(summary);
         output.Flush();
+    }
+
+    private static string Steering(HeatConfig config, SimulationSummary? simulation, AnalyticsResults r)
+    {
+        int[] ran = simulation?.StepsByRank ?? [];
+        string ranks = ran.Length == 0 ? string.Empty
+            : ran.Distinct().Count() == 1 ? string.Create(CultureInfo.InvariantCulture, $"every simulation rank ran {ran[0]} steps")
+            : $"the simulation ranks ran {string.Join(", ", ran)} steps: they should agree, this is a bug";
+        return r.StopDecidedAt is { } at
+            ? string.Create(CultureInfo.InvariantCulture,
+                $"  steering     the spatial mean changed by {r.StopChange:G3} < {config.StopWhenMeanChangeBelow:G3} at step {at * (config.Selection?.Every ?? 1)}: stop requested at step {r.StopRequestedAt}; {ranks}")
+            : string.Create(CultureInfo.InvariantCulture,
+                $"  steering     the spatial mean never changed by less than {config.StopWhenMeanChangeBelow:G3}; {ranks}");
     }
 
     private static string Join(double[] values, string format) => string.Join(" ", values.Select(v => v.ToString(format, CultureInfo.InvariantCulture)));

@@ -24,6 +24,13 @@ internal static class InProcessRunner
                 "as run_mpi.sh does, or choose deisa3, none or posthoc to run in one process.");
         }
 
+        if (config.Steered || config.Downsample > 1)
+        {
+            throw new ConfigException(
+                $"{(config.Steered ? "stop_when_mean_change_below" : "downsample")} needs MPI (the simulation ranks' Bridge {(config.Steered ? "reads the stop request" : "downsamples before shipping")}): " +
+                $"run it with mpiexec.mpich -n {config.TotalRanks}, as run_mpi.sh does.");
+        }
+
         int ranks = config.SimulationRanks;
         HeatBlock[] blocks = [.. Enumerable.Range(0, ranks).Select(r => new HeatBlock(HeatJob.Place(config, r)))];
         string posthoc = Path.Combine(output, "posthoc");

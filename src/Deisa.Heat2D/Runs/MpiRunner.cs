@@ -43,13 +43,20 @@ internal static class MpiRunner
             var block = new HeatBlock(place);
             using Mpi.Bridge.Bridge bridge = session.CreateBridge();
             bridge.DeclareArray(HeatArrays.Declare(config, place));
+            if (config.Downsample > 1)
+            {
+                // Computed here from each published block, only when the contract asks for it: a fraction travels.
+                bridge.RegisterPreprocessing(Core.Coupling.Preprocessing.Downsample(config.Downsample));
+                bridge.DeclareDerived(HeatArrays.Coarse, HeatArrays.Field, "downsample");
+            }
 
             // Sent now rather than at the first publication: the analytics build their graph and the contract while
             // the first step computes.
             bridge.CommitDeclarations();
             using var halo = new MpiHaloExchange(session.SimulationCommunicatorHandle, place, HeatJob.Timeout);
             var sink = new BridgeSink(bridge);
-            SimulationReport report = SimulationRank.Run(block, halo, sink, config.Steps, config.Inner, HeatJob.Timeout, place.Rank == 0 ? progress.StepDone : null);
+            SimulationReport report = SimulationRank.Run(
+                block, halo, sink, config.Steps, config.Inner, HeatJob.Timeout, place.Rank == 0 ? progress.StepDone : null, config.Steered ? bridge.StopRequested : null);
 
             // Reported before Finish: the analytics root prints the summary once every rank finished.
             Report(config, session.SimulationCommunicatorHandle, block, report, output, clock.Elapsed.TotalSeconds);

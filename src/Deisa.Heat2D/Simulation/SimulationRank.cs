@@ -20,7 +20,8 @@ internal static class SimulationRank
     /// <param name="inner">Iterations per step.</param>
     /// <param name="publishTimeout">How long a publication may take before the run fails.</param>
     /// <param name="stepDone">Called after each step, with its index (progress).</param>
-    public static SimulationReport Run(HeatBlock block, IHaloExchange halo, IStepSink sink, int steps, int inner, TimeSpan publishTimeout, Action<int>? stepDone = null)
+    /// <param name="stop">Asked before each step whether to stop there (the analytics' steering); every rank gets the same answer at the same step.</param>
+    public static SimulationReport Run(HeatBlock block, IHaloExchange halo, IStepSink sink, int steps, int inner, TimeSpan publishTimeout, Action<int>? stepDone = null, Func<int, bool>? stop = null)
     {
         var timings = new StepTimings();
         var clock = new Stopwatch();
@@ -29,6 +30,11 @@ internal static class SimulationRank
         TimeSpan firstCpu = TimeSpan.Zero;
         for (int t = 0; t < steps; t++)
         {
+            if (stop?.Invoke(t) == true)
+            {
+                break;
+            }
+
             clock.Restart();
             for (int i = 0; i < inner; i++)
             {

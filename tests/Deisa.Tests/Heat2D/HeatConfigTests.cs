@@ -37,6 +37,13 @@ public sealed class HeatConfigTests
     [InlineData("  - kind: spatial_mean", "  - kind: rolling_mean", "analytics[1].window: 0; expected 1 to 40 steps (the steps read: steps 40 with selection.every 1). rolling_mean needs its window: {kind: rolling_mean, window: 5}.")]
     [InlineData("  - kind: spatial_mean", "  - {kind: rolling_mean, window: 41}", "analytics[1].window: 41; expected 1 to 40 steps")]
     [InlineData("output: heat2d-output", "output: o\nstaging_before_contract_mib: -1", "staging_before_contract_mib: -1; expected 0 (the first publish waits for the contract) or a positive number of MiB")]
+    [InlineData("output: heat2d-output", "output: o\ndownsample: 0", "downsample: 0; expected a stride of 2 or more (every n-th row and column), or 1 for none.")]
+    [InlineData("output: heat2d-output", "output: o\ndownsample: 257", "downsample: 257; a block is 128x256 cells, and every block must keep at least one: expected 2 to 128.")]
+    [InlineData("mode: deisa3", "mode: posthoc\ndownsample: 2", "downsample: set in mode posthoc; the simulation ranks downsample before shipping, which needs the contract: use mode deisa3.")]
+    [InlineData("output: heat2d-output", "output: o\nstop_when_mean_change_below: -1", "stop_when_mean_change_below: -1; expected a positive change of the spatial mean")]
+    [InlineData("output: heat2d-output", "output: o\nstop_when_mean_change_below: .nan", "stop_when_mean_change_below: NaN; expected a positive change")]
+    [InlineData("output: heat2d-output", "output: o\nstop_when_mean_change_below: 0.5", "stop_when_mean_change_below: set with ipca, which is planned over every step; a run that stops at a step not known in advance can have spatial_mean and rolling_mean: remove ipca, or the stop.")]
+    [InlineData("mode: deisa3", "mode: deisa1\nstop_when_mean_change_below: 0.5", "stop_when_mean_change_below: set in mode deisa1; the analytics stop the simulation while it runs, which needs mode deisa3.")]
     public void BadValue_MessageNamesKeyValueAndExpectation(string from, string to, string expected)
     {
         Assert.Contains(from, s_default, StringComparison.Ordinal);
@@ -71,6 +78,15 @@ public sealed class HeatConfigTests
 
         string deisa1 = Error(rolling.Replace("mode: deisa3", "mode: deisa1", StringComparison.Ordinal));
         Assert.Contains("analytics[1].kind: rolling_mean runs as a window callback, which needs the contract: use it in mode deisa3 or posthoc.", deisa1, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Downsample_SelectionAndComponentsCheckedAgainstTheCoarseField()
+    {
+        string coarse = s_default.Replace("output: heat2d-output", "output: o\ndownsample: 4\nselection: {rows: [0, 65]}", StringComparison.Ordinal);
+        Assert.Contains("selection.rows: [0, 65]; expected [first, end] with 0 <= first < end <= the downsampled height (64).", Error(coarse), StringComparison.Ordinal);
+        HeatConfig config = ConfigLoader.Parse(coarse.Replace("[0, 65]", "[0, 64]", StringComparison.Ordinal), "test.yml");
+        Assert.Equal((64, 64), (config.ReadHeight, config.ReadWidth));
     }
 
     [Fact]

@@ -17,6 +17,15 @@ internal sealed record HeatCase(int Height, int Width, int Rows, int Cols, int S
     /// <summary>Gets the rolling mean's window, or null to leave it out.</summary>
     public int? RollingWindow { get; init; }
 
+    /// <summary>Gets the stride the simulation ranks downsample by before shipping (the analytics then read that), 1 for none.</summary>
+    public int Downsample { get; init; } = 1;
+
+    /// <summary>Gets the steering threshold on the spatial mean's change, or null; with one, the analytics are the spatial and rolling means only.</summary>
+    public double? StopBelow { get; init; }
+
+    /// <summary>Gets the MiB a simulation rank may stage before its contract, or null for the default.</summary>
+    public int? StagingMib { get; init; }
+
     public int Ranks => (Rows * Cols) + (Mode is "deisa3" or "deisa1" ? AnalyticsRanks : 0);
 
     /// <summary>Writes the YAML configuration into <paramref name="folder"/>, with its output in a subfolder.</summary>
@@ -29,15 +38,16 @@ internal sealed record HeatCase(int Height, int Width, int Rows, int Cols, int S
         mode: {{Mode}}
         arrays: [global_t]
         analytics:
-          - kind: ipca
-            n_components: 2
-            svd_solver: {{Solver}}
+        {{(StopBelow is null ? $"  - {{kind: ipca, n_components: 2, svd_solver: {Solver}}}" : string.Empty)}}
           - kind: spatial_mean
-          - kind: time_derivative_mean
+        {{(StopBelow is null ? "  - kind: time_derivative_mean" : string.Empty)}}
         {{(RollingWindow is { } window ? $"  - {{kind: rolling_mean, window: {window}}}" : string.Empty)}}
         output: {{Path.Combine(folder, "out")}}
         {{(Selection is { } sel ? $"selection: {{every: {sel.Every}, rows: [{sel.R0}, {sel.R1}], cols: [{sel.C0}, {sel.C1}]}}" : string.Empty)}}
         {{(MaxStepsInFlight is { } bound ? $"backpressure: {{max_steps_in_flight: {bound}, policy: block}}" : string.Empty)}}
+        {{(Downsample > 1 ? $"downsample: {Downsample}" : string.Empty)}}
+        {{(StopBelow is { } below ? $"stop_when_mean_change_below: {below:R}" : string.Empty)}}
+        {{(StagingMib is { } mib ? $"staging_before_contract_mib: {mib}" : string.Empty)}}
         """));
 
     public static string WriteText(string folder, string yaml)
@@ -61,13 +71,23 @@ internal sealed record HeatCase(int Height, int Width, int Rows, int Cols, int S
         return fields;
     }
 
+    /// <summary>The array the analytics read, each step: the field, or every n-th row and column of it.</summary>
+    public double[][] ReadFields(out int height, out int width)
+    {
+        int f = Downsample;
+        (height, width) = ((Height + f - 1) / f, (Width + f - 1) / f);
+        int w = width;
+        return [.. Fields().Select(field => Enumerable.Range(0, w * ((Height + f - 1) / f)).Select(i => field[(i / w * f * Width) + (i % w * f)]).ToArray())];
+    }
+
     /// <summary>The steps and windows the analytics read, from the serial field.</summary>
     public double[][] SelectedFields(out int height, out int width)
     {
-        (int every, int r0, int r1, int c0, int c1) = Selection ?? (1, 0, Height, 0, Width);
+        double[][] read = ReadFields(out int fullHeight, out int fullWidth);
+        (int every, int r0, int r1, int c0, int c1) = Selection ?? (1, 0, fullHeight, 0, fullWidth);
         (height, width) = (r1 - r0, c1 - c0);
         int w = width;
-        return [.. Fields().Where((_, t) => t % every == 0).Select(f => Enumerable.Range(r0, r1 - r0).SelectMany(y => f.AsSpan((y * Width) + c0, w).ToArray()).ToArray())];
+        return [.. read.Where((_, t) => t % every == 0).Select(f => Enumerable.Range(r0, r1 - r0).SelectMany(y => f.AsSpan((y * fullWidth) + c0, w).ToArray()).ToArray())];
     }
 
     /// <summary>Checks results.h5 against the dense computation of the same analytics.</summary>

@@ -45,4 +45,15 @@ public sealed class HeatRunTests : IDisposable
         var error = Assert.Throws<ConfigException>(() => InProcessRunner.Run(config, _folder, new Progress(4, false, TextWriter.Null), TextWriter.Null));
         Assert.Contains("mpiexec.mpich -n 4", error.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(2, false, "downsample needs MPI (the simulation ranks' Bridge downsamples before shipping): run it with mpiexec.mpich -n 4")]
+    [InlineData(1, true, "stop_when_mean_change_below needs MPI (the simulation ranks' Bridge reads the stop request): run it with mpiexec.mpich -n 4")]
+    public void Run_InProcessDownsampleOrSteering_RefusedWithTheCommandToRun(int downsample, bool steered, string expected)
+    {
+        var run = new HeatCase(24, 20, 2, 1, 4, 2, 2, "deisa3") { Downsample = downsample, StopBelow = steered ? 0.5 : null };
+        HeatConfig config = ConfigLoader.Load(run.Write(_folder));
+        var error = Assert.Throws<ConfigException>(() => InProcessRunner.Run(config, _folder, new Progress(4, false, TextWriter.Null), TextWriter.Null));
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
 }
