@@ -39,8 +39,11 @@ public sealed partial class DeisaArray
         }
 
         // What the computation reads, in compact form: the contract follows it, before and after validation.
+        // Inside a window callback, what reads only the blocks the call holds needs no interest of its own.
         IReadOnlyList<SourceRequirement> reads = Reads();
-        long interest = reads.Count > 0 ? await client.DeclareInterestAsync(ToString(), reads, cancellationToken).ConfigureAwait(false) : 0;
+        long interest = reads.Count > 0 && !Streaming.HeldBlocks.Cover(reads, Context)
+            ? await client.DeclareInterestAsync(ToString(), reads, cancellationToken).ConfigureAwait(false)
+            : 0;
         try
         {
             WindowDriver driver = client.Windows;

@@ -306,6 +306,9 @@ public sealed class DeisaClient
     /// </summary>
     /// <returns>The interest's number, to withdraw it.</returns>
     /// <exception cref="GraphValidationException">It reads steps already gone, or outside a declared array.</exception>
+    /// <summary>Gets how many interests this client declared (each a round trip to the scheduler).</summary>
+    internal long InterestsDeclared => Interlocked.Read(ref _nextInterestId);
+
     internal async Task<long> DeclareInterestAsync(string description, IReadOnlyList<SourceRequirement> requirements, CancellationToken cancellationToken)
     {
         DeclareInterest message = Protocol.DeclareInterest.Rent();

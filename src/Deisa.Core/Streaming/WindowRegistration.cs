@@ -320,7 +320,7 @@ public sealed class WindowRegistration : IAsyncDisposable, IDisposable, ISourceC
         IReadOnlyList<Future> futures = claimed is not null
             ? await claimed.WaitAsync(_stop.Token).ConfigureAwait(false)
             : await _client.SubmitWindowAsync(new TaskGraph(), keys, keys, key => $"step {step} of {track.Window}, read by the window callback '{Name}'").ConfigureAwait(false);
-        var hold = new Hold(index, step, futures);
+        var hold = new Hold(index, step, futures, keys);
         Exception? missing = null;
         foreach (Future future in futures)
         {
@@ -483,6 +483,8 @@ public sealed class WindowRegistration : IAsyncDisposable, IDisposable, ISourceC
 
     private async Task RunCallAsync(WindowStep call, List<Hold> holds)
     {
+        var held = new HeldBlocks([.. holds.SelectMany(h => h.Keys)]);
+        HeldBlocks.Enter(held);
         try
         {
             await _callback(call).ConfigureAwait(false);
@@ -497,6 +499,7 @@ public sealed class WindowRegistration : IAsyncDisposable, IDisposable, ISourceC
         }
         finally
         {
+            held.Exit();
             lock (_lock)
             {
                 foreach (Hold hold in holds)
@@ -642,9 +645,12 @@ public sealed class WindowRegistration : IAsyncDisposable, IDisposable, ISourceC
     }
 
     /// <summary>The blocks of one time index of a window, kept on the workers while the window or a running call has it.</summary>
-    private sealed class Hold(int index, int step, IReadOnlyList<Future> futures)
+    private sealed class Hold(int index, int step, IReadOnlyList<Future> futures, List<TaskKey> keys)
     {
         private IReadOnlyList<Future>? _futures = futures;
+
+        /// <summary>Gets the simulation blocks held.</summary>
+        public List<TaskKey> Keys { get; } = keys;
 
         public int Index { get; } = index;
 

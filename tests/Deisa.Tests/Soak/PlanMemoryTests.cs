@@ -56,7 +56,7 @@ public sealed class PlanMemoryTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// A leak of u bytes per step lifts the last quarter's samples u·n/2 above the first quarter's; a quarter of the
+    /// A leak of u bytes per step lifts the last quarter's samples u·n/2 above the second quarter's; a quarter of the
     /// planted leak's growth (16 bytes per step) catches it with margin, far below what the materialised plan cost (about
     /// 2.8 KB per step and block).
     /// </summary>

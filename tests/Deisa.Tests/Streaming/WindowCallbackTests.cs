@@ -58,6 +58,56 @@ public sealed class WindowCallbackTests
     }
 
     [Fact]
+    public async Task ComputeOverTheHeldWindow_DeclaresNoInterest_ValuesMatch()
+    {
+        // What a call computes from its window reads blocks the registration holds: no round trip for an interest.
+        const int Steps = 6;
+        await using ArrayFixture fixture = Start(Steps);
+        DeisaArray field = fixture.Client.GetArrays()["field"];
+        var seen = new ConcurrentQueue<(long Declared, double Sum)>();
+        await using WindowRegistration registration = await fixture.Client.RegisterAsync(
+            async step =>
+            {
+                long before = fixture.Client.InterestsDeclared;
+                double sum = (await step[0].Sum().ComputeAsync(step.Cancellation)).Data[0];
+                seen.Enqueue((fixture.Client.InterestsDeclared - before, sum));
+            },
+            [new Window(field, 2)]);
+        await fixture.Client.ValidateContractAsync();
+        await ShipAtPaceAsync(fixture, registration, Steps);
+        await registration.WaitAsync().WaitAsync(s_timeout);
+
+        NdArray dense = fixture.Dense();
+        Assert.Equal(Steps, seen.Count);
+        int t = 0;
+        foreach ((long declared, double sum) in seen)
+        {
+            Assert.Equal(0, declared);
+            Assert.Equal(DenseSum(dense, Enumerable.Range(Math.Max(0, t - 1), Math.Min(2, t + 1)), (0, 12), (0, 9)), sum, 1e-9);
+            t++;
+        }
+    }
+
+    [Fact]
+    public async Task HeldBlocks_CoverOnlyWhatTheCallHolds_AndNothingOnceItEnded()
+    {
+        await using ArrayFixture fixture = Start(4);
+        DeisaArrays arrays = fixture.Client.GetArrays();
+        ArrayLayout layout = arrays.Layout("field");
+        HashSet<TaskKey> step1 = [.. Enumerable.Range(0, 2).SelectMany(y => Enumerable.Range(0, 2).Select(x => layout.KeyOf(1, [y, x])))];
+        var held = new HeldBlocks(step1);
+        Assert.False(HeldBlocks.Cover(arrays["field"][1..2].Reads(), arrays), "Covered outside any call.");
+
+        HeldBlocks.Enter(held);
+        Assert.True(HeldBlocks.Cover(arrays["field"][1..2].Reads(), arrays));
+        Assert.True(HeldBlocks.Cover(arrays["field"][1..2, 6.., ..4].Reads(), arrays));
+        Assert.False(HeldBlocks.Cover(arrays["field"][0..2].Reads(), arrays), "Step 0 is not held.");
+        Assert.False(HeldBlocks.Cover(arrays["field"][1..].Reads(), arrays), "Steps 2 and 3 are not held.");
+        held.Exit();
+        Assert.False(HeldBlocks.Cover(arrays["field"][1..2].Reads(), arrays), "Covered after the call ended.");
+    }
+
+    [Fact]
     public async Task Selection_StridedRegion_OnlyThoseBlocksAndStepsTravel_ValuesMatch()
     {
         const int Steps = 10;
