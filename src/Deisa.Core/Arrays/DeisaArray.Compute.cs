@@ -23,9 +23,15 @@ public sealed partial class DeisaArray
     public async Task<PersistedArray> PersistAsync(bool createExternal = true, CancellationToken cancellationToken = default)
     {
         DeisaClient client = Context.Client;
-        if (!createExternal)
+
+        // Inside a window callback, an array that reads only blocks the call holds is a small bounded graph over keys
+        // the scheduler has in memory: it goes at once, with no interest and no window of its own (the per-step
+        // graph's cost, not a persisted array's).
+        IReadOnlyList<SourceRequirement> reads = createExternal ? Reads() : [];
+        bool held = createExternal && !ReadsOpenTime && Streaming.HeldBlocks.Cover(reads, Context);
+        if (!createExternal || held)
         {
-            // Deisa1: every block is announced already; the whole graph goes at once.
+            // Deisa1 (every block is announced already) or blocks held: the whole graph goes at once.
             (TaskGraph graph, List<TaskKey> outputs, _) = Collect();
             IReadOnlyList<Future> futures = await client.PersistAsync(graph, outputs, $"a chunk of {this}", cancellationToken).ConfigureAwait(false);
             var whole = new WindowRoot(this, ToString());
@@ -39,11 +45,7 @@ public sealed partial class DeisaArray
         }
 
         // What the computation reads, in compact form: the contract follows it, before and after validation.
-        // Inside a window callback, what reads only the blocks the call holds needs no interest of its own.
-        IReadOnlyList<SourceRequirement> reads = Reads();
-        long interest = reads.Count > 0 && !Streaming.HeldBlocks.Cover(reads, Context)
-            ? await client.DeclareInterestAsync(ToString(), reads, cancellationToken).ConfigureAwait(false)
-            : 0;
+        long interest = reads.Count > 0 ? await client.DeclareInterestAsync(ToString(), reads, cancellationToken).ConfigureAwait(false) : 0;
         try
         {
             WindowDriver driver = client.Windows;
