@@ -26,6 +26,9 @@ public sealed class WindowRegistration : IAsyncDisposable, IDisposable, ISourceC
     // arrays read and let go before the registration holds it is refused by the scheduler, named, rather than lost.
     private const int MaxClaimAhead = 1024;
 
+    // The time indices a registration holds in one submission when the window driver has not claimed them.
+    private const int HoldAhead = 8;
+
     private readonly DeisaClient _client;
     private readonly Func<WindowStep, Task> _callback;
     private readonly Track[] _tracks;
@@ -303,6 +306,8 @@ public sealed class WindowRegistration : IAsyncDisposable, IDisposable, ISourceC
         int step = track.StepOf(index);
         (List<TaskKey> keys, string[] sources) = track.KeysAt(index);
         Task<IReadOnlyList<Future>>? claimed;
+        List<TaskKey>? batch = null;
+        var ahead = new List<(TaskCompletionSource<IReadOnlyList<Future>> Hold, int Count)>();
         lock (_lock)
         {
             if (track.Claimed.Remove(index, out TaskCompletionSource<IReadOnlyList<Future>>? round))
@@ -311,15 +316,28 @@ public sealed class WindowRegistration : IAsyncDisposable, IDisposable, ISourceC
             }
             else
             {
-                // Not reached by the window driver yet: held here, and not claimed by a later round.
+                // Not reached by the window driver yet: held here, with the next few indices in the same submission
+                // (one round trip for several steps, which is what a call per step costs otherwise), and not claimed
+                // by a later round. Data that come early are kept by the scheduler anyway, so this holds no more.
                 claimed = null;
-                track.ClaimNext = Math.Max(track.ClaimNext, index + 1);
+                batch = [.. keys];
+                int end = (int)Math.Min(track.Count, (long)index + HoldAhead);
+                for (int next = Math.Max(index + 1, track.ClaimNext); next < end; next++)
+                {
+                    List<TaskKey> blocks = track.KeysAt(next).Keys;
+                    var later = new TaskCompletionSource<IReadOnlyList<Future>>(TaskCreationOptions.RunContinuationsAsynchronously);
+                    track.Claimed[next] = later;
+                    ahead.Add((later, blocks.Count));
+                    batch.AddRange(blocks);
+                }
+
+                track.ClaimNext = Math.Max(track.ClaimNext, end);
             }
         }
 
         IReadOnlyList<Future> futures = claimed is not null
             ? await claimed.WaitAsync(_stop.Token).ConfigureAwait(false)
-            : await _client.SubmitWindowAsync(new TaskGraph(), keys, keys, key => $"step {step} of {track.Window}, read by the window callback '{Name}'").ConfigureAwait(false);
+            : await HoldHereAsync(track, step, keys.Count, batch!, ahead).ConfigureAwait(false);
         var hold = new Hold(index, step, futures, keys);
         Exception? missing = null;
         foreach (Future future in futures)
@@ -352,6 +370,44 @@ public sealed class WindowRegistration : IAsyncDisposable, IDisposable, ISourceC
 
         Skip(new WindowCallbackException(Name, step, $"The window callback '{Name}' cannot run at step {step}: data of {track.Window} never comes ({missing.Message}).", missing));
         return null;
+    }
+
+    /// <summary>
+    /// Holds the blocks of one time index and of the indices after it that <paramref name="ahead"/> waits for, in one
+    /// submission; gives the first index's futures, the others to their waiters.
+    /// </summary>
+    private async Task<IReadOnlyList<Future>> HoldHereAsync(Track track, int step, int count, List<TaskKey> batch, List<(TaskCompletionSource<IReadOnlyList<Future>> Hold, int Count)> ahead)
+    {
+        IReadOnlyList<Future> all;
+        try
+        {
+            all = await _client.SubmitWindowAsync(new TaskGraph(), batch, batch, key => $"{key} of {track.Window}, read by the window callback '{Name}' (from step {step})").ConfigureAwait(false);
+        }
+        catch (Exception error)
+        {
+            foreach ((TaskCompletionSource<IReadOnlyList<Future>> hold, _) in ahead)
+            {
+                hold.TrySetException(error);
+            }
+
+            throw;
+        }
+
+        lock (_lock)
+        {
+            int at = count;
+            foreach ((TaskCompletionSource<IReadOnlyList<Future>> hold, int blocks) in ahead)
+            {
+                IReadOnlyList<Future> held = [.. all.Skip(at).Take(blocks)];
+                at += blocks;
+                if (_finished || !hold.TrySetResult(held))
+                {
+                    Dispose(held);
+                }
+            }
+        }
+
+        return [.. all.Take(count)];
     }
 
     /// <inheritdoc/>
