@@ -184,11 +184,15 @@ internal sealed class Downsample : Preprocessing
                 row = (row * sourceCount[d]) + offset[d] + (index[d] * Factor(d));
             }
 
-            ReadOnlySpan<T> from = source.Row(row);
-            for (long c = 0; c < columns; c++)
+            ReadOnlySpan<T> from = source.Row(row)[(int)offset[last]..];
+            Span<T> to = destination.Slice(written, (int)columns);
+            int stride = (int)columnStride;
+            for (int c = 0, i = 0; c < to.Length; c++, i += stride)
             {
-                destination[written++] = from[(int)(offset[last] + (c * columnStride))];
+                to[c] = from[i];
             }
+
+            written += to.Length;
 
             for (int d = last - 1; d >= 0; d--)
             {
