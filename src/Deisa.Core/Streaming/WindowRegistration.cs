@@ -307,7 +307,7 @@ public sealed class WindowRegistration : IAsyncDisposable, IDisposable, ISourceC
         (List<TaskKey> keys, string[] sources) = track.KeysAt(index);
         Task<IReadOnlyList<Future>>? claimed;
         List<TaskKey>? batch = null;
-        var ahead = new List<(TaskCompletionSource<IReadOnlyList<Future>> Hold, int Count)>();
+        var ahead = new List<(TaskCompletionSource<IReadOnlyList<Future>> Hold, int Keys)>();
         lock (_lock)
         {
             if (track.Claimed.Remove(index, out TaskCompletionSource<IReadOnlyList<Future>>? round))
@@ -324,11 +324,7 @@ public sealed class WindowRegistration : IAsyncDisposable, IDisposable, ISourceC
                 int end = (int)Math.Min(track.Count, (long)index + HoldAhead);
                 for (int next = Math.Max(index + 1, track.ClaimNext); next < end; next++)
                 {
-                    List<TaskKey> blocks = track.KeysAt(next).Keys;
-                    var later = new TaskCompletionSource<IReadOnlyList<Future>>(TaskCreationOptions.RunContinuationsAsynchronously);
-                    track.Claimed[next] = later;
-                    ahead.Add((later, blocks.Count));
-                    batch.AddRange(blocks);
+                    ClaimIndex(track, next, ahead, batch);
                 }
 
                 track.ClaimNext = Math.Max(track.ClaimNext, end);
@@ -376,7 +372,7 @@ public sealed class WindowRegistration : IAsyncDisposable, IDisposable, ISourceC
     /// Holds the blocks of one time index and of the indices after it that <paramref name="ahead"/> waits for, in one
     /// submission; gives the first index's futures, the others to their waiters.
     /// </summary>
-    private async Task<IReadOnlyList<Future>> HoldHereAsync(Track track, int step, int count, List<TaskKey> batch, List<(TaskCompletionSource<IReadOnlyList<Future>> Hold, int Count)> ahead)
+    private async Task<IReadOnlyList<Future>> HoldHereAsync(Track track, int step, int count, List<TaskKey> batch, List<(TaskCompletionSource<IReadOnlyList<Future>> Hold, int Keys)> ahead)
     {
         IReadOnlyList<Future> all;
         try
@@ -395,16 +391,7 @@ public sealed class WindowRegistration : IAsyncDisposable, IDisposable, ISourceC
 
         lock (_lock)
         {
-            int at = count;
-            foreach ((TaskCompletionSource<IReadOnlyList<Future>> hold, int blocks) in ahead)
-            {
-                IReadOnlyList<Future> held = [.. all.Skip(at).Take(blocks)];
-                at += blocks;
-                if (_finished || !hold.TrySetResult(held))
-                {
-                    Dispose(held);
-                }
-            }
+            HandOut(ahead, all, count);
         }
 
         return [.. all.Take(count)];
@@ -426,12 +413,7 @@ public sealed class WindowRegistration : IAsyncDisposable, IDisposable, ISourceC
             {
                 while (track.ClaimNext < track.Count && track.ClaimNext < track.Next + MaxClaimAhead && track.StepOf(track.ClaimNext) < horizon)
                 {
-                    int index = track.ClaimNext++;
-                    List<TaskKey> blocks = track.KeysAt(index).Keys;
-                    var hold = new TaskCompletionSource<IReadOnlyList<Future>>(TaskCreationOptions.RunContinuationsAsynchronously);
-                    track.Claimed[index] = hold;
-                    _lastClaim.Add((hold, blocks.Count));
-                    keys.AddRange(blocks);
+                    ClaimIndex(track, track.ClaimNext++, _lastClaim, keys);
                 }
             }
         }
@@ -444,19 +426,40 @@ public sealed class WindowRegistration : IAsyncDisposable, IDisposable, ISourceC
     {
         lock (_lock)
         {
-            int at = 0;
-            foreach ((TaskCompletionSource<IReadOnlyList<Future>> hold, int count) in _lastClaim)
-            {
-                // The loop may be waiting for it already (it took the claim out of the track's table).
-                IReadOnlyList<Future> held = [.. futures.Skip(at).Take(count)];
-                at += count;
-                if (_finished || !hold.TrySetResult(held))
-                {
-                    Dispose(held);
-                }
-            }
-
+            HandOut(_lastClaim, futures, 0);
             _lastClaim.Clear();
+        }
+    }
+
+    /// <summary>
+    /// Claims the blocks of one time index for a submission to come: their keys go to <paramref name="keys"/>, and
+    /// the loop waits for their futures in the track's table (under the registration's lock).
+    /// </summary>
+    private static void ClaimIndex(Track track, int index, List<(TaskCompletionSource<IReadOnlyList<Future>> Hold, int Keys)> claims, List<TaskKey> keys)
+    {
+        List<TaskKey> blocks = track.KeysAt(index).Keys;
+        var hold = new TaskCompletionSource<IReadOnlyList<Future>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        track.Claimed[index] = hold;
+        claims.Add((hold, blocks.Count));
+        keys.AddRange(blocks);
+    }
+
+    /// <summary>
+    /// Gives each claim its futures, in order from <paramref name="from"/>; a claim nobody will take (the registration
+    /// ended) lets its futures go (under the registration's lock).
+    /// </summary>
+    private void HandOut(List<(TaskCompletionSource<IReadOnlyList<Future>> Hold, int Keys)> claims, IReadOnlyList<Future> futures, int from)
+    {
+        int at = from;
+        foreach ((TaskCompletionSource<IReadOnlyList<Future>> hold, int count) in claims)
+        {
+            // The loop may be waiting for it already (it took the claim out of the track's table).
+            IReadOnlyList<Future> held = [.. futures.Skip(at).Take(count)];
+            at += count;
+            if (_finished || !hold.TrySetResult(held))
+            {
+                Dispose(held);
+            }
         }
     }
 

@@ -567,7 +567,6 @@ public sealed class Bridge : IDisposable
         var view = new BlockView<T>(data, source.Declaration, rowStride);
         foreach (Published derived in source.Derived)
         {
-            derived.LastPublished = step;
             if (_contractArrived.Task.IsCompleted)
             {
                 // Nothing is computed for a step nobody reads; earlier staged steps are resolved first, in order.
