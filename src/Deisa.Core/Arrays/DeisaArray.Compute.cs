@@ -26,25 +26,22 @@ public sealed partial class DeisaArray
 
         // Inside a window callback, an array that reads only blocks the call holds is a small bounded graph over keys
         // the scheduler has in memory: it goes at once, with no interest and no window of its own (the per-step
-        // graph's cost, not a persisted array's).
-        IReadOnlyList<SourceRequirement> reads = createExternal ? Reads() : [];
-        bool held = createExternal && !ReadsOpenTime && Streaming.HeldBlocks.Cover(reads, Context);
-        if (!createExternal || held)
+        // graph's cost, not a persisted array's), and without waiting for the scheduler's acceptance, which a refusal
+        // then fails. Its emission stops at the first block the call does not hold, so a larger array costs little here.
+        if (!createExternal)
         {
-            // Deisa1 (every block is announced already) or blocks held: the whole graph goes at once.
+            // Deisa1: every block is announced already; the whole graph goes at once.
             (TaskGraph graph, List<TaskKey> outputs, _) = Collect();
-            IReadOnlyList<Future> futures = await client.PersistAsync(graph, outputs, $"a chunk of {this}", cancellationToken).ConfigureAwait(false);
-            var whole = new WindowRoot(this, ToString());
-            int i = 0;
-            foreach (int[] chunk in ChunkIndices())
-            {
-                _ = whole.CollectAsync(futures[i++], chunk);
-            }
+            return await SubmitWholeAsync(client, graph, outputs, awaitAcceptance: true, cancellationToken).ConfigureAwait(false);
+        }
 
-            return new PersistedArray(this, whole, null, 0);
+        if (!ReadsOpenTime && Streaming.HeldBlocks.Current is { } held && TryCollect(held.Contains) is { } collected && held.InCall)
+        {
+            return await SubmitWholeAsync(client, collected.Graph, collected.Outputs, awaitAcceptance: false, cancellationToken).ConfigureAwait(false);
         }
 
         // What the computation reads, in compact form: the contract follows it, before and after validation.
+        IReadOnlyList<SourceRequirement> reads = Reads();
         long interest = reads.Count > 0 ? await client.DeclareInterestAsync(ToString(), reads, cancellationToken).ConfigureAwait(false) : 0;
         try
         {
@@ -57,6 +54,19 @@ public sealed partial class DeisaArray
             client.WithdrawInterest(interest);
             throw;
         }
+    }
+
+    private async Task<PersistedArray> SubmitWholeAsync(DeisaClient client, TaskGraph graph, List<TaskKey> outputs, bool awaitAcceptance, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<Future> futures = await client.PersistAsync(graph, outputs, $"a chunk of {this}", cancellationToken, awaitAcceptance).ConfigureAwait(false);
+        var whole = new WindowRoot(this, ToString());
+        int i = 0;
+        foreach (int[] chunk in ChunkIndices())
+        {
+            _ = whole.CollectAsync(futures[i++], chunk);
+        }
+
+        return new PersistedArray(this, whole, null, 0);
     }
 
     /// <summary>Submits the array's graph and keeps its chunks in memory on the workers; blocks until accepted.</summary>
@@ -133,5 +143,25 @@ public sealed partial class DeisaArray
         }
 
         return (sink.Tasks, outputs, [.. sink.Externals]);
+    }
+
+    /// <summary>Emits every chunk's tasks at once if they read only simulation blocks <paramref name="readable"/> allows, and at least one; null otherwise.</summary>
+    internal (TaskGraph Graph, List<TaskKey> Outputs)? TryCollect(Func<TaskKey, bool> readable)
+    {
+        var sink = new GraphSink(readable: readable);
+        var outputs = new List<TaskKey>();
+        try
+        {
+            foreach (int[] chunk in ChunkIndices())
+            {
+                outputs.Add(sink.Require(this, chunk));
+            }
+        }
+        catch (UnreadableExternalException)
+        {
+            return null;
+        }
+
+        return sink.Externals.Count > 0 ? (sink.Tasks, outputs) : null;
     }
 }

@@ -143,16 +143,6 @@ public sealed class PersistedArray : IDisposable
         return timeout ?? client.ResultTimeout;
     }
 
-    private static bool Wait(Task task, TimeSpan limit)
-    {
-        try
-        {
-            return task.Wait(limit);
-        }
-        catch (AggregateException)
-        {
-            // Faulted: GetResult rethrows the original exception.
-            return true;
-        }
-    }
+    // Faulted counts as done: GetResult rethrows the original exception.
+    private static bool Wait(Task task, TimeSpan limit) => Threading.QuietWait.Wait(task, limit);
 }

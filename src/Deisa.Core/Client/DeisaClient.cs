@@ -498,26 +498,34 @@ public sealed class DeisaClient
         return (string)(await RequestAsync(message.RequestId, _scheduler, message, _options.RequestTimeout, "QueryStory", cancellationToken).ConfigureAwait(false))!;
     }
 
-    internal async Task<object?> GetValueAsync(ClientKey state, CancellationToken cancellationToken)
+    internal Task<object?> GetValueAsync(ClientKey state, CancellationToken cancellationToken)
     {
-        await state.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         Task<object?> fetch;
         lock (_lock)
         {
-            if (state.Status != FutureStatus.Finished)
+            if (state.Status == FutureStatus.Pending)
             {
-                ExceptionDispatchInfo.Throw(state.Error!);
+                // Fetched as the key finishes (see ClientKey.Awaited).
+                state.Awaited ??= new TaskCompletionSource<object?>(TaskCreationOptions.RunContinuationsAsynchronously);
+                fetch = state.Awaited.Task;
             }
-
-            if (state.Fetch is null)
+            else
             {
-                StartFetches([state]);
-            }
+                if (state.Status != FutureStatus.Finished)
+                {
+                    return Task.FromException<object?>(state.Error!);
+                }
 
-            fetch = state.Fetch!;
+                if (state.Fetch is null)
+                {
+                    StartFetches([state]);
+                }
+
+                fetch = state.Fetch!;
+            }
         }
 
-        return await fetch.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return fetch.WaitAsync(cancellationToken);
     }
 
     /// <summary>Gets the driver that builds persisted arrays a window of steps at a time, created at the first.</summary>
@@ -624,6 +632,12 @@ public sealed class DeisaClient
 
             _keys.Remove(state.Key);
             state.DropValue();
+            if (state.Awaited is { } awaited)
+            {
+                state.Awaited = null;
+                awaited.TrySetException(new ObjectDisposedException(nameof(Future), $"The last future to {state.Describe()} was disposed while its value was awaited."));
+            }
+
             if (_closed is not null)
             {
                 return;
@@ -727,8 +741,13 @@ public sealed class DeisaClient
     }
 
     /// <summary>Submits a graph and keeps its outputs, saying what they are to the user (an array expression), for messages.</summary>
-    internal Task<IReadOnlyList<Future>> PersistAsync(TaskGraph graph, List<TaskKey> outputs, string description, CancellationToken cancellationToken) =>
-        SubmitGraphAsync(graph, outputs, s_untyped, cancellationToken, description);
+    /// <remarks>
+    /// With <c>awaitAcceptance</c> false it hands out the futures without waiting for the scheduler to accept the
+    /// graph, when every output is a key of its own: a refusal then fails them, and waiting for their values throws it
+    /// (a call per step saves the round trip).
+    /// </remarks>
+    internal Task<IReadOnlyList<Future>> PersistAsync(TaskGraph graph, List<TaskKey> outputs, string description, CancellationToken cancellationToken, bool awaitAcceptance = true) =>
+        SubmitGraphAsync(graph, outputs, s_untyped, cancellationToken, description, awaitAcceptance: awaitAcceptance);
 
     private IReadOnlyList<Future> SubmitGraph(TaskGraph graph, List<TaskKey> outputs, FutureFactory factory) =>
         SubmitGraphAsync(graph, outputs, factory, CancellationToken.None).GetAwaiter().GetResult();
@@ -747,7 +766,8 @@ public sealed class DeisaClient
         CancellationToken cancellationToken,
         string? description = null,
         IReadOnlyCollection<TaskKey>? externals = null,
-        Func<TaskKey, string?>? describe = null)
+        Func<TaskKey, string?>? describe = null,
+        bool awaitAcceptance = true)
     {
         ArgumentNullException.ThrowIfNull(graph);
         ThrowIfClosed();
@@ -804,6 +824,13 @@ public sealed class DeisaClient
         }
 
         message.Wanted.AddRange(wanted);
+        if (!awaitAcceptance && wanted.Count == states.Count)
+        {
+            // Keys of its own only, so a refusal concerns these futures alone: it fails them.
+            _ = FailIfRefusedAsync(RequestAsync(message.RequestId, _scheduler, message, _options.RequestTimeout, "UpdateGraph", CancellationToken.None, continueInline: true), states);
+            return Futures(states, factory);
+        }
+
         object? reply;
         try
         {
@@ -822,6 +849,11 @@ public sealed class DeisaClient
             ThrowIfError(reply);
         }
 
+        return Futures(states, factory);
+    }
+
+    private Future[] Futures(List<ClientKey> states, FutureFactory factory)
+    {
         var futures = new Future[states.Count];
         for (int i = 0; i < states.Count; i++)
         {
@@ -829,6 +861,33 @@ public sealed class DeisaClient
         }
 
         return futures;
+    }
+
+    /// <summary>Fails the keys of a graph whose acceptance nobody waits for, if the scheduler refused it or never answered.</summary>
+    private async Task FailIfRefusedAsync(Task<object?> acceptance, List<ClientKey> states)
+    {
+        Exception? refusal;
+        try
+        {
+            refusal = await acceptance.ConfigureAwait(false) is ErrorInfo error
+                ? error.Exception ?? new DeisaException($"The scheduler refused the request: {error}")
+                : null;
+        }
+        catch (Exception error)
+        {
+            refusal = error;
+        }
+
+        if (refusal is not null)
+        {
+            lock (_lock)
+            {
+                foreach (ClientKey state in states)
+                {
+                    state.Complete(FutureStatus.Error, refusal);
+                }
+            }
+        }
     }
 
     /// <summary>
@@ -927,7 +986,8 @@ public sealed class DeisaClient
             var completions = new TaskCompletionSource<object?>[batch.Length];
             for (int i = 0; i < batch.Length; i++)
             {
-                completions[i] = new TaskCompletionSource<object?>(TaskCreationOptions.RunContinuationsAsynchronously);
+                completions[i] = batch[i].Awaited ?? new TaskCompletionSource<object?>(TaskCreationOptions.RunContinuationsAsynchronously);
+                batch[i].Awaited = null;
                 batch[i].Fetch = completions[i].Task;
             }
 
@@ -946,7 +1006,8 @@ public sealed class DeisaClient
                 request.Keys.Add(state.Key);
             }
 
-            var reply = (DataResult)(await RequestAsync(request.RequestId, holder, request, _options.DataTimeout, $"GetData of {batch.Length} key(s) such as {batch[0].Key}", CancellationToken.None).ConfigureAwait(false))!;
+            // Continued on the thread that takes the reply: this only hands the values out, to waiters woken elsewhere.
+            var reply = (DataResult)(await RequestAsync(request.RequestId, holder, request, _options.DataTimeout, $"GetData of {batch.Length} key(s) such as {batch[0].Key}", CancellationToken.None, continueInline: true).ConfigureAwait(false))!;
             for (int i = 0; i < batch.Length; i++)
             {
                 int at = Array.IndexOf(reply.Keys, batch[i].Key);
@@ -985,9 +1046,11 @@ public sealed class DeisaClient
         }
     }
 
-    private async Task<object?> RequestAsync(long id, EndpointId to, Message message, TimeSpan timeout, string what, CancellationToken cancellationToken)
+    // continueInline: the caller continues on the thread that takes the reply (the client's mailbox thread), which
+    // saves a thread hop per request; only for callers that neither block nor run user code before they next wait.
+    private async Task<object?> RequestAsync(long id, EndpointId to, Message message, TimeSpan timeout, string what, CancellationToken cancellationToken, bool continueInline = false)
     {
-        var completion = new TaskCompletionSource<object?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var completion = new TaskCompletionSource<object?>(continueInline ? TaskCreationOptions.None : TaskCreationOptions.RunContinuationsAsynchronously);
         _requests[id] = completion;
         if (_closed is not null)
         {
@@ -1062,6 +1125,10 @@ public sealed class DeisaClient
                     {
                         state.Holder = m.Holder;
                         state.Complete(FutureStatus.Finished, null);
+                        if (state.Awaited is not null && state.Fetch is null)
+                        {
+                            StartFetches([state]);
+                        }
                     }
                 }
 

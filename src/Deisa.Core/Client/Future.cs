@@ -70,6 +70,18 @@ public class Future : IDisposable
         return Status;
     }
 
+    /// <summary>A task that completes once every one of the futures left <see cref="FutureStatus.Pending"/>.</summary>
+    internal static Task WhenAllDone(IReadOnlyList<Future> futures)
+    {
+        var done = new Task[futures.Count];
+        for (int i = 0; i < done.Length; i++)
+        {
+            done[i] = futures[i].State.Done.Task;
+        }
+
+        return Task.WhenAll(done);
+    }
+
     /// <summary>Releases this future's hold on the key.</summary>
     public void Dispose()
     {
@@ -105,16 +117,6 @@ public class Future : IDisposable
         return task.GetAwaiter().GetResult();
     }
 
-    private static bool WaitQuietly(Task task, TimeSpan limit)
-    {
-        try
-        {
-            return task.Wait(limit);
-        }
-        catch (AggregateException)
-        {
-            // Faulted: GetResult rethrows the original exception, not the aggregate.
-            return true;
-        }
-    }
+    // Faulted counts as done: GetResult rethrows the original exception, not the aggregate.
+    private static bool WaitQuietly(Task task, TimeSpan limit) => Threading.QuietWait.Wait(task, limit);
 }

@@ -1,4 +1,3 @@
-using Deisa.Core.Arrays;
 using Deisa.Core.Graph;
 
 namespace Deisa.Core.Streaming;
@@ -24,34 +23,12 @@ internal sealed class HeldBlocks(HashSet<TaskKey> keys)
     /// <summary>Ends the call: nothing is covered from now on, even where the context still flows.</summary>
     public void Exit() => _active = false;
 
-    /// <summary>Whether a running call holds every block of every step <paramref name="reads"/> asks for.</summary>
-    public static bool Cover(IReadOnlyList<SourceRequirement> reads, DeisaArrays arrays)
-    {
-        if (s_current.Value is not { _active: true } held || reads.Count == 0)
-        {
-            return false;
-        }
+    /// <summary>Gets the blocks of the call running in this context, or null outside a call.</summary>
+    public static HeldBlocks? Current => s_current.Value is { _active: true } held ? held : null;
 
-        foreach (SourceRequirement requirement in reads)
-        {
-            if (!requirement.Steps.IsBounded || requirement.Steps.Count > held._keys.Count)
-            {
-                return false;
-            }
+    /// <summary>Gets whether the call still runs: a computation it started after it returned is on its own.</summary>
+    public bool InCall => _active;
 
-            ArrayLayout layout = arrays.Layout(requirement.Array);
-            foreach (int[] block in requirement.BlocksIn(layout))
-            {
-                foreach (int step in requirement.Steps.Enumerate())
-                {
-                    if (!held._keys.Contains(layout.KeyOf(step, block)))
-                    {
-                        return false;
-                    }
-                }
-            }
-        }
-
-        return held._active;
-    }
+    /// <summary>Whether the call holds <paramref name="block"/>.</summary>
+    public bool Contains(TaskKey block) => _keys.Contains(block);
 }

@@ -96,15 +96,18 @@ public sealed class WindowCallbackTests
         ArrayLayout layout = arrays.Layout("field");
         HashSet<TaskKey> step1 = [.. Enumerable.Range(0, 2).SelectMany(y => Enumerable.Range(0, 2).Select(x => layout.KeyOf(1, [y, x])))];
         var held = new HeldBlocks(step1);
-        Assert.False(HeldBlocks.Cover(arrays["field"][1..2].Reads(), arrays), "Covered outside any call.");
+        Assert.Null(HeldBlocks.Current);
 
         HeldBlocks.Enter(held);
-        Assert.True(HeldBlocks.Cover(arrays["field"][1..2].Reads(), arrays));
-        Assert.True(HeldBlocks.Cover(arrays["field"][1..2, 6.., ..4].Reads(), arrays));
-        Assert.False(HeldBlocks.Cover(arrays["field"][0..2].Reads(), arrays), "Step 0 is not held.");
-        Assert.False(HeldBlocks.Cover(arrays["field"][1..].Reads(), arrays), "Steps 2 and 3 are not held.");
+        Assert.Same(held, HeldBlocks.Current);
+        Assert.NotNull(arrays["field"][1..2].Mean().TryCollect(held.Contains));
+        Assert.NotNull(arrays["field"][1..2, 6.., ..4].TryCollect(held.Contains));
+        Assert.Null(arrays["field"][0..2].TryCollect(held.Contains));
+        Assert.Null(arrays["field"][1..].Sum().TryCollect(held.Contains));
+        Assert.Null((arrays["field"][1..2] * 0).Sum("X", "Y").TryCollect(_ => false));
         held.Exit();
-        Assert.False(HeldBlocks.Cover(arrays["field"][1..2].Reads(), arrays), "Covered after the call ended.");
+        Assert.Null(HeldBlocks.Current);
+        Assert.False(held.InCall);
     }
 
     [Fact]

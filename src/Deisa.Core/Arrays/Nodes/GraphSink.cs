@@ -13,13 +13,16 @@ internal sealed class GraphSink
 {
     private readonly HashSet<TaskKey> _done = [];
     private readonly Func<ArrayNode, int, TaskKey, bool>? _alive;
+    private readonly Func<TaskKey, bool>? _readable;
 
     /// <summary>Creates a sink.</summary>
     /// <param name="alive">Says whether a key (of a node, at a time chunk, -1 without time) was emitted by an earlier submission and is still alive, so it is not emitted again; null for a first, whole submission.</param>
     /// <param name="streaming">The window driver's state of the reductions over time, or null when everything is emitted at once.</param>
-    public GraphSink(Func<ArrayNode, int, TaskKey, bool>? alive = null, IStreamingReductions? streaming = null)
+    /// <param name="readable">Says whether the graph may read an external key; the first it may not stops the emission with <see cref="UnreadableExternalException"/>. Null for any.</param>
+    public GraphSink(Func<ArrayNode, int, TaskKey, bool>? alive = null, IStreamingReductions? streaming = null, Func<TaskKey, bool>? readable = null)
     {
         _alive = alive;
+        _readable = readable;
         Streaming = streaming;
     }
 
@@ -63,5 +66,19 @@ internal sealed class GraphSink
     public void AddTask(TaskKey key, TaskSpec spec) => Tasks.Add(key, spec);
 
     /// <summary>Adds an external key.</summary>
-    public void AddExternal(TaskKey key) => Externals.Add(key);
+    public void AddExternal(TaskKey key)
+    {
+        if (_readable?.Invoke(key) == false)
+        {
+            // Out of the emission at the first block outside the set, however deep: the caller takes another road.
+            throw new UnreadableExternalException();
+        }
+
+        Externals.Add(key);
+    }
+}
+
+/// <summary>A graph read an external key its sink was told it may not read (<see cref="GraphSink"/>).</summary>
+internal sealed class UnreadableExternalException : Exception
+{
 }
