@@ -20,7 +20,13 @@ public sealed partial class DeisaArray
     /// <exception cref="NotSupportedException"><paramref name="createExternal"/> is false and the array reads an open-ended run: Deisa1 coupling submits every task at once.</exception>
     /// <remarks>An open-ended array (<see cref="IsOpenEnded"/>) streams its steps (<see cref="PersistedArray.GetTimeChunkAsync"/>) and
     /// completes with the steps the run published, once it ends; a reduction over its time completes then.</remarks>
-    public async Task<PersistedArray> PersistAsync(bool createExternal = true, CancellationToken cancellationToken = default)
+    public Task<PersistedArray> PersistAsync(bool createExternal = true, CancellationToken cancellationToken = default) =>
+        PersistAsync(createExternal, forResult: false, cancellationToken);
+
+    /// <param name="createExternal">False when the blocks are known to the scheduler already (Deisa1 coupling).</param>
+    /// <param name="forResult">Whether the caller waits for the values at once (a compute): over held blocks, the workers then send them unasked.</param>
+    /// <param name="cancellationToken">Stops waiting for the scheduler's answer.</param>
+    private async Task<PersistedArray> PersistAsync(bool createExternal, bool forResult, CancellationToken cancellationToken)
     {
         DeisaClient client = Context.Client;
 
@@ -32,12 +38,12 @@ public sealed partial class DeisaArray
         {
             // Deisa1: every block is announced already; the whole graph goes at once.
             (TaskGraph graph, List<TaskKey> outputs, _) = Collect();
-            return await SubmitWholeAsync(client, graph, outputs, awaitAcceptance: true, cancellationToken).ConfigureAwait(false);
+            return await SubmitWholeAsync(client, graph, outputs, awaitAcceptance: true, pushValues: false, cancellationToken).ConfigureAwait(false);
         }
 
         if (!ReadsOpenTime && Streaming.HeldBlocks.Current is { } held && TryCollect(held.Contains) is { } collected && held.InCall)
         {
-            return await SubmitWholeAsync(client, collected.Graph, collected.Outputs, awaitAcceptance: false, cancellationToken).ConfigureAwait(false);
+            return await SubmitWholeAsync(client, collected.Graph, collected.Outputs, awaitAcceptance: false, pushValues: forResult, cancellationToken).ConfigureAwait(false);
         }
 
         // What the computation reads, in compact form: the contract follows it, before and after validation.
@@ -56,9 +62,9 @@ public sealed partial class DeisaArray
         }
     }
 
-    private async Task<PersistedArray> SubmitWholeAsync(DeisaClient client, TaskGraph graph, List<TaskKey> outputs, bool awaitAcceptance, CancellationToken cancellationToken)
+    private async Task<PersistedArray> SubmitWholeAsync(DeisaClient client, TaskGraph graph, List<TaskKey> outputs, bool awaitAcceptance, bool pushValues, CancellationToken cancellationToken)
     {
-        IReadOnlyList<Future> futures = await client.PersistAsync(graph, outputs, $"a chunk of {this}", cancellationToken, awaitAcceptance).ConfigureAwait(false);
+        IReadOnlyList<Future> futures = await client.PersistAsync(graph, outputs, new ChunkOf(this), cancellationToken, awaitAcceptance, pushValues).ConfigureAwait(false);
         var whole = new WindowRoot(this, ToString());
         int i = 0;
         foreach (int[] chunk in ChunkIndices())
@@ -67,6 +73,12 @@ public sealed partial class DeisaArray
         }
 
         return new PersistedArray(this, whole, null, 0);
+    }
+
+    /// <summary>Says what a key is to the user in messages, formatted only then.</summary>
+    private sealed class ChunkOf(DeisaArray array)
+    {
+        public override string ToString() => $"a chunk of {array}";
     }
 
     /// <summary>Submits the array's graph and keeps its chunks in memory on the workers; blocks until accepted.</summary>
@@ -80,7 +92,7 @@ public sealed partial class DeisaArray
     /// <exception cref="Errors.TaskFailedException">A task failed, or a block it needed will never arrive.</exception>
     public async Task<NdArray> ComputeAsync(CancellationToken cancellationToken = default)
     {
-        using PersistedArray persisted = await PersistAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        using PersistedArray persisted = await PersistAsync(createExternal: true, forResult: true, cancellationToken).ConfigureAwait(false);
         return await persisted.GetResultAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -92,7 +104,7 @@ public sealed partial class DeisaArray
     /// <exception cref="InvalidOperationException">The array reads simulation blocks and the contract was never validated, so it would never be computed.</exception>
     public NdArray Compute(TimeSpan? timeout = null)
     {
-        using PersistedArray persisted = Persist();
+        using PersistedArray persisted = PersistAsync(createExternal: true, forResult: true, CancellationToken.None).GetAwaiter().GetResult();
         return persisted.Result(timeout);
     }
 

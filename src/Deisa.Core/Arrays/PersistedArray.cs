@@ -143,6 +143,16 @@ public sealed class PersistedArray : IDisposable
         return timeout ?? client.ResultTimeout;
     }
 
-    // Faulted counts as done: GetResult rethrows the original exception.
-    private static bool Wait(Task task, TimeSpan limit) => Threading.QuietWait.Wait(task, limit);
+    private static bool Wait(Task task, TimeSpan limit)
+    {
+        try
+        {
+            return task.Wait(limit);
+        }
+        catch (AggregateException)
+        {
+            // Faulted: GetResult rethrows the original exception.
+            return true;
+        }
+    }
 }

@@ -35,8 +35,17 @@ internal sealed class ClientKey
     /// </summary>
     public TaskCompletionSource<object?>? Awaited { get; set; }
 
-    /// <summary>Gets or sets what the key is to the user, such as "a chunk of field[::2].Mean()"; null when it is only a key.</summary>
-    public string? Description { get; set; }
+    /// <summary>Gets or sets whether the worker that computed the key sends its value unasked (<see cref="Protocol.KeyInMemory.Pushed"/>): nobody fetches it then.</summary>
+    public bool PushExpected { get; set; }
+
+    /// <summary>
+    /// Gets or sets what the key is to the user, such as "a chunk of field[::2].Mean()": an object whose text says it,
+    /// formatted only when a message needs it (an array's text per call of a callback cost more than its graph).
+    /// </summary>
+    public object? What { get; set; }
+
+    /// <summary>Gets what the key is to the user; null when it is only a key.</summary>
+    public string? Description => What?.ToString();
 
     /// <summary>Gets or sets a simulation block the key's computation reads that was created before the contract was validated.</summary>
     public TaskKey? ReadsBlock { get; set; }

@@ -24,6 +24,12 @@ namespace Deisa.Core.Client;
 /// </remarks>
 public sealed class DeisaClient
 {
+    // The client whose releases this thread gathers into one message (DisposeTogether), and that message.
+    [ThreadStatic]
+    private static DeisaClient? s_batching;
+    [ThreadStatic]
+    private static ReleaseKeys? s_batch;
+
     private readonly Lock _lock = new();
     private readonly Mailbox _mailbox;
     private readonly EndpointId _scheduler;
@@ -503,7 +509,12 @@ public sealed class DeisaClient
         Task<object?> fetch;
         lock (_lock)
         {
-            if (state.Status == FutureStatus.Pending)
+            if (state.Fetch is { } known)
+            {
+                // Fetched, or pushed by its worker, maybe before the scheduler said it finished.
+                fetch = known;
+            }
+            else if (state.Status == FutureStatus.Pending || (state.Status == FutureStatus.Finished && state.PushExpected))
             {
                 // Fetched as the key finishes (see ClientKey.Awaited).
                 state.Awaited ??= new TaskCompletionSource<object?>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -625,28 +636,72 @@ public sealed class DeisaClient
     {
         lock (_lock)
         {
-            if (--state.Refs > 0)
-            {
-                return;
-            }
-
-            _keys.Remove(state.Key);
-            state.DropValue();
-            if (state.Awaited is { } awaited)
-            {
-                state.Awaited = null;
-                awaited.TrySetException(new ObjectDisposedException(nameof(Future), $"The last future to {state.Describe()} was disposed while its value was awaited."));
-            }
-
-            if (_closed is not null)
+            if (!Unref(state) || _closed is not null)
             {
                 return;
             }
         }
 
+        if (ReferenceEquals(s_batching, this))
+        {
+            (s_batch ??= ReleaseKeys.Rent()).Keys.Add(state.Key);
+            return;
+        }
+
         ReleaseKeys message = ReleaseKeys.Rent();
         message.Keys.Add(state.Key);
         _mailbox.Send(_scheduler, message);
+    }
+
+    /// <summary>Disposes futures of this client, their releases going to the scheduler in one message (a window's step is several blocks).</summary>
+    internal void DisposeTogether(IReadOnlyList<Future> futures)
+    {
+        if (s_batching is not null)
+        {
+            foreach (Future future in futures)
+            {
+                future.Dispose();
+            }
+
+            return;
+        }
+
+        s_batching = this;
+        try
+        {
+            foreach (Future future in futures)
+            {
+                future.Dispose();
+            }
+        }
+        finally
+        {
+            s_batching = null;
+            if (s_batch is { } batch)
+            {
+                s_batch = null;
+                _mailbox.Send(_scheduler, batch);
+            }
+        }
+    }
+
+    /// <summary>Drops one hold on a key; true when it was the last, and the key is forgotten. Called under the lock.</summary>
+    private bool Unref(ClientKey state)
+    {
+        if (--state.Refs > 0)
+        {
+            return false;
+        }
+
+        _keys.Remove(state.Key);
+        state.DropValue();
+        if (state.Awaited is { } awaited)
+        {
+            state.Awaited = null;
+            awaited.TrySetException(new ObjectDisposedException(nameof(Future), $"The last future to {state.Describe()} was disposed while its value was awaited."));
+        }
+
+        return true;
     }
 
     /// <summary>Called from a future's finalizer: the release is posted to the client's own mailbox, never done inline.</summary>
@@ -746,8 +801,8 @@ public sealed class DeisaClient
     /// graph, when every output is a key of its own: a refusal then fails them, and waiting for their values throws it
     /// (a call per step saves the round trip).
     /// </remarks>
-    internal Task<IReadOnlyList<Future>> PersistAsync(TaskGraph graph, List<TaskKey> outputs, string description, CancellationToken cancellationToken, bool awaitAcceptance = true) =>
-        SubmitGraphAsync(graph, outputs, s_untyped, cancellationToken, description, awaitAcceptance: awaitAcceptance);
+    internal Task<IReadOnlyList<Future>> PersistAsync(TaskGraph graph, List<TaskKey> outputs, object description, CancellationToken cancellationToken, bool awaitAcceptance = true, bool pushValues = false) =>
+        SubmitGraphAsync(graph, outputs, s_untyped, cancellationToken, description, awaitAcceptance: awaitAcceptance, pushValues: pushValues);
 
     private IReadOnlyList<Future> SubmitGraph(TaskGraph graph, List<TaskKey> outputs, FutureFactory factory) =>
         SubmitGraphAsync(graph, outputs, factory, CancellationToken.None).GetAwaiter().GetResult();
@@ -764,10 +819,11 @@ public sealed class DeisaClient
         List<TaskKey> outputs,
         FutureFactory factory,
         CancellationToken cancellationToken,
-        string? description = null,
+        object? description = null,
         IReadOnlyCollection<TaskKey>? externals = null,
         Func<TaskKey, string?>? describe = null,
-        bool awaitAcceptance = true)
+        bool awaitAcceptance = true,
+        bool pushValues = false)
     {
         ArgumentNullException.ThrowIfNull(graph);
         ThrowIfClosed();
@@ -817,13 +873,14 @@ public sealed class DeisaClient
                     wanted.Add(key);
                 }
 
-                state.Description ??= description ?? describe?.Invoke(key);
+                state.What ??= description ?? (describe is null ? null : new KeyDescription(key, describe));
                 state.ReadsBlock ??= reads?.GetValueOrDefault(key);
                 states.Add(state);
             }
         }
 
         message.Wanted.AddRange(wanted);
+        message.PushValues = pushValues;
         if (!awaitAcceptance && wanted.Count == states.Count)
         {
             // Keys of its own only, so a refusal concerns these futures alone: it fails them.
@@ -1106,6 +1163,9 @@ public sealed class DeisaClient
             case ArraysReply m:
                 CompleteRequest(m.RequestId, new ArraysResult(m.Producers.Zip(m.Declarations).ToArray(), m.Error));
                 break;
+            case DataReply { RequestId: 0 } m:
+                TakePushed(m);
+                break;
             case DataReply m:
                 object?[] values = m.Values.ToArray();
                 m.Values.Clear();
@@ -1124,8 +1184,9 @@ public sealed class DeisaClient
                     if (_keys.TryGetValue(m.Key, out ClientKey? state))
                     {
                         state.Holder = m.Holder;
+                        state.PushExpected = m.Pushed;
                         state.Complete(FutureStatus.Finished, null);
-                        if (state.Awaited is not null && state.Fetch is null)
+                        if (state.Awaited is not null && state.Fetch is null && !m.Pushed)
                         {
                             StartFetches([state]);
                         }
@@ -1186,6 +1247,41 @@ public sealed class DeisaClient
         return true;
     }
 
+    /// <summary>Takes values their worker sent unasked (<see cref="UpdateGraph.PushValues"/>), for the keys still held.</summary>
+    private void TakePushed(DataReply message)
+    {
+        for (int i = 0; i < message.Keys.Count; i++)
+        {
+            object? value = message.Values[i];
+            bool taken = false;
+            lock (_lock)
+            {
+                if (_keys.TryGetValue(message.Keys[i], out ClientKey? state) && state.Fetch is null)
+                {
+                    TaskCompletionSource<object?> completion = state.Awaited ?? new TaskCompletionSource<object?>(TaskCreationOptions.RunContinuationsAsynchronously);
+                    state.Awaited = null;
+                    state.Fetch = completion.Task;
+                    if (value is UnencodableValue unencodable)
+                    {
+                        completion.TrySetException(unencodable.ToException($"The value of {message.Keys[i]}"));
+                    }
+                    else
+                    {
+                        completion.TrySetResult(value);
+                        taken = true;
+                    }
+                }
+            }
+
+            if (!taken)
+            {
+                ValueOwnership.Release(value);
+            }
+        }
+
+        message.Values.Clear();
+    }
+
     private bool CompleteRequest(long id, object? result) =>
         _requests.TryRemove(id, out TaskCompletionSource<object?>? completion) && completion.TrySetResult(result);
 
@@ -1194,6 +1290,12 @@ public sealed class DeisaClient
     private delegate Future FutureFactory(DeisaClient client, ClientKey state);
 
     private sealed record DataResult(TaskKey[] Keys, object?[] Values);
+
+    /// <summary>A key's description, worked out when a message needs it.</summary>
+    private sealed class KeyDescription(TaskKey key, Func<TaskKey, string?> describe)
+    {
+        public override string? ToString() => describe(key);
+    }
 
     private sealed record ArraysResult((int Producer, ArrayDeclaration Declaration)[] Declarations, ErrorInfo? Error);
 

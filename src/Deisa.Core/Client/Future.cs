@@ -82,6 +82,15 @@ public class Future : IDisposable
         return Task.WhenAll(done);
     }
 
+    /// <summary>Disposes futures of one client, their releases in one message to the scheduler.</summary>
+    internal static void DisposeAll(IReadOnlyList<Future> futures)
+    {
+        if (futures.Count > 0)
+        {
+            futures[0]._client.DisposeTogether(futures);
+        }
+    }
+
     /// <summary>Releases this future's hold on the key.</summary>
     public void Dispose()
     {
@@ -117,6 +126,16 @@ public class Future : IDisposable
         return task.GetAwaiter().GetResult();
     }
 
-    // Faulted counts as done: GetResult rethrows the original exception, not the aggregate.
-    private static bool WaitQuietly(Task task, TimeSpan limit) => Threading.QuietWait.Wait(task, limit);
+    private static bool WaitQuietly(Task task, TimeSpan limit)
+    {
+        try
+        {
+            return task.Wait(limit);
+        }
+        catch (AggregateException)
+        {
+            // Faulted: GetResult rethrows the original exception, not the aggregate.
+            return true;
+        }
+    }
 }

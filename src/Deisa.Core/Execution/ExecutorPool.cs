@@ -7,9 +7,6 @@ internal sealed class ExecutorPool : IDisposable
 {
     private readonly ConcurrentQueue<ExecuteInstruction> _queue = new();
     private readonly SemaphoreSlim _available = new(0);
-
-    // Quiet waits (Threading.QuietWait): an event that sleeps at once, set after every post.
-    private readonly ManualResetEventSlim _posted = new(false, spinCount: 0);
     private readonly Thread[] _threads;
     private readonly Action<ExecuteInstruction> _run;
     private volatile bool _stopping;
@@ -28,12 +25,6 @@ internal sealed class ExecutorPool : IDisposable
     public void Post(ExecuteInstruction instruction)
     {
         _queue.Enqueue(instruction);
-        if (Threading.QuietWait.Enabled)
-        {
-            _posted.Set();
-            return;
-        }
-
         _available.Release();
     }
 
@@ -43,7 +34,6 @@ internal sealed class ExecutorPool : IDisposable
     {
         _stopping = true;
         _available.Release(_threads.Length);
-        _posted.Set();
         DateTime deadline = DateTime.UtcNow + timeout;
         bool all = true;
         foreach (Thread thread in _threads)
@@ -56,49 +46,16 @@ internal sealed class ExecutorPool : IDisposable
     }
 
     /// <summary>Frees the semaphore; call only after <see cref="Stop"/> returned true, when no thread can touch it.</summary>
-    public void Dispose()
-    {
-        _available.Dispose();
-        _posted.Dispose();
-    }
+    public void Dispose() => _available.Dispose();
 
     private void Loop()
     {
-        if (Threading.QuietWait.Enabled)
-        {
-            QuietLoop();
-            return;
-        }
-
         while (!_stopping)
         {
             _available.Wait();
             if (!_stopping && _queue.TryDequeue(out ExecuteInstruction instruction))
             {
                 _run(instruction);
-            }
-        }
-    }
-
-    private void QuietLoop()
-    {
-        while (!_stopping)
-        {
-            if (_queue.TryDequeue(out ExecuteInstruction instruction))
-            {
-                _run(instruction);
-                continue;
-            }
-
-            // A post after the reset sets the event again; one before it left its instruction in the queue.
-            _posted.Reset();
-            if (_queue.TryDequeue(out instruction))
-            {
-                _run(instruction);
-            }
-            else if (!_stopping)
-            {
-                _posted.Wait();
             }
         }
     }

@@ -138,6 +138,7 @@ public sealed class WorkerState
                 Interlocked.Add(ref _storedBytes, stored.Nbytes);
             }
 
+            Push(task.PushTo, task.Key, stored);
             TaskFinished finished = TaskFinished.Rent();
             finished.Key = task.Key;
             finished.Nbytes = stored.Nbytes;
@@ -201,6 +202,7 @@ public sealed class WorkerState
                 existing.Reassigned = true;
             }
 
+            existing.PushTo ??= message.PushTo;
             return;
         }
 
@@ -209,6 +211,7 @@ public sealed class WorkerState
             // The value is already here (a result whose cancellation crossed its completion, or a copy fetched for a
             // local task): a key names one value, so report it rather than compute it again.
             stored.Primary = true;
+            Push(message.PushTo, key, stored);
             TaskFinished finished = TaskFinished.Rent();
             finished.Key = key;
             finished.Nbytes = stored.Nbytes;
@@ -217,7 +220,7 @@ public sealed class WorkerState
         }
 
         TaskSpec spec = message.Spec ?? throw new ArgumentException($"ComputeTask for {key} carries no task.", nameof(message));
-        var task = new WorkerTask(key, spec, message.Priority);
+        var task = new WorkerTask(key, spec, message.Priority) { PushTo = message.PushTo };
         _tasks.Add(key, task);
         ReadOnlySpan<TaskKey> dependencies = spec.Dependencies;
         for (int i = 0; i < dependencies.Length; i++)
@@ -266,6 +269,22 @@ public sealed class WorkerState
                 DropIfUnused(key, stored);
             }
         }
+    }
+
+    /// <summary>Sends a value to the client that takes it once computed, unasked; the message holds its own reference, as a GetData reply does.</summary>
+    private void Push(EndpointId? client, TaskKey key, StoredValue stored)
+    {
+        if (client is not { } to)
+        {
+            return;
+        }
+
+        DataReply pushed = DataReply.Rent();
+        pushed.RequestId = 0;
+        ValueOwnership.Retain(stored.Value);
+        pushed.Keys.Add(key);
+        pushed.Values.Add(stored.Value);
+        Send(to, pushed);
     }
 
     private void HandleGetData(GetData message)

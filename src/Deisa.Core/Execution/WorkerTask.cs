@@ -32,4 +32,7 @@ public sealed class WorkerTask
 
     /// <summary>Gets or sets whether the task was cancelled while running, then assigned again: run it, but report it.</summary>
     internal bool Reassigned { get; set; }
+
+    /// <summary>Gets or sets the client to send the value to once computed, or null (<see cref="Protocol.ComputeTask.PushTo"/>).</summary>
+    internal Transport.EndpointId? PushTo { get; set; }
 }

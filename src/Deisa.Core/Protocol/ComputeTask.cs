@@ -21,6 +21,9 @@ public sealed class ComputeTask : PooledMessage<ComputeTask>
     /// <summary>Gets the worker holding each dependency, parallel to <see cref="TaskSpec.Dependencies"/>.</summary>
     public List<EndpointId> Holders { get; } = [];
 
+    /// <summary>Gets or sets the client to send the value to once computed (a <see cref="DataReply"/> with request id 0), or null.</summary>
+    public EndpointId? PushTo { get; set; }
+
     /// <inheritdoc/>
     protected internal override void Reset()
     {
@@ -28,5 +31,6 @@ public sealed class ComputeTask : PooledMessage<ComputeTask>
         Spec = null;
         Priority = 0;
         Holders.ClearAndTrim();
+        PushTo = null;
     }
 }

@@ -18,11 +18,15 @@ public sealed class KeyInMemory : PooledMessage<KeyInMemory>
     /// <summary>Gets or sets the estimated size of the value in bytes.</summary>
     public long Nbytes { get; set; }
 
+    /// <summary>Gets or sets whether the worker that computed the key sends its value to the client unasked (<see cref="UpdateGraph.PushValues"/>).</summary>
+    public bool Pushed { get; set; }
+
     /// <inheritdoc/>
     protected internal override void Reset()
     {
         Key = default;
         Holder = default;
         Nbytes = 0;
+        Pushed = false;
     }
 }

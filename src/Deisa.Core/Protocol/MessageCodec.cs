@@ -138,6 +138,7 @@ public sealed class MessageCodec
 
                 WriteKeys(m.Wanted, writer);
                 WriteKeys(m.Externals, writer);
+                writer.WriteByte(m.PushValues ? (byte)1 : (byte)0);
                 break;
             case CreateExternal m:
                 writer.WriteInt64(m.RequestId);
@@ -163,6 +164,7 @@ public sealed class MessageCodec
                 WriteKey(m.Key, writer);
                 WriteEndpoint(m.Holder, writer);
                 writer.WriteInt64(m.Nbytes);
+                writer.WriteByte(m.Pushed ? (byte)1 : (byte)0);
                 break;
             case KeyErred m:
                 WriteKey(m.Key, writer);
@@ -182,6 +184,12 @@ public sealed class MessageCodec
                 foreach (EndpointId holder in m.Holders)
                 {
                     WriteEndpoint(holder, writer);
+                }
+
+                writer.WriteByte(m.PushTo is null ? (byte)0 : (byte)1);
+                if (m.PushTo is { } pushTo)
+                {
+                    WriteEndpoint(pushTo, writer);
                 }
 
                 break;
@@ -377,6 +385,7 @@ public sealed class MessageCodec
 
                     ReadKeys(ref r, m.Wanted);
                     ReadKeys(ref r, m.Externals);
+                    m.PushValues = r.ReadByte() != 0;
                 });
             }
 
@@ -413,6 +422,7 @@ public sealed class MessageCodec
                     m.Key = ReadKey(ref r);
                     m.Holder = ReadEndpoint(ref r);
                     m.Nbytes = r.ReadInt64();
+                    m.Pushed = r.ReadByte() != 0;
                 });
             case MessageKind.KeyErred:
                 return Guard(KeyErred.Rent(), ref reader, static (KeyErred m, MessageCodec c, ref SpanReader r) =>
@@ -443,6 +453,11 @@ public sealed class MessageCodec
                     for (int i = 0; i < count; i++)
                     {
                         m.Holders.Add(ReadEndpoint(ref r));
+                    }
+
+                    if (r.ReadByte() != 0)
+                    {
+                        m.PushTo = ReadEndpoint(ref r);
                     }
                 });
             case MessageKind.FreeKeys:

@@ -23,6 +23,12 @@ public sealed class UpdateGraph : PooledMessage<UpdateGraph>
     /// <summary>Gets simulation blocks the tasks read, created as external keys with the tasks (or taken over, if their data came first).</summary>
     public List<TaskKey> Externals { get; } = [];
 
+    /// <summary>
+    /// Gets or sets whether the client takes the values of the wanted keys as soon as they are computed: the worker
+    /// that computes one sends it to the client unasked (a call that computes and waits saves the GetData round trip).
+    /// </summary>
+    public bool PushValues { get; set; }
+
     /// <inheritdoc/>
     protected internal override void Reset()
     {
@@ -31,5 +37,6 @@ public sealed class UpdateGraph : PooledMessage<UpdateGraph>
         Specs.ClearAndTrim();
         Wanted.ClearAndTrim();
         Externals.ClearAndTrim();
+        PushValues = false;
     }
 }

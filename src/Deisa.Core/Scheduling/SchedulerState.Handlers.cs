@@ -74,6 +74,9 @@ public sealed partial class SchedulerState
                 continue;
             }
 
+            // Only a task not dispatched yet can be told to push; the others the client fetches.
+            task.PushToClient = message.PushValues && task.Status is TaskStatus.Released or TaskStatus.Waiting;
+
             // A key that is already finished will not transition again: tell the client now.
             if (task.Status == TaskStatus.Memory)
             {

@@ -198,6 +198,12 @@ public sealed partial class SchedulerState
             compute.Holders.Add(_workers[dependency.Holder]);
         }
 
+        if (task.PushToClient && task.ClientRefs > 0)
+        {
+            compute.PushTo = _client;
+            task.PushDispatched = true;
+        }
+
         Send(_workers[worker], compute);
     }
 
@@ -294,6 +300,7 @@ public sealed partial class SchedulerState
             notice.Key = task.Key;
             notice.Holder = _workers[task.Holder];
             notice.Nbytes = task.Nbytes;
+            notice.Pushed = task.PushDispatched;
             Send(_client, notice);
         }
 

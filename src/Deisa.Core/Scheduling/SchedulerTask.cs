@@ -60,6 +60,12 @@ internal sealed class SchedulerTask
 
     public long Nbytes { get; set; }
 
+    /// <summary>Gets or sets whether the client takes the value as soon as it is computed (<see cref="Protocol.UpdateGraph.PushValues"/>).</summary>
+    public bool PushToClient { get; set; }
+
+    /// <summary>Gets or sets whether a worker was told to send the value to the client: the client then waits for it rather than fetch it.</summary>
+    public bool PushDispatched { get; set; }
+
     public FailureInfo? Failure { get; set; }
 
     public override string ToString() => $"{Key} ({Status})";

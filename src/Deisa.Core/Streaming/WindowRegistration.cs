@@ -795,10 +795,7 @@ public sealed class WindowRegistration : IAsyncDisposable, IDisposable, ISourceC
         {
             if (Interlocked.Exchange(ref _futures, null) is { } held)
             {
-                foreach (Future future in held)
-                {
-                    future.Dispose();
-                }
+                Future.DisposeAll(held);
             }
         }
     }

@@ -49,7 +49,7 @@ internal sealed class MailboxThread
     public static bool WaitToRead(ChannelReader<Message> reader)
     {
         ValueTask<bool> wait = reader.WaitToReadAsync();
-        return wait.IsCompletedSuccessfully ? wait.Result : Threading.QuietWait.Result(wait.AsTask());
+        return wait.IsCompletedSuccessfully ? wait.Result : wait.AsTask().GetAwaiter().GetResult();
     }
 
     private void Run()

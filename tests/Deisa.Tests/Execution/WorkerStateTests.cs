@@ -32,6 +32,39 @@ public sealed class WorkerStateTests
     }
 
     [Fact]
+    public void ComputeTask_PushTo_ValueSentToTheClientUnasked_AndKept()
+    {
+        var worker = new WorkerState(s_self, s_scheduler, threads: 1);
+        ComputeTask compute = Compute("t", TaskSpec.Create(Const, 5));
+        compute.PushTo = EndpointId.Client(0);
+
+        Feed(worker, compute, s_scheduler);
+        ExecuteInstruction run = Assert.Single(worker.ToExecute.ToArray());
+        worker.ClearOutputs();
+        worker.ExecutionSucceeded(run.Task, 5L);
+
+        List<OutgoingMessage> sent = Sent(worker);
+        DataReply pushed = sent.Single<DataReply>(EndpointId.Client(0));
+        Assert.Equal(0, pushed.RequestId);
+        Assert.Equal([new TaskKey("t")], pushed.Keys);
+        Assert.Equal([5L], pushed.Values);
+        Assert.Equal(new TaskKey("t"), sent.Single<TaskFinished>(s_scheduler).Key);
+        Assert.True(worker.Holds("t"));
+    }
+
+    [Fact]
+    public void ComputeTask_NoPushTo_NothingSentToTheClient()
+    {
+        var worker = new WorkerState(s_self, s_scheduler, threads: 1);
+        Feed(worker, Compute("t", TaskSpec.Create(Const, 5)), s_scheduler);
+        ExecuteInstruction run = Assert.Single(worker.ToExecute.ToArray());
+        worker.ClearOutputs();
+        worker.ExecutionSucceeded(run.Task, 5L);
+
+        Sent(worker).None<DataReply>();
+    }
+
+    [Fact]
     public void ComputeTask_MissingDependency_FetchedFromHolderThenRuns()
     {
         var worker = new WorkerState(s_self, s_scheduler, threads: 1);

@@ -33,6 +33,7 @@ internal static class MessageSamples
         update.Specs.Add(RichSpec());
         update.Wanted.Add("a");
         update.Externals.Add(Key);
+        update.PushValues = true;
         yield return update;
 
         CreateExternal create = CreateExternal.Rent();
@@ -64,6 +65,7 @@ internal static class MessageSamples
         memory.Key = Key;
         memory.Holder = EndpointId.Worker(3);
         memory.Nbytes = 1 << 20;
+        memory.Pushed = true;
         yield return memory;
 
         KeyErred erred = KeyErred.Rent();
@@ -83,6 +85,7 @@ internal static class MessageSamples
         compute.Spec = RichSpec();
         compute.Priority = 99;
         compute.Holders.AddRange([EndpointId.Worker(1), EndpointId.Worker(2)]);
+        compute.PushTo = EndpointId.Client(0);
         yield return compute;
 
         FreeKeys free = FreeKeys.Rent();
@@ -254,16 +257,16 @@ internal static class MessageSamples
     /// <summary>Describes a message's content as text, values included, so two messages compare by it.</summary>
     public static string Describe(Message message) => message switch
     {
-        UpdateGraph m => $"{m.RequestId} {Keys(m.Keys)} {string.Join("|", m.Specs)} {Keys(m.Wanted)} {Keys(m.Externals)}",
+        UpdateGraph m => $"{m.RequestId} {Keys(m.Keys)} {string.Join("|", m.Specs)} {Keys(m.Wanted)} {Keys(m.Externals)} {m.PushValues}",
         CreateExternal m => $"{m.RequestId} {Keys(m.Keys)}",
         ReleaseKeys m => Keys(m.Keys),
         FailExternal m => $"{m.RequestId} {m.Key} {m.Reason}",
         QueryStory m => $"{m.RequestId} {m.Key}",
         RequestReply m => $"{m.RequestId} {Error(m.Error)}",
-        KeyInMemory m => $"{m.Key} {m.Holder} {m.Nbytes}",
+        KeyInMemory m => $"{m.Key} {m.Holder} {m.Nbytes} {m.Pushed}",
         KeyErred m => $"{m.Key} {m.CauseKey} {Error(m.Error)} {m.Story}",
         StoryReply m => $"{m.RequestId} {m.Text}",
-        ComputeTask m => $"{m.Key} {m.Spec} {m.Priority} {string.Join(",", m.Holders)}",
+        ComputeTask m => $"{m.Key} {m.Spec} {m.Priority} {string.Join(",", m.Holders)} {m.PushTo}",
         FreeKeys m => Keys(m.Keys),
         TaskFinished m => $"{m.Key} {m.Nbytes}",
         TaskErred m => $"{m.Key} {Error(m.Error)}",

@@ -207,6 +207,41 @@ public sealed class SchedulerStateTests
         Assert.Equal(new TaskKey("x"), sent.Single<KeyInMemory>().Key);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void PushValues_WorkerToldToSendTheValue_ClientToldNotToFetch(bool push)
+    {
+        var f = new SchedulerFixture();
+        f.CreateExternal("x");
+        UpdateGraph update = UpdateGraph.Rent();
+        update.RequestId = 5;
+        update.Keys.Add("y");
+        update.Specs.Add(TaskSpec.Create(Inc, new TaskKey("x")));
+        update.Wanted.Add("y");
+        update.PushValues = push;
+        f.Feed(update, SchedulerFixture.Client);
+
+        ComputeTask compute = f.Arrive("x", worker: 1).Single<ComputeTask>(f.Workers[1]);
+        Assert.Equal(push ? SchedulerFixture.Client : null, compute.PushTo);
+        Assert.Equal(push, f.Finish("y", worker: 1).Single<KeyInMemory>(SchedulerFixture.Client).Pushed);
+    }
+
+    [Fact]
+    public void PushValues_KeyAlreadyInMemory_ClientFetchesIt()
+    {
+        var f = new SchedulerFixture();
+        f.CreateExternal("x");
+        f.Submit("y", TaskSpec.Create(Inc, new TaskKey("x")), wanted: false);
+        f.Arrive("x", worker: 1);
+        UpdateGraph update = UpdateGraph.Rent();
+        update.RequestId = 6;
+        update.Wanted.Add("x");
+        update.PushValues = true;
+
+        Assert.False(f.Feed(update, SchedulerFixture.Client).Single<KeyInMemory>(SchedulerFixture.Client).Pushed);
+    }
+
     [Fact]
     public void Erred_PropagatesThroughChain_AllDependentsErred()
     {
