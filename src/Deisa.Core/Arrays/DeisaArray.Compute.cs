@@ -23,6 +23,7 @@ public sealed partial class DeisaArray
     public Task<PersistedArray> PersistAsync(bool createExternal = true, CancellationToken cancellationToken = default) =>
         PersistAsync(createExternal, forResult: false, cancellationToken);
 
+    /// <summary>Submits the array's graph (see the public overload).</summary>
     /// <param name="createExternal">False when the blocks are known to the scheduler already (Deisa1 coupling).</param>
     /// <param name="forResult">Whether the caller waits for the values at once (a compute): over held blocks, the workers then send them unasked.</param>
     /// <param name="cancellationToken">Stops waiting for the scheduler's answer.</param>

@@ -749,6 +749,16 @@ public sealed class DeisaClient
                 state.Complete(FutureStatus.Cancelled, new RuntimeShutdownException(
                     $"{state.Describe()} will never be computed: {text}", [state.Key], cause));
             }
+
+            // Computed, and its worker was to send the value: it will not now.
+            foreach (ClientKey state in _keys.Values)
+            {
+                if (state.Awaited is { } awaited)
+                {
+                    state.Awaited = null;
+                    awaited.TrySetException(new RuntimeShutdownException($"The value of {state.Describe()} never came: {text}", [state.Key], cause));
+                }
+            }
         }
 
         foreach (TaskCompletionSource<object?> request in _requests.Values)
