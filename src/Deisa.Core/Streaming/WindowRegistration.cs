@@ -663,8 +663,8 @@ public sealed class WindowRegistration : IAsyncDisposable, IDisposable, ISourceC
         {
             if (Direct is ({ } layout, int[][] blocks))
             {
-                // Per step the call would otherwise derive, from the slice, what it reads: a tenth of the root's
-                // CPU time in a call per step.
+                // Deriving them from a slice of the window at every step (Derive) was a fifth of the analytics
+                // root's busy time with a call per step (perf, BENCHMARKS.md).
                 int step = StepOf(index);
                 var direct = new List<TaskKey>(blocks.Length);
                 foreach (int[] block in blocks)
