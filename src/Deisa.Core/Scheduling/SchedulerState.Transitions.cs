@@ -198,10 +198,11 @@ public sealed partial class SchedulerState
             compute.Holders.Add(_workers[dependency.Holder]);
         }
 
-        if (task.PushToClient && task.ClientRefs > 0)
+        // Decided at each dispatch: a task computed again (released, then wanted anew) pushes only if asked again.
+        task.PushDispatched = task.PushToClient && task.ClientRefs > 0;
+        if (task.PushDispatched)
         {
             compute.PushTo = _client;
-            task.PushDispatched = true;
         }
 
         Send(_workers[worker], compute);

@@ -228,6 +228,26 @@ public sealed class SchedulerStateTests
     }
 
     [Fact]
+    public void PushValues_KeySubmittedAgainWithoutAsking_ClientFetchesIt()
+    {
+        var f = new SchedulerFixture();
+        UpdateGraph update = UpdateGraph.Rent();
+        update.RequestId = 7;
+        update.Keys.Add("t");
+        update.Specs.Add(TaskSpec.Create(Const, 1));
+        update.Wanted.Add("t");
+        update.PushValues = true;
+        OutgoingMessage dispatched = Assert.Single(f.Feed(update, SchedulerFixture.Client), o => o.Message is ComputeTask);
+        int worker = Array.IndexOf(f.Workers, dispatched.To);
+        Assert.True(f.Finish("t", worker).Single<KeyInMemory>(SchedulerFixture.Client).Pushed);
+        f.Release("t");
+
+        int again = f.SubmitAndGetWorker("t", TaskSpec.Create(Const, 1));
+
+        Assert.False(f.Finish("t", again).Single<KeyInMemory>(SchedulerFixture.Client).Pushed);
+    }
+
+    [Fact]
     public void PushValues_KeyAlreadyInMemory_ClientFetchesIt()
     {
         var f = new SchedulerFixture();
