@@ -527,11 +527,7 @@ public sealed class DeisaClient
                     return Task.FromException<object?>(state.Error!);
                 }
 
-                if (state.Fetch is null)
-                {
-                    StartFetches([state]);
-                }
-
+                StartFetches([state]);
                 fetch = state.Fetch!;
             }
         }
@@ -656,17 +652,13 @@ public sealed class DeisaClient
     /// <summary>Disposes futures of this client, their releases going to the scheduler in one message (a window's step is several blocks).</summary>
     internal void DisposeTogether(IReadOnlyList<Future> futures)
     {
-        if (s_batching is not null)
+        // Inside a batch already open on this thread, the releases join it if it is this client's, else go one by one.
+        bool outermost = s_batching is null;
+        if (outermost)
         {
-            foreach (Future future in futures)
-            {
-                future.Dispose();
-            }
-
-            return;
+            s_batching = this;
         }
 
-        s_batching = this;
         try
         {
             foreach (Future future in futures)
@@ -676,11 +668,14 @@ public sealed class DeisaClient
         }
         finally
         {
-            s_batching = null;
-            if (s_batch is { } batch)
+            if (outermost)
             {
-                s_batch = null;
-                _mailbox.Send(_scheduler, batch);
+                s_batching = null;
+                if (s_batch is { } batch)
+                {
+                    s_batch = null;
+                    _mailbox.Send(_scheduler, batch);
+                }
             }
         }
     }
@@ -801,9 +796,11 @@ public sealed class DeisaClient
     {
         if (reply is ErrorInfo error)
         {
-            ExceptionDispatchInfo.Throw(error.Exception ?? new DeisaException($"The scheduler refused the request: {error}"));
+            ExceptionDispatchInfo.Throw(Refusal(error));
         }
     }
+
+    private static Exception Refusal(ErrorInfo error) => error.Exception ?? new DeisaException($"The scheduler refused the request: {error}");
 
     /// <summary>Submits a graph and keeps its outputs, saying what they are to the user (an array expression), for messages.</summary>
     /// <remarks>
@@ -936,9 +933,7 @@ public sealed class DeisaClient
         Exception? refusal;
         try
         {
-            refusal = await acceptance.ConfigureAwait(false) is ErrorInfo error
-                ? error.Exception ?? new DeisaException($"The scheduler refused the request: {error}")
-                : null;
+            refusal = await acceptance.ConfigureAwait(false) is ErrorInfo error ? Refusal(error) : null;
         }
         catch (Exception error)
         {
