@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using Deisa.Core.Arrays;
 using Deisa.Core.Client;
@@ -18,6 +19,7 @@ namespace Deisa.Heat2D.Analytics;
 /// <param name="timeDerivativeMean">Whether to compute, per cell, the mean over time of the time derivative.</param>
 /// <param name="selection">What to read: every n-th step of a window of rows and columns (all of it by default).</param>
 /// <param name="rollingWindow">The steps the rolling mean averages over (a window callback), or 0 to skip it.</param>
+/// <param name="rollingCalls">How many of the rolling mean's calls may run at once: each step's mean is its own, so they may overlap.</param>
 /// <param name="array">The array to read: the simulation's field, or the downsample its ranks compute (<c>global_t_coarse</c>).</param>
 /// <param name="stopWhenMeanChangeBelow">
 /// Steering: stop the simulation once the spatial mean of a step read differs from the previous one's by less than
@@ -25,7 +27,7 @@ namespace Deisa.Heat2D.Analytics;
 /// steps run.
 /// </param>
 public sealed class HeatAnalytics(
-    InSituIncrementalPCA? ipca, bool spatialMean, bool timeDerivativeMean, Selection? selection = null, int rollingWindow = 0, string array = "global_t", double stopWhenMeanChangeBelow = 0)
+    InSituIncrementalPCA? ipca, bool spatialMean, bool timeDerivativeMean, Selection? selection = null, int rollingWindow = 0, string array = "global_t", double stopWhenMeanChangeBelow = 0, int rollingCalls = 1)
 {
     // A stop request goes this many steps past the step it was decided at, and that much further each time some rank
     // had already passed it: the simulation runs ahead of the analytics by up to its bound on steps in flight.
@@ -52,12 +54,14 @@ public sealed class HeatAnalytics(
         using PersistedArray? trend = timeDerivativeMean ? gt.Diff("t").Mean("t").Persist() : null;
 
         // The streaming way: a callback at each step over the latest steps (deisa-dask's Window), here the mean
-        // temperature of the last rollingWindow steps. It holds those steps on the workers, nothing more.
-        List<double>? rolling = rollingWindow > 0 ? [] : null;
-        using WindowRegistration? rollingMean = rolling is null ? null : client.Register(
-            step => rolling.Add(step[0].Mean().Compute().Data[0]),
+        // temperature of the last rollingWindow steps. It holds those steps on the workers, nothing more. Each step's
+        // mean depends on no other, so up to rollingCalls calls overlap: one call's round trips to the workers then
+        // run while the next computes, as a per-step graph's steps do.
+        ConcurrentDictionary<int, double>? rolling = rollingWindow > 0 ? new() : null;
+        using WindowRegistration? rollingMean = rolling is null ? null : client.RegisterAsync(
+            async step => rolling[step.Step] = (await step[0].Mean().ComputeAsync(step.Cancellation).ConfigureAwait(false)).Data[0],
             [new Window(gt, rollingWindow)],
-            new WindowCallbackOptions { Name = "rolling_mean" });
+            new WindowCallbackOptions { Name = "rolling_mean", MaxConcurrency = rollingCalls }).GetAwaiter().GetResult();
 
         // Steering: each step's mean against the previous one's; once the change is below the threshold, every
         // simulation rank is asked to stop at the same step.
@@ -93,7 +97,7 @@ public sealed class HeatAnalytics(
         results.TimeDerivativeMean = trend?.Result();
         rollingMean?.Wait();
         stopper?.Wait();
-        results.RollingMean = rolling is null ? null : new NdArray([rolling.Count], [.. rolling]);
+        results.RollingMean = rolling is null ? null : new NdArray([rolling.Count], [.. rolling.OrderBy(mean => mean.Key).Select(mean => mean.Value)]);
         results.Seconds = clock.Elapsed.TotalSeconds;
         return results;
     }

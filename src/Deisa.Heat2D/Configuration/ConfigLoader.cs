@@ -288,6 +288,12 @@ internal static partial class ConfigLoader
                         $"{a.Window}; expected 1 to {read} steps (the steps read: steps {c.Steps} with selection.every {c.Selection?.Every ?? 1}).{(a.Window == 0 ? " rolling_mean needs its window: {kind: rolling_mean, window: 5}." : string.Empty)}"));
                 }
 
+                if (a.MaxConcurrency < 1)
+                {
+                    Fail($"{key}.max_concurrency", string.Create(CultureInfo.InvariantCulture,
+                        $"{a.MaxConcurrency}; expected how many of the rolling mean's calls may run at once: 1 (each after the previous) or more (default {AnalyticConfig.DefaultRollingCalls})."));
+                }
+
                 if (c.RunMode == RunMode.Deisa1)
                 {
                     Fail($"{key}.kind", "rolling_mean runs as a window callback, which needs the contract: use it in mode deisa3 or posthoc.");

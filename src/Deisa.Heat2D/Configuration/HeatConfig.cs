@@ -88,9 +88,14 @@ internal sealed class HeatConfig
     public int MaxStepsInFlight => Backpressure?.MaxStepsInFlight
         ?? (RunMode is RunMode.Deisa3 or RunMode.PostHoc ? Math.Max(DefaultMaxStepsInFlight, StepsHeld + 1) : 0);
 
-    /// <summary>Gets the most steps the analytics hold at once: a rolling mean its window, a time derivative 2, the others 1.</summary>
+    /// <summary>
+    /// Gets the most steps the analytics hold at once: a rolling mean its window and one more step per call running
+    /// beside the oldest, a time derivative 2, the others 1.
+    /// </summary>
     [YamlIgnore]
-    public int StepsHeld => Math.Max(Find(AnalyticConfig.TimeDerivativeMean) is null ? 1 : 2, Find(AnalyticConfig.RollingMean)?.Window ?? 1);
+    public int StepsHeld => Math.Max(
+        Find(AnalyticConfig.TimeDerivativeMean) is null ? 1 : 2,
+        Find(AnalyticConfig.RollingMean) is { } rolling ? rolling.Window + rolling.MaxConcurrency - 1 : 1);
 
     public AnalyticConfig? Find(string kind) => Analytics?.FirstOrDefault(a => a.Kind == kind);
 }
@@ -152,6 +157,15 @@ internal sealed class AnalyticConfig
 
     /// <summary>Gets or sets the rolling mean's window: how many of the latest steps read each value averages.</summary>
     public int Window { get; set; }
+
+    /// <summary>
+    /// Gets or sets how many of the rolling mean's calls may run at once (YAML <c>max_concurrency</c>). Each step's
+    /// mean is its own, so by default a few overlap, as a per-step graph's steps do; 1 runs each after the previous.
+    /// </summary>
+    public int MaxConcurrency { get; set; } = DefaultRollingCalls;
+
+    /// <summary>The rolling mean's calls at once by default: enough that a call's round trips to the workers hide behind the next ones'.</summary>
+    public const int DefaultRollingCalls = 4;
 }
 
 /// <summary>How the simulation and the analytics are coupled.</summary>

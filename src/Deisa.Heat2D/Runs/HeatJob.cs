@@ -37,7 +37,7 @@ internal static class HeatJob
             : Selection.All;
         return config.RunMode == RunMode.Deisa1
             ? new HeatAnalyticsDeisa1(pca, mean, trend, selection).Run(client)
-            : new HeatAnalytics(pca, mean, trend, selection, config.Find(AnalyticConfig.RollingMean)?.Window ?? 0, HeatArrays.Read(config), config.StopWhenMeanChangeBelow).Run(client);
+            : new HeatAnalytics(pca, mean, trend, selection, config.Find(AnalyticConfig.RollingMean)?.Window ?? 0, HeatArrays.Read(config), config.StopWhenMeanChangeBelow, config.Find(AnalyticConfig.RollingMean)?.MaxConcurrency ?? 1).Run(client);
 
         static Range Range(List<int>? window) => window is [int first, int end] ? first..end : ..;
     }

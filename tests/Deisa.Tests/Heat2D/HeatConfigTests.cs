@@ -36,6 +36,7 @@ public sealed class HeatConfigTests
     [InlineData("mode: deisa3", "mode: deisa1\nbackpressure: {max_steps_in_flight: 4}", "backpressure: set in mode deisa1")]
     [InlineData("  - kind: spatial_mean", "  - kind: rolling_mean", "analytics[1].window: 0; expected 1 to 40 steps (the steps read: steps 40 with selection.every 1). rolling_mean needs its window: {kind: rolling_mean, window: 5}.")]
     [InlineData("  - kind: spatial_mean", "  - {kind: rolling_mean, window: 41}", "analytics[1].window: 41; expected 1 to 40 steps")]
+    [InlineData("  - kind: spatial_mean", "  - {kind: rolling_mean, window: 4, max_concurrency: 0}", "analytics[1].max_concurrency: 0; expected how many of the rolling mean's calls may run at once: 1 (each after the previous) or more (default 4).")]
     [InlineData("output: heat2d-output", "output: o\nstaging_before_contract_mib: -1", "staging_before_contract_mib: -1; expected 0 (the first publish waits for the contract) or a positive number of MiB")]
     [InlineData("output: heat2d-output", "output: o\ndownsample: 0", "downsample: 0; expected a stride of 2 or more (every n-th row and column), or 1 for none.")]
     [InlineData("output: heat2d-output", "output: o\ndownsample: 257", "downsample: 257; a block is 128x256 cells, and every block must keep at least one: expected 2 to 128.")]
@@ -73,8 +74,10 @@ public sealed class HeatConfigTests
         string bounded = Error(rolling.Replace("output: heat2d-output", "output: o\nbackpressure: {max_steps_in_flight: 4}", StringComparison.Ordinal));
         Assert.Contains("backpressure.max_steps_in_flight: 4; rolling_mean holds its window of 4 steps while the next one comes, so at least 5 must be in flight", bounded, StringComparison.Ordinal);
 
+        // The default bound makes room for the window, and for one more step per call that may run beside the oldest.
         string wide = s_default.Replace("steps: 40", "steps: 400", StringComparison.Ordinal).Replace("  - kind: spatial_mean", "  - {kind: rolling_mean, window: 100}", StringComparison.Ordinal);
-        Assert.Equal(101, ConfigLoader.Parse(wide, "test.yml").MaxStepsInFlight);
+        Assert.Equal(100 + AnalyticConfig.DefaultRollingCalls, ConfigLoader.Parse(wide, "test.yml").MaxStepsInFlight);
+        Assert.Equal(101, ConfigLoader.Parse(wide.Replace("window: 100}", "window: 100, max_concurrency: 1}", StringComparison.Ordinal), "test.yml").MaxStepsInFlight);
 
         string deisa1 = Error(rolling.Replace("mode: deisa3", "mode: deisa1", StringComparison.Ordinal));
         Assert.Contains("analytics[1].kind: rolling_mean runs as a window callback, which needs the contract: use it in mode deisa3 or posthoc.", deisa1, StringComparison.Ordinal);
