@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using Deisa.Core.Arrays;
 using Deisa.Core.Client;
@@ -56,10 +55,25 @@ public sealed class HeatAnalytics(
         // The streaming way: a callback at each step over the latest steps (deisa-dask's Window), here the mean
         // temperature of the last rollingWindow steps. It holds those steps on the workers, nothing more. Each step's
         // mean depends on no other, so up to rollingCalls calls overlap: one call's round trips to the workers then
-        // run while the next computes, as a per-step graph's steps do.
-        ConcurrentDictionary<int, double>? rolling = rollingWindow > 0 ? new() : null;
+        // run while the next computes, as a per-step graph's steps do. Calls start in step order, so each takes its
+        // place in the results before its first await.
+        List<double>? rolling = rollingWindow > 0 ? [] : null;
         using WindowRegistration? rollingMean = rolling is null ? null : client.RegisterAsync(
-            async step => rolling[step.Step] = (await step[0].Mean().ComputeAsync(step.Cancellation).ConfigureAwait(false)).Data[0],
+            async step =>
+            {
+                int place;
+                lock (rolling)
+                {
+                    place = rolling.Count;
+                    rolling.Add(double.NaN);
+                }
+
+                double mean = (await step[0].Mean().ComputeAsync(step.Cancellation).ConfigureAwait(false)).Data[0];
+                lock (rolling)
+                {
+                    rolling[place] = mean;
+                }
+            },
             [new Window(gt, rollingWindow)],
             new WindowCallbackOptions { Name = "rolling_mean", MaxConcurrency = rollingCalls }).GetAwaiter().GetResult();
 
@@ -97,7 +111,7 @@ public sealed class HeatAnalytics(
         results.TimeDerivativeMean = trend?.Result();
         rollingMean?.Wait();
         stopper?.Wait();
-        results.RollingMean = rolling is null ? null : new NdArray([rolling.Count], [.. rolling.OrderBy(mean => mean.Key).Select(mean => mean.Value)]);
+        results.RollingMean = rolling is null ? null : new NdArray([rolling.Count], [.. rolling]);
         results.Seconds = clock.Elapsed.TotalSeconds;
         return results;
     }
