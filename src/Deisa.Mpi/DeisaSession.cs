@@ -80,7 +80,13 @@ public sealed class DeisaSession : IDisposable
     public int SimulationCommunicatorHandle => SimulationCommunicator is null ? -1 : _roleComm;
 
     /// <summary>Gets the number of MPI ranks on this rank's node.</summary>
-    public int RanksOnNode { get; private init; }
+    public int RanksOnNode => Cores.RanksOnNode;
+
+    /// <summary>Gets the cores of this rank's node as its ranks see them, and how many ranks compete for this one's.</summary>
+    public CoreLayout Cores { get; private init; } = null!;
+
+    /// <summary>Gets the threads Deisa runs on this rank and how they poll, for a start-up line (see <see cref="RankThreads"/>).</summary>
+    public RankThreads Threads { get; private init; } = null!;
 
     /// <summary>
     /// Gets whether the communication thread polls gently because the node's cores are shared (see
@@ -141,13 +147,18 @@ public sealed class DeisaSession : IDisposable
         MpiApi.SetErrorsReturn(deisaComm);
         int roleComm = MpiApi.CommSplit(MpiApi.CommWorld, layout.IsSimulation(worldRank) ? 0 : 1, worldRank);
         var codec = new MessageCodec(options.Operations ?? OperationRegistry.Default, options.Values);
-        int ranksOnNode = MpiApi.RanksOnNode(MpiApi.CommWorld);
-        bool sharedCores = options.Transport.SharesCores(ranksOnNode, Environment.ProcessorCount);
+        CoreLayout cores = CoreLayout.Gather(MpiApi.CommWorld);
+        bool sharedCores = options.Transport.SharesCores(cores);
         var transport = new MpiTransport(deisaComm, worldRank, layout.AllEndpoints(), codec, options.Transport.Resolve(sharedCores), error => Fatal(worldRank, error));
         return new DeisaSession(environment, options, layout, worldRank, deisaComm, roleComm, transport)
         {
-            RanksOnNode = ranksOnNode,
+            Cores = cores,
             SharedCores = sharedCores,
+            Threads = layout.IsSimulation(worldRank)
+                ? new RankThreads("simulation rank", 0, sharedCores, cores)
+                : worldRank == layout.AnalyticsRoot
+                    ? new RankThreads("analytics root", layout.WorkerOnRoot ? options.ThreadsPerWorker : 0, sharedCores, cores)
+                    : new RankThreads("analytics worker", options.ThreadsPerWorker, sharedCores, cores),
         };
     }
 

@@ -90,6 +90,7 @@ public static class Program
         {
             "coupling" => Coupling.Run(session, args),
             "transport" => TransportChecks.Run(session),
+            "cores" => PrintCores(session),
             "arrays" => ArrayOps.Run(session, args),
             "open" => OpenRun.Run(session, args),
             "steering" => Steering.Run(session, args),
@@ -100,6 +101,15 @@ public static class Program
             "shutdown" => Shutdown.Run(session, args),
             _ => Unknown(scenario),
         };
+    }
+
+    /// <summary>Prints what this rank found of its node's cores, for the tests to compare across ranks and launches.</summary>
+    private static int PrintCores(DeisaSession session)
+    {
+        CoreLayout c = session.Cores;
+        Console.WriteLine($"CORES rank={session.WorldRank} node_ranks={c.RanksOnNode} node_cores={c.CoresOnNode} cores={c.Cores} sharing={c.RanksSharing} shared_cores={c.CoresShared} gentle={session.SharedCores}");
+        Console.WriteLine($"THREADS rank={session.WorldRank} {session.Threads}");
+        return 0;
     }
 
     public static string Arg(string[] args, string name, string fallback)

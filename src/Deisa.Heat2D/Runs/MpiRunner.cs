@@ -36,6 +36,15 @@ internal static class MpiRunner
             StagingBytesBeforeContract = (long)config.StagingBeforeContractMib << 20,
         });
         using IDisposable signals = Signals.Install(reason => session.Abort(reason, 130));
+        if (session.IsAnalytics || session.SimulationRank == 0)
+        {
+            // What each analytics rank (and one simulation rank for all) takes of the node's cores, before the run, so
+            // that a layout that oversubscribes them shows at once. BLAS is loaded only where the analytics use it.
+            string blas = session.IsAnalytics && config.Find(AnalyticConfig.Ipca) is not null ? $", BLAS {DeisaMl.DescribeLinearAlgebra()}" : string.Empty;
+            stdout.WriteLine($"deisa: world rank {session.WorldRank}, {session.Threads}{blas}");
+            stdout.Flush();
+        }
+
         if (session.IsSimulation)
         {
             var clock = Stopwatch.StartNew();
@@ -82,7 +91,7 @@ internal static class MpiRunner
                 new AnalyticsSummary(results.Seconds, load.MessagesFromSimulation, load.MessagesFromWorkers, load.MessagesFromClient, load.BytesFromOtherRanks, results.DeclarationsSeconds, results.ContractSeconds).Write(output);
             }
 
-            SummaryPrinter.Print(stdout, config, Launch(config, session.Layout.WorldSize) + (session.SharedCores ? $", {session.RanksOnNode} on {Environment.ProcessorCount} cores: gentle polling" : string.Empty), SimulationSummary.Read(output), results, output);
+            SummaryPrinter.Print(stdout, config, Launch(config, session.Layout.WorldSize) + $", the analytics root polling {(session.SharedCores ? "gently" : "eagerly")}", SimulationSummary.Read(output), results, output);
         }
 
         return code;

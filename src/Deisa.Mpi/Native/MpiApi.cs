@@ -165,13 +165,36 @@ internal static unsafe partial class MpiApi
         }
     }
 
-    /// <summary>The ranks of <paramref name="comm"/> that share this rank's node (collective over <paramref name="comm"/>).</summary>
-    public static int RanksOnNode(int comm)
+    /// <summary>
+    /// Gives every rank on this rank's node the masks of all of them (collective over <paramref name="comm"/>): its
+    /// index among them and each one's mask, padded to the longest.
+    /// </summary>
+    public static (int Rank, ulong[][] Masks) AllgatherOnNode(int comm, ulong[] mine)
     {
         Check(MPI_Comm_split_type(comm, CommTypeShared, 0, MpiUnsafe.MPI_INFO_NULL, out int node), "MPI_Comm_split_type", "finding the ranks on this node (collective)");
         try
         {
-            return CommSize(node);
+            int rank = CommRank(node);
+            int size = CommSize(node);
+            int words = mine.Length;
+            int longest = 0;
+            Check(MpiUnsafe.MPI_Allreduce((IntPtr)(&words), (IntPtr)(&longest), 1, Int, MpiUnsafe.MPI_MAX, node), "MPI_Allreduce", "agreeing on the size of the node's affinity masks (collective)");
+            ulong[] padded = new ulong[longest];
+            mine.CopyTo(padded, 0);
+            ulong[] all = new ulong[longest * size];
+            fixed (ulong* send = padded)
+            fixed (ulong* receive = all)
+            {
+                Check(MpiUnsafe.MPI_Allgather((IntPtr)send, longest, Long, (IntPtr)receive, longest, Long, node), "MPI_Allgather", "sharing the affinity masks of the node's ranks (collective)");
+            }
+
+            ulong[][] masks = new ulong[size][];
+            for (int r = 0; r < size; r++)
+            {
+                masks[r] = all.AsSpan(r * longest, longest).ToArray();
+            }
+
+            return (rank, masks);
         }
         finally
         {

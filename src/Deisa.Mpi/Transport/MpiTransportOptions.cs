@@ -35,8 +35,8 @@ public sealed class MpiTransportOptions
     /// <summary>
     /// Gets or sets whether the ranks of a node share its cores with the communication threads, which decides how
     /// eagerly the thread polls. <see cref="CoreSharing.Auto"/> (the default, unless the environment variable
-    /// <c>DEISA_CORE_SHARING</c> says auto, dedicated or shared) decides at start-up from the ranks on the node and
-    /// the cores this process may use.
+    /// <c>DEISA_CORE_SHARING</c> says auto, dedicated or shared) decides at start-up from the affinity masks of the
+    /// node's ranks (<see cref="CoreLayout"/>).
     /// </summary>
     public CoreSharing CoreSharing { get; set; } = FromEnvironment();
 
@@ -52,13 +52,16 @@ public sealed class MpiTransportOptions
 
     /// <summary>
     /// Whether the communication threads share cores: each rank brings a compute thread and a communication thread,
-    /// so with more ranks on the node than half its cores (as in a job that gives every core a rank) they do.
+    /// so when the ranks that may run on this rank's cores have more threads than those cores (as in a job that gives
+    /// every core a rank, or binds each rank to one core) they do.
     /// </summary>
-    /// <param name="ranksOnNode">The MPI ranks on this node.</param>
-    /// <param name="cores">The cores this process may run on.</param>
+    /// <param name="cores">The node's cores as its ranks see them.</param>
     /// <returns>True when polling should be gentle.</returns>
-    public bool SharesCores(int ranksOnNode, int cores) =>
-        CoreSharing == CoreSharing.Shared || (CoreSharing == CoreSharing.Auto && 2 * ranksOnNode > cores);
+    public bool SharesCores(CoreLayout cores)
+    {
+        ArgumentNullException.ThrowIfNull(cores);
+        return CoreSharing == CoreSharing.Shared || (CoreSharing == CoreSharing.Auto && cores.ThreadsOutnumberCores);
+    }
 
     private static CoreSharing FromEnvironment()
     {
@@ -91,7 +94,10 @@ public sealed class MpiTransportOptions
 /// <summary>Whether the ranks of a node share cores with Deisa's communication threads.</summary>
 public enum CoreSharing
 {
-    /// <summary>Decide at start-up: shared when the node runs more ranks than half the cores this process may use.</summary>
+    /// <summary>
+    /// Decide at start-up: shared when the ranks that may run on this process's cores are more than half the cores
+    /// they may use between them (<see cref="CoreLayout"/>).
+    /// </summary>
     Auto,
 
     /// <summary>Every thread has a core: poll eagerly (lowest latency).</summary>

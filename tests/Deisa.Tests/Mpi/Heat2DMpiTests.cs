@@ -49,6 +49,18 @@ public sealed class Heat2DMpiTests : IDisposable
         run.AssertField(output);
         Assert.Contains($"mode {mode}, {run.Ranks} MPI ranks", result.Stdout, StringComparison.Ordinal);
         Assert.DoesNotContain("leaked", result.Stderr, StringComparison.Ordinal);
+        if (mode != "posthoc")
+        {
+            // Each analytics rank, and simulation rank 0 for all, says at start what it runs besides its work.
+            int root = rows * cols;
+            string[] said = [.. result.Stdout.Split('\n').Where(l => l.StartsWith("deisa: world rank ", StringComparison.Ordinal))];
+            Assert.True(said.Length == analytics + 1, result.Stdout);
+            Assert.Contains(said, l => l.StartsWith("deisa: world rank 0, simulation rank: communication thread polling ", StringComparison.Ordinal));
+            string rootWorker = analytics == 1 ? "1 executor thread, " : string.Empty;
+            Assert.Contains(said, l => l.StartsWith($"deisa: world rank {root}, analytics root: scheduler thread, {rootWorker}communication thread polling ", StringComparison.Ordinal));
+            Assert.All(Enumerable.Range(root + 1, analytics - 1), w => Assert.Contains(said, l => l.StartsWith($"deisa: world rank {w}, analytics worker: 1 executor thread, ", StringComparison.Ordinal)));
+            Assert.All(said, l => Assert.Contains(" ranks on the node's ", l, StringComparison.Ordinal));
+        }
     }
 
     [Theory]

@@ -14,6 +14,10 @@ internal static class MpiJob
     /// <summary>Runs the scenario program on <paramref name="ranks"/> ranks.</summary>
     public static MpiResult Run(int ranks, params string[] arguments) => RunProgram(ranks, TestApp, arguments);
 
+    /// <summary>Runs the scenario program on <paramref name="ranks"/> ranks with launcher options first (binding, hosts).</summary>
+    public static MpiResult RunLaunched(string[] launcher, int ranks, params string[] arguments) =>
+        RunProcess("mpiexec.mpich", [.. launcher, "-n", ranks.ToString(System.Globalization.CultureInfo.InvariantCulture), "dotnet", TestApp, .. arguments]);
+
     /// <summary>Runs any .NET program on <paramref name="ranks"/> ranks.</summary>
     public static MpiResult RunProgram(int ranks, string dll, params string[] arguments) =>
         RunProcess("mpiexec.mpich", ["-n", ranks.ToString(System.Globalization.CultureInfo.InvariantCulture), "dotnet", dll, .. arguments]);
