@@ -33,6 +33,11 @@ public static class Program
         {
             options.Transport.WarmPollInterval = TimeSpan.FromMicroseconds(poll);
         }
+        if (Arg(args, "--post-blocks", "publisher") == "thread")
+        {
+            options.Transport.PostBlocksFromPublisher = false;
+        }
+
         using DeisaSession session = DeisaSession.Initialize(options);
         return scenario switch
         {

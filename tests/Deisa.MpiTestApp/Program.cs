@@ -54,6 +54,9 @@ public static class Program
             Shutdown.Configure(options);
         }
 
+        // The blocks' other road: queued for the communication thread to post, instead of posted by their publisher.
+        options.Transport.PostBlocksFromPublisher = Arg(args, "--post-blocks", "publisher") != "thread";
+
         DeisaSession session;
         try
         {

@@ -15,6 +15,8 @@ namespace Deisa.MpiTestApp;
 public static class TransportChecks
 {
     private const int PerSender = 500;
+    private const int Publishers = 4;
+    private const int BlocksPerPublisher = 50;
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(30);
 
     public static int Run(DeisaSession session)
@@ -78,6 +80,10 @@ public static class TransportChecks
         bool sent = block.Completion.Task.Wait(s_timeout);
         Program.Check(sent, $"payload-send-completes-{self.Id.Rank}");
 
+        // Threads shipping blocks of different sizes at once, between control messages: each block's payload must
+        // follow its own header, whichever thread posts it.
+        bool concurrent = SendConcurrentBlocks(self, layout);
+
         // An endpoint no rank hosts.
         try
         {
@@ -89,8 +95,48 @@ public static class TransportChecks
         {
             bool named = error.Message.Contains("worker@0", StringComparison.Ordinal);
             Program.Check(named, $"unknown-endpoint-throws-{self.Id.Rank}", error.Message);
-            return sent && named;
+            return sent && named && concurrent;
         }
+    }
+
+    /// <summary>The size and every value of block <paramref name="index"/> of publisher <paramref name="thread"/> on <paramref name="rank"/>.</summary>
+    private static (int Length, double Value) ConcurrentBlock(int rank, int thread, int index) =>
+        (1000 + (thread * 4096) + (index * 97), (rank * 1_000_000.0) + (thread * 1000) + index);
+
+    private static int ConcurrentKey(int rank, int thread, int index) => (rank * 100_000) + (thread * 1000) + index;
+
+    private static bool SendConcurrentBlocks(Mailbox self, JobLayout layout)
+    {
+        int rank = self.Id.Rank;
+        var blocks = new System.Collections.Concurrent.ConcurrentBag<OutgoingBlock>();
+        Thread[] threads = [.. Enumerable.Range(0, Publishers).Select(t => new Thread(() =>
+        {
+            for (int i = 0; i < BlocksPerPublisher; i++)
+            {
+                (int length, double value) = ConcurrentBlock(rank, t, i);
+                double[] data = GC.AllocateArray<double>(length, pinned: true);
+                data.AsSpan().Fill(value);
+                var block = new OutgoingBlock(ElementType.Float64, data.Length, data.AsMemory().Pin());
+                PutExternal put = PutExternal.Rent();
+                put.Key = new TaskKey("concurrent", ConcurrentKey(rank, t, i));
+                put.Value = block;
+                self.Send(layout.Client, put);
+                blocks.Add(block);
+                if (i % 7 == 0)
+                {
+                    self.Send(layout.Scheduler, Finished(-1));
+                }
+            }
+        }))];
+        foreach (Thread thread in threads)
+        {
+            thread.Start();
+        }
+
+        bool joined = threads.All(thread => thread.Join(s_timeout));
+        bool sent = joined && System.Threading.Tasks.Task.WaitAll([.. blocks.Select(b => b.Completion.Task)], s_timeout);
+        Program.Check(sent && blocks.Count == Publishers * BlocksPerPublisher, $"concurrent-blocks-sent-{rank}", $"{blocks.Count} blocks");
+        return sent;
     }
 
     private static bool ReceiveReplies(Mailbox self, JobLayout layout)
@@ -109,6 +155,14 @@ public static class TransportChecks
         for (int i = 0; i < layout.SimulationSize * PerSender; i++)
         {
             var message = (TaskFinished)scheduler.Reader.ReadAsync().AsTask().WaitAsync(s_timeout).GetAwaiter().GetResult();
+            if (message.Nbytes == -1)
+            {
+                // A concurrent publisher's control message, in no order with the stream.
+                message.Return();
+                i--;
+                continue;
+            }
+
             long expected = next.GetValueOrDefault(message.From);
             ok &= message.Nbytes == expected && message.Key == new TaskKey("k", (int)expected) && message.From.Kind == EndpointKind.Producer;
             next[message.From] = expected + 1;
@@ -118,9 +172,33 @@ public static class TransportChecks
         Program.Check(ok && next.Count == layout.SimulationSize, "streams-in-order", $"{next.Count} senders");
 
         bool payloads = true;
+        bool concurrent = true;
+        int concurrentBlocks = 0;
+        var nextOf = new Dictionary<(int Rank, int Thread), int>();
+
+        // Each publisher's blocks in its order, each with its own size and values.
+        bool Concurrent(PutExternal put)
+        {
+            int key = put.Key.Name == "concurrent" ? put.Key[0] : -1;
+            (int from, int thread, int index) = (key / 100_000, key / 1000 % 100, key % 1000);
+            (int length, double value) = ConcurrentBlock(from, thread, index);
+            bool inOrder = key >= 0 && nextOf.GetValueOrDefault((from, thread)) == index;
+            nextOf[(from, thread)] = index + 1;
+            bool intact = inOrder && put.Value is PooledArray<double> block && block.Length == length && !block.Span.ContainsAnyExcept(value) && put.From == EndpointId.Producer(from);
+            concurrentBlocks++;
+            put.Return();
+            return intact;
+        }
         for (int i = 0; i < 2 * layout.SimulationSize; i++)
         {
             var put = (PutExternal)worker.Reader.ReadAsync().AsTask().WaitAsync(s_timeout).GetAwaiter().GetResult();
+            if (put.Key.Name == "concurrent")
+            {
+                concurrent &= Concurrent(put);
+                i--;
+                continue;
+            }
+
             int rank = put.Key[0];
             var array = put.Value as PooledArray<double>;
             bool intact = array is not null && array.Length == 1 << 17 && array.Span[12345] == 12345.0 * (rank + 1) && put.From == EndpointId.Producer(rank);
@@ -129,12 +207,20 @@ public static class TransportChecks
             put.Return();
         }
 
+        // The rest of the concurrent blocks, after the two framed ones of every rank.
+        while (concurrentBlocks < layout.SimulationSize * Publishers * BlocksPerPublisher && concurrent)
+        {
+            concurrent &= Concurrent((PutExternal)worker.Reader.ReadAsync().AsTask().WaitAsync(s_timeout).GetAwaiter().GetResult());
+        }
+
+        Program.Check(concurrent && concurrentBlocks == layout.SimulationSize * Publishers * BlocksPerPublisher, "concurrent-blocks-intact-in-order", $"{concurrentBlocks} blocks");
+
         foreach (EndpointId sender in next.Keys)
         {
             scheduler.Send(sender, Finished(PerSender));
         }
 
-        return ok && payloads;
+        return ok && payloads && concurrent;
     }
 
     private static TaskFinished Finished(long n)

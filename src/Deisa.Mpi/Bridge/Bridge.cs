@@ -988,7 +988,7 @@ public sealed class Bridge : IDisposable
             _inFlight.Add(sent);
         }
 
-        return new PublishHandle(sent, $"{key} to {worker}");
+        return new PublishHandle(sent, $"{key} to {worker}", block: block);
     }
 
     private void WaitForSends()

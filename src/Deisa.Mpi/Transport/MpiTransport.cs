@@ -47,10 +47,18 @@ internal sealed class MpiTransport : ITransport
     private readonly Thread _thread;
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    // Owned by the communication thread.
+    // Held while posting sends, by the communication thread or by a thread that ships a block: what it guards is
+    // the order of the sends (a block's payload right after its header, after what was queued before it) and the
+    // state they share.
+    private readonly Lock _sendLock = new();
     private readonly Dictionary<(EndpointId To, EndpointKind From), List<Message>> _batches = [];
-    private readonly List<PendingSend> _sends = [];
     private readonly Stack<PooledBufferWriter> _writers = new();
+    private readonly List<Message> _direct = [];
+    private readonly ConcurrentQueue<PendingSend> _posted = new();
+    private bool _sendsClosed;
+
+    // Owned by the communication thread.
+    private readonly List<PendingSend> _sends = [];
     private readonly Dictionary<int, Queue<(PutExternal Put, DeferredPayload Payload, EndpointId To)>> _awaitingPayload = [];
     private readonly List<Message> _decoded = [];
     private readonly Dictionary<(ElementType Type, int Rows, int Columns, int Stride), int> _datatypes = [];
@@ -199,8 +207,56 @@ internal sealed class MpiTransport : ITransport
             return;
         }
 
+        if (_options.PostBlocksFromPublisher && message is PutExternal { Value: OutgoingBlock })
+        {
+            PostBlock(from, to, message);
+            return;
+        }
+
         _outgoing.Enqueue((from, to, message));
         _wake.Set();
+    }
+
+    /// <summary>
+    /// Posts a block's header and payload from the publishing thread, without waiting for the communication thread
+    /// to wake (50 to 200 µs on shared cores): the data moves at once, and the thread only completes the sends.
+    /// </summary>
+    private void PostBlock(EndpointId from, EndpointId to, Message message)
+    {
+        lock (_sendLock)
+        {
+            if (_sendsClosed)
+            {
+                // Shutdown already counted the messages sent: one more would arrive at no one.
+                ((OutgoingBlock)((PutExternal)message).Value!).Complete(new DeisaException($"Rank {_rank} shut down before a block for {to} could be sent."));
+                ((PutExternal)message).Value = null;
+                message.Return();
+                return;
+            }
+
+            // What was queued for the communication thread goes first, as it would have without this path.
+            SendQueuedLocked(onThread: false);
+            _direct.Add(message);
+            try
+            {
+                SendFrame(to, from.Kind, _direct, onThread: false);
+            }
+            catch (Exception error)
+            {
+                // As on the communication thread: a send MPI refuses ends the job, rather than leave its receiver waiting.
+                _onFault(error);
+                throw;
+            }
+            finally
+            {
+                _direct.Clear();
+            }
+        }
+
+        if (!_posted.IsEmpty)
+        {
+            _wake.Set();
+        }
     }
 
     private static unsafe object CopyLocally(OutgoingBlock block)
@@ -280,7 +336,7 @@ internal sealed class MpiTransport : ITransport
             return;
         }
 
-        if (_sends.Count > 0 || Stopwatch.GetElapsedTime(lastReceive) < _options.WarmWindow ||
+        if (_sends.Count > 0 || !_posted.IsEmpty || Stopwatch.GetElapsedTime(lastReceive) < _options.WarmWindow ||
             Stopwatch.GetElapsedTime(lastSend) < _options.WarmWindowAfterSend)
         {
             Native.Sleep.For(_options.WarmPollInterval);
@@ -295,7 +351,14 @@ internal sealed class MpiTransport : ITransport
     private void Drain()
     {
         var clock = Stopwatch.StartNew();
-        SendQueued();
+        lock (_sendLock)
+        {
+            // From here on a block shipped by another thread fails at once: the counts below must be final.
+            _sendsClosed = true;
+            SendQueuedLocked(onThread: true);
+        }
+
+        TestSends();
         while (_sends.Count > 0 && clock.Elapsed < _options.ShutdownTimeout)
         {
             if (!TestSends() && !Poll())
@@ -307,7 +370,7 @@ internal sealed class MpiTransport : ITransport
         Quiesce();
         foreach (PendingSend send in _sends)
         {
-            send.Block?.Complete(new DeisaException($"Rank {_rank} shut down before a block send completed."));
+            send.Block?.Fail(new DeisaException($"Rank {_rank} shut down before a block send completed."));
         }
 
         if (_sends.Count == 0)
@@ -389,6 +452,19 @@ internal sealed class MpiTransport : ITransport
             return false;
         }
 
+        lock (_sendLock)
+        {
+            return SendQueuedLocked(onThread: true);
+        }
+    }
+
+    private bool SendQueuedLocked(bool onThread)
+    {
+        if (_outgoing.IsEmpty)
+        {
+            return false;
+        }
+
         // Group by destination and sender role, keeping each pair's order: one frame per group.
         List<(EndpointId To, EndpointKind From)> order = _batchOrder;
         order.Clear();
@@ -412,14 +488,18 @@ internal sealed class MpiTransport : ITransport
         foreach ((EndpointId to, EndpointKind from) in order)
         {
             List<Message> batch = _batches[(to, from)];
-            SendFrame(to, from, batch);
+            SendFrame(to, from, batch, onThread);
             batch.Clear();
         }
 
         return true;
     }
 
-    private unsafe void SendFrame(EndpointId to, EndpointKind from, List<Message> batch)
+    /// <summary>
+    /// Encodes and posts one frame and the payloads of its blocks; the caller holds the send lock. The communication
+    /// thread keeps the sends it posts (<paramref name="onThread"/>); another thread hands its sends over to it.
+    /// </summary>
+    private unsafe void SendFrame(EndpointId to, EndpointKind from, List<Message> batch, bool onThread)
     {
         PooledBufferWriter writer = _writers.Count > 0 ? _writers.Pop() : new PooledBufferWriter(4096);
         writer.Clear();
@@ -431,7 +511,7 @@ internal sealed class MpiTransport : ITransport
             {
                 // The buffer is pinned for its whole life (pinned object heap), so MPI may keep the pointer.
                 int request = MpiApi.Isend(buffer, writer.WrittenCount, MpiApi.Byte, to.Rank, TagFor(to.Kind), _comm);
-                _sends.Add(new PendingSend(request, writer, null));
+                Track(new PendingSend(request, writer, null), onThread);
                 _sentTo[to.Rank]++;
             }
 
@@ -444,7 +524,8 @@ internal sealed class MpiTransport : ITransport
                     int request = block.IsContiguous
                         ? MpiApi.Isend(block.Pointer, block.Count, BasicType(block.ElementType), to.Rank, PayloadTag, _comm)
                         : MpiApi.Isend(block.Pointer, 1, VectorType(block), to.Rank, PayloadTag, _comm);
-                    _sends.Add(new PendingSend(request, null, block));
+                    block.Posted(request);
+                    Track(new PendingSend(0, null, block), onThread);
                     _sentTo[to.Rank]++;
                     Interlocked.Add(ref _payloadBytesSent, block.Bytes);
                 }
@@ -478,25 +559,69 @@ internal sealed class MpiTransport : ITransport
         }
     }
 
+    /// <summary>
+    /// Keeps a posted send until it completes. Another thread tests it once first (an eager send is usually done by
+    /// then, and its block is let go without a hop to the communication thread), then hands it over.
+    /// </summary>
+    private void Track(PendingSend send, bool onThread)
+    {
+        if (onThread)
+        {
+            _sends.Add(send);
+            return;
+        }
+
+        if (IsDone(send))
+        {
+            Completed(send);
+            return;
+        }
+
+        _posted.Enqueue(send);
+    }
+
+    /// <summary>Tests a send once: a frame's request, or a block's through the block (its producer may test it too).</summary>
+    private static bool IsDone(PendingSend send)
+    {
+        if (send.Block is { } block)
+        {
+            return block.TryComplete();
+        }
+
+        int request = send.Request;
+        return MpiApi.Test(ref request);
+    }
+
+    /// <summary>Gives a completed frame's buffer back (a block completed itself as it was tested).</summary>
+    private void Completed(PendingSend done)
+    {
+        if (done.Writer is not null)
+        {
+            lock (_sendLock)
+            {
+                _writers.Push(done.Writer);
+            }
+        }
+    }
+
     private bool TestSends()
     {
         bool progressed = false;
+        while (_posted.TryDequeue(out PendingSend posted))
+        {
+            _sends.Add(posted);
+        }
+
         for (int i = _sends.Count - 1; i >= 0; i--)
         {
-            int request = _sends[i].Request;
-            if (!MpiApi.Test(ref request))
+            if (!IsDone(_sends[i]))
             {
                 continue;
             }
 
             PendingSend done = _sends[i];
             _sends.RemoveAt(i);
-            if (done.Writer is not null)
-            {
-                _writers.Push(done.Writer);
-            }
-
-            done.Block?.Complete(null);
+            Completed(done);
             progressed = true;
         }
 

@@ -29,6 +29,13 @@ public sealed class MpiTransportOptions
     /// </summary>
     public TimeSpan WarmWindowAfterSend { get; set; } = TimeSpan.FromMilliseconds(2);
 
+    /// <summary>
+    /// Gets or sets whether a thread that ships a block posts its sends itself (MPI_THREAD_MULTIPLE), leaving the
+    /// communication thread only to complete them; otherwise it queues the block for that thread to send. On by
+    /// default: the block's data then moves without waiting for the thread to wake. Off is for comparing the two.
+    /// </summary>
+    public bool PostBlocksFromPublisher { get; set; } = true;
+
     /// <summary>Gets or sets the sleep between polls while warm: a few wake-ups per millisecond cost little CPU.</summary>
     public TimeSpan WarmPollInterval { get; set; } = TimeSpan.FromMicroseconds(20);
 

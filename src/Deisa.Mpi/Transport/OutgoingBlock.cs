@@ -16,6 +16,8 @@ namespace Deisa.Mpi.Transport;
 internal sealed unsafe class OutgoingBlock : DeferredPayload
 {
     private MemoryHandle _pin;
+    private int _request;
+    private int _testing;
 
     /// <summary>Creates a contiguous block.</summary>
     public OutgoingBlock(ElementType elementType, int count, MemoryHandle pin)
@@ -45,6 +47,74 @@ internal sealed unsafe class OutgoingBlock : DeferredPayload
 
     /// <summary>Gets the signal that the memory may be reused.</summary>
     public TaskCompletionSource Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Records the payload's send, posted; from then on <see cref="TryComplete"/> tests it.</summary>
+    public void Posted(int request) => Volatile.Write(ref _request, request);
+
+    /// <summary>
+    /// Tests the payload's send once, unless another thread is testing it, and completes the block when the send is
+    /// done. The communication thread calls it as it polls, and a producer waiting for its memory calls it too, so
+    /// that the memory is back as soon as MPI says so, without a hop between the two threads.
+    /// </summary>
+    /// <returns>Whether the block is complete.</returns>
+    public bool TryComplete()
+    {
+        if (Completion.Task.IsCompleted)
+        {
+            return true;
+        }
+
+        // MPI lets any thread test a request, but not two at once, and the request is freed once it completed.
+        if (Interlocked.CompareExchange(ref _testing, 1, 0) != 0)
+        {
+            return false;
+        }
+
+        try
+        {
+            if (Completion.Task.IsCompleted)
+            {
+                return true;
+            }
+
+            // Not posted yet: queued for the communication thread.
+            int request = Volatile.Read(ref _request);
+            if (request == 0 || !Native.MpiApi.Test(ref request))
+            {
+                return false;
+            }
+
+            _request = request;
+            Complete(null);
+            return true;
+        }
+        finally
+        {
+            Volatile.Write(ref _testing, 0);
+        }
+    }
+
+    /// <summary>Fails the block unless its send completed, waiting for a thread testing it to finish (shutdown).</summary>
+    public void Fail(Exception error)
+    {
+        var spin = new SpinWait();
+        while (Interlocked.CompareExchange(ref _testing, 1, 0) != 0)
+        {
+            spin.SpinOnce();
+        }
+
+        try
+        {
+            if (!Completion.Task.IsCompleted)
+            {
+                Complete(error);
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref _testing, 0);
+        }
+    }
 
     /// <summary>Releases the memory and signals the producer; called once the send completed or failed.</summary>
     public void Complete(Exception? error)

@@ -246,16 +246,17 @@ public sealed class MpiCouplingTests
     }
 
     [Theory]
-    [InlineData(2, 1)]
-    [InlineData(3, 1)]
-    [InlineData(4, 2)]
-    public void Transport_AcrossRanks_PassesTheContractChecks(int ranks, int analytics)
+    [InlineData(2, 1, "publisher")]
+    [InlineData(3, 1, "publisher")]
+    [InlineData(4, 2, "publisher")]
+    [InlineData(3, 1, "thread")]
+    public void Transport_AcrossRanks_PassesTheContractChecks(int ranks, int analytics, string postBlocks)
     {
-        MpiResult result = MpiJob.Run(ranks, "transport", "--analytics", analytics.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        MpiResult result = MpiJob.Run(ranks, "transport", "--analytics", analytics.ToString(System.Globalization.CultureInfo.InvariantCulture), "--post-blocks", postBlocks);
 
         Assert.True(result.ExitCode == 0, result.ToString());
         int simulation = ranks - analytics;
-        result.AssertChecksPass(1 + (5 * simulation));
+        result.AssertChecksPass(2 + (6 * simulation));
     }
 
     [Theory]
