@@ -355,7 +355,7 @@ public sealed class Bridge : IDisposable
     {
         if (TryStage(array, step, MemoryMarshal.AsBytes(block.Span), 1, checked((int)block.Length * Unsafe.SizeOf<T>()), 0))
         {
-            return Staged(array, step);
+            return Staged();
         }
 
         if (!IsContracted(array, step, out EndpointId worker))
@@ -412,7 +412,7 @@ public sealed class Bridge : IDisposable
         int size = Unsafe.SizeOf<T>();
         if (TryStage(array, step, MemoryMarshal.AsBytes(field.Span[((ghost * stride) + ghost)..]), rows, columns * size, stride * size))
         {
-            return Staged(array, step);
+            return Staged();
         }
 
         if (!IsContracted(array, step, out EndpointId worker))
@@ -769,8 +769,7 @@ public sealed class Bridge : IDisposable
         return true;
     }
 
-    private static PublishHandle Staged(Published array, int step) =>
-        new(null, $"{array.Declaration.Name} step {step} (staged)", staged: true);
+    private static PublishHandle Staged() => new(null, staged: true);
 
     /// <summary>
     /// Ships or lets go, in step order, every block staged before the contract arrived; a caller that finds a drain
@@ -894,14 +893,14 @@ public sealed class Bridge : IDisposable
         // Accounted for: the scheduler is told below, so it is not named missing as well.
         Account(array, step, shipped: true);
         SendToScheduler(_window!.DropNotice(array.KeyOf(step)));
-        return new PublishHandle(null, $"{array.Declaration.Name} step {step} (dropped)");
+        return new PublishHandle(null);
     }
 
     private PublishHandle Skip(Published array, int step)
     {
         Account(array, step, shipped: false);
         Interlocked.Increment(ref _blocksSkipped);
-        return new PublishHandle(null, $"{array.Declaration.Name} step {step}");
+        return new PublishHandle(null);
     }
 
     /// <summary>
@@ -988,7 +987,7 @@ public sealed class Bridge : IDisposable
             _inFlight.Add(sent);
         }
 
-        return new PublishHandle(sent, $"{key} to {worker}", block: block);
+        return new PublishHandle(sent, block, key, worker);
     }
 
     private void WaitForSends()

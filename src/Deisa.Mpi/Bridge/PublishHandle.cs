@@ -15,15 +15,24 @@ public readonly struct PublishHandle
     private static readonly TimeSpan s_testWindow = TimeSpan.FromMilliseconds(2);
 
     private readonly Task? _sent;
-    private readonly string _what;
     private readonly Transport.OutgoingBlock? _block;
 
-    internal PublishHandle(Task? sent, string what, bool staged = false, Transport.OutgoingBlock? block = null)
+    // What a failure names, kept as is and formatted only then: a publish allocates no text.
+    private readonly Core.Graph.TaskKey _key;
+    private readonly Core.Transport.EndpointId _to;
+
+    internal PublishHandle(Task? sent, bool staged = false)
     {
         _sent = sent;
-        _what = what;
         Staged = staged;
+    }
+
+    internal PublishHandle(Task sent, Transport.OutgoingBlock block, Core.Graph.TaskKey key, Core.Transport.EndpointId to)
+    {
+        _sent = sent;
         _block = block;
+        _key = key;
+        _to = to;
     }
 
     /// <summary>Gets whether the block was in the contract and was sent.</summary>
@@ -68,12 +77,12 @@ public readonly struct PublishHandle
         {
             if (!_sent.Wait(timeout))
             {
-                throw new DeisaTimeoutException($"Sending {_what} did not complete within {timeout.TotalSeconds:0.#} s; is the analytics rank that receives it alive?");
+                throw new DeisaTimeoutException($"Sending {_key} to {_to} did not complete within {timeout.TotalSeconds:0.#} s; is the analytics rank that receives it alive?");
             }
         }
         catch (AggregateException error) when (error.InnerException is not null)
         {
-            throw new DeisaException($"Sending {_what} failed: {error.InnerException.Message}", error.InnerException);
+            throw new DeisaException($"Sending {_key} to {_to} failed: {error.InnerException.Message}", error.InnerException);
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 using MpiUnsafe = MPI.Unsafe;
@@ -34,6 +35,35 @@ internal static unsafe partial class MpiApi
         {
             throw new MpiException(operation, code, WorldRank, $"{operation} failed on world rank {WorldRank} with code {code} ({ErrorString(code)}): {hint}");
         }
+    }
+
+    /// <summary>As <see cref="Check(int, string, string)"/>, with a hint formatted only when the call failed: the calls
+    /// on a block's path (a send, a receive) allocate nothing when they succeed.</summary>
+    public static void Check(int code, string operation, [InterpolatedStringHandlerArgument(nameof(code))] ref FailureHint hint)
+    {
+        if (code != Success)
+        {
+            Check(code, operation, hint.ToStringAndClear());
+        }
+    }
+
+    /// <summary>Formats its interpolated string only when the return code it is given is a failure.</summary>
+    [InterpolatedStringHandler]
+    public ref struct FailureHint
+    {
+        private DefaultInterpolatedStringHandler _text;
+
+        public FailureHint(int literalLength, int formattedCount, int code, out bool failed)
+        {
+            failed = code != Success;
+            _text = failed ? new DefaultInterpolatedStringHandler(literalLength, formattedCount) : default;
+        }
+
+        public void AppendLiteral(string value) => _text.AppendLiteral(value);
+
+        public void AppendFormatted<T>(T value) => _text.AppendFormatted(value);
+
+        public string ToStringAndClear() => _text.ToStringAndClear();
     }
 
     public static string ErrorString(int code)
