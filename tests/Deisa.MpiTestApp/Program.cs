@@ -43,7 +43,7 @@ public static class Program
             ContractTimeout = TimeSpan.FromSeconds(int.Parse(Arg(args, "--contract-timeout", "60"), System.Globalization.CultureInfo.InvariantCulture)),
             FinishTimeout = TimeSpan.FromSeconds(60),
             // Validating after every message costs time in proportion to the graph: quadratic over a soak's long run.
-            ValidateScheduler = scenario != "soak",
+            ValidateScheduler = scenario is not ("soak" or "publish-alloc"),
             WorkerOnAnalyticsRoot = args.Contains("--worker-on-root") ? true : null,
             Mode = Arg(args, "--mode", "deisa3") == "deisa1" ? Deisa.Core.Arrays.CouplingMode.Deisa1 : Deisa.Core.Arrays.CouplingMode.Deisa3,
             Client = new ClientOptions { RequestTimeout = TimeSpan.FromSeconds(60), DataTimeout = TimeSpan.FromSeconds(60) },
@@ -102,6 +102,7 @@ public static class Program
             "ipca" => Ipca.Run(session, args),
             "soak" => Soak.Run(session, args),
             "shutdown" => Shutdown.Run(session, args),
+            "publish-alloc" => PublishAllocations.Run(session, args),
             _ => Unknown(scenario),
         };
     }

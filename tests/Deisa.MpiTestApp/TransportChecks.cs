@@ -72,12 +72,13 @@ public static class TransportChecks
         framed.Key = ("framed", self.Id.Rank);
         framed.Value = PooledArray<double>.CopyFrom(data);
         self.Send(layout.Client, framed);
-        var block = new OutgoingBlock(ElementType.Float64, data.Length, data.AsMemory().Pin());
+        var block = OutgoingBlock.Rent(ElementType.Float64, data.Length, data.AsMemory().Pin());
+        long version = block.Version;
         PutExternal zeroCopy = PutExternal.Rent();
         zeroCopy.Key = ("zero-copy", self.Id.Rank);
         zeroCopy.Value = block;
         self.Send(layout.Client, zeroCopy);
-        bool sent = block.Completion.Task.Wait(s_timeout);
+        bool sent = block.Wait(version, s_timeout, out Exception? failure) && failure is null;
         Program.Check(sent, $"payload-send-completes-{self.Id.Rank}");
 
         // Threads shipping blocks of different sizes at once, between control messages: each block's payload must
@@ -108,7 +109,7 @@ public static class TransportChecks
     private static bool SendConcurrentBlocks(Mailbox self, JobLayout layout)
     {
         int rank = self.Id.Rank;
-        var blocks = new System.Collections.Concurrent.ConcurrentBag<OutgoingBlock>();
+        var blocks = new System.Collections.Concurrent.ConcurrentBag<(OutgoingBlock Block, long Version)>();
         Thread[] threads = [.. Enumerable.Range(0, Publishers).Select(t => new Thread(() =>
         {
             for (int i = 0; i < BlocksPerPublisher; i++)
@@ -116,12 +117,12 @@ public static class TransportChecks
                 (int length, double value) = ConcurrentBlock(rank, t, i);
                 double[] data = GC.AllocateArray<double>(length, pinned: true);
                 data.AsSpan().Fill(value);
-                var block = new OutgoingBlock(ElementType.Float64, data.Length, data.AsMemory().Pin());
+                var block = OutgoingBlock.Rent(ElementType.Float64, data.Length, data.AsMemory().Pin());
+                blocks.Add((block, block.Version));
                 PutExternal put = PutExternal.Rent();
                 put.Key = new TaskKey("concurrent", ConcurrentKey(rank, t, i));
                 put.Value = block;
                 self.Send(layout.Client, put);
-                blocks.Add(block);
                 if (i % 7 == 0)
                 {
                     self.Send(layout.Scheduler, Finished(-1));
@@ -134,7 +135,7 @@ public static class TransportChecks
         }
 
         bool joined = threads.All(thread => thread.Join(s_timeout));
-        bool sent = joined && System.Threading.Tasks.Task.WaitAll([.. blocks.Select(b => b.Completion.Task)], s_timeout);
+        bool sent = joined && blocks.All(b => b.Block.Wait(b.Version, s_timeout, out Exception? failure) && failure is null);
         Program.Check(sent && blocks.Count == Publishers * BlocksPerPublisher, $"concurrent-blocks-sent-{rank}", $"{blocks.Count} blocks");
         return sent;
     }

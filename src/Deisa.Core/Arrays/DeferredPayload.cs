@@ -22,10 +22,20 @@ public class DeferredPayload
     }
 
     /// <summary>Gets the element type.</summary>
-    public ElementType ElementType { get; }
+    public ElementType ElementType { get; private set; }
 
     /// <summary>Gets the number of elements.</summary>
-    public int Count { get; }
+    public int Count { get; private set; }
+
+    /// <summary>Describes another payload with the same object, for descriptors kept in a pool.</summary>
+    /// <param name="elementType">The element type.</param>
+    /// <param name="count">The number of elements.</param>
+    protected void Reset(ElementType elementType, int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ElementType = elementType;
+        Count = count;
+    }
 
     /// <summary>Gets the payload size in bytes.</summary>
     public long Bytes => (long)Count * ElementTypes.SizeOf(ElementType);

@@ -34,7 +34,7 @@ public sealed class Bridge : IDisposable
     private readonly Dictionary<string, Published> _arrays = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Preprocessing> _preprocessing = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource _contractArrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly List<Task> _inFlight = [];
+    private readonly SendsInFlight _inFlight = new();
     private readonly Queue<StagedBlock> _staged = new();
     private readonly Lock _staging = new();
     private readonly MailboxThread _pump;
@@ -369,7 +369,7 @@ public sealed class Bridge : IDisposable
         }
 
         MemoryHandle pin = block.Pin();
-        return Ship(array, step, worker, new OutgoingBlock(array.Declaration.ElementType, block.Length, pin));
+        return Ship(array, step, worker, OutgoingBlock.Rent(array.Declaration.ElementType, block.Length, pin, _inFlight));
     }
 
     /// <summary>Publishes the interior of a 2D field with ghost cells, straight from the field: no copy, even of the interior.</summary>
@@ -426,7 +426,7 @@ public sealed class Bridge : IDisposable
         }
 
         MemoryHandle pin = field[((ghost * stride) + ghost)..].Pin();
-        return Ship(array, step, worker, new OutgoingBlock(array.Declaration.ElementType, pin, rows, columns, stride));
+        return Ship(array, step, worker, OutgoingBlock.Rent(array.Declaration.ElementType, pin, rows, columns, stride, _inFlight));
     }
 
     /// <summary>
@@ -625,10 +625,7 @@ public sealed class Bridge : IDisposable
 
         ElementType type = array.Declaration.ElementType;
         MemoryHandle pin = buffer.AsMemory(0, bytes).Pin();
-        var block = new OutgoingBlock(type, bytes / ElementTypes.SizeOf(type), pin);
-        block.Completion.Task.ContinueWith(
-            static (_, copy) => BufferPool.Shared.Return((byte[])copy!), buffer, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        Ship(array, step, worker, block);
+        Ship(array, step, worker, OutgoingBlock.Rent(type, bytes / ElementTypes.SizeOf(type), pin, _inFlight, owned: buffer));
         return true;
     }
 
@@ -769,7 +766,7 @@ public sealed class Bridge : IDisposable
         return true;
     }
 
-    private static PublishHandle Staged() => new(null, staged: true);
+    private static PublishHandle Staged() => new(staged: true);
 
     /// <summary>
     /// Ships or lets go, in step order, every block staged before the contract arrived; a caller that finds a drain
@@ -856,11 +853,8 @@ public sealed class Bridge : IDisposable
 
             ElementType type = array.Declaration.ElementType;
             MemoryHandle pin = staged.Copy.AsMemory(0, staged.Bytes).Pin();
-            var block = new OutgoingBlock(type, staged.Bytes / ElementTypes.SizeOf(type), pin);
-            block.Completion.Task.ContinueWith(
-                static (_, copy) => BufferPool.Shared.Return((byte[])copy!), staged.Copy, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             ship = true;
-            Ship(array, staged.Step, worker, block);
+            Ship(array, staged.Step, worker, OutgoingBlock.Rent(type, staged.Bytes / ElementTypes.SizeOf(type), pin, _inFlight, owned: staged.Copy));
         }
         finally
         {
@@ -893,14 +887,14 @@ public sealed class Bridge : IDisposable
         // Accounted for: the scheduler is told below, so it is not named missing as well.
         Account(array, step, shipped: true);
         SendToScheduler(_window!.DropNotice(array.KeyOf(step)));
-        return new PublishHandle(null);
+        return new PublishHandle();
     }
 
     private PublishHandle Skip(Published array, int step)
     {
         Account(array, step, shipped: false);
         Interlocked.Increment(ref _blocksSkipped);
-        return new PublishHandle(null);
+        return new PublishHandle();
     }
 
     /// <summary>
@@ -976,32 +970,79 @@ public sealed class Bridge : IDisposable
         // Counted by Admit (TryShip) before sending: the worker's release may come back before Send returns.
         put.NotifyRelease = _window is not null;
 
+        // Read before sending: the send may complete, and the block go back to its pool, before Send returns.
+        long version = block.Version;
+        long bytes = block.Bytes;
+        _inFlight.Add();
         _mailbox.Send(worker, put);
         Account(array, step, shipped: true);
         Interlocked.Increment(ref _blocksShipped);
-        Interlocked.Add(ref _bytesShipped, block.Bytes);
-        Task sent = block.Completion.Task;
-        lock (_inFlight)
-        {
-            _inFlight.RemoveAll(t => t.IsCompleted);
-            _inFlight.Add(sent);
-        }
-
-        return new PublishHandle(sent, block, key, worker);
+        Interlocked.Add(ref _bytesShipped, bytes);
+        return new PublishHandle(block, version, key, worker);
     }
 
     private void WaitForSends()
     {
-        Task[] pending;
-        lock (_inFlight)
+        int pending = _inFlight.WaitForAll(_options.SendTimeout, out Exception? failure);
+        if (pending > 0)
         {
-            pending = [.. _inFlight];
-            _inFlight.Clear();
+            throw new DeisaTimeoutException($"Simulation rank {SimulationRank}: {pending} block send(s) did not complete within {_options.SendTimeout.TotalSeconds:0.#} s.");
         }
 
-        if (pending.Length > 0 && !Task.WaitAll(pending, _options.SendTimeout))
+        if (failure is not null)
         {
-            throw new DeisaTimeoutException($"Simulation rank {SimulationRank}: {pending.Count(t => !t.IsCompleted)} block send(s) did not complete within {_options.SendTimeout.TotalSeconds:0.#} s.");
+            throw new DeisaException($"Simulation rank {SimulationRank}: a block send failed: {failure.Message}", failure);
+        }
+    }
+
+    /// <summary>The blocks this rank shipped whose sends have not completed, counted without keeping the blocks.</summary>
+    private sealed class SendsInFlight : IBlockOwner
+    {
+        private readonly object _gate = new();
+        private int _count;
+        private Exception? _failure;
+
+        public void Add()
+        {
+            lock (_gate)
+            {
+                _count++;
+            }
+        }
+
+        public void Completed(Exception? error)
+        {
+            lock (_gate)
+            {
+                _count--;
+                _failure ??= error;
+                if (_count == 0)
+                {
+                    Monitor.PulseAll(_gate);
+                }
+            }
+        }
+
+        /// <summary>Waits until every send completed, at most <paramref name="timeout"/>; returns how many still had not.</summary>
+        public int WaitForAll(TimeSpan timeout, out Exception? failure)
+        {
+            long deadline = Environment.TickCount64 + (long)Math.Ceiling(timeout.TotalMilliseconds);
+            lock (_gate)
+            {
+                while (_count > 0)
+                {
+                    long left = deadline - Environment.TickCount64;
+                    if (left <= 0)
+                    {
+                        break;
+                    }
+
+                    Monitor.Wait(_gate, (int)Math.Min(left, int.MaxValue));
+                }
+
+                failure = _failure;
+                return _count;
+            }
         }
     }
 

@@ -1,5 +1,9 @@
+using System.Diagnostics;
 using System.Threading.Tasks;
 using Deisa.Core.Errors;
+using Deisa.Core.Graph;
+using Deisa.Core.Transport;
+using Deisa.Mpi.Transport;
 
 namespace Deisa.Mpi.Bridge;
 
@@ -14,29 +18,29 @@ public readonly struct PublishHandle
 {
     private static readonly TimeSpan s_testWindow = TimeSpan.FromMilliseconds(2);
 
-    private readonly Task? _sent;
-    private readonly Transport.OutgoingBlock? _block;
+    // The shipped block's rental: the block is pooled, and this handle asks about its own rental only.
+    private readonly OutgoingBlock? _block;
+    private readonly long _version;
 
-    // What a failure names, kept as is and formatted only then: a publish allocates no text.
-    private readonly Core.Graph.TaskKey _key;
-    private readonly Core.Transport.EndpointId _to;
+    // What a failure names, kept as is and formatted only then: a publish allocates nothing.
+    private readonly TaskKey _key;
+    private readonly EndpointId _to;
 
-    internal PublishHandle(Task? sent, bool staged = false)
+    internal PublishHandle(bool staged = false)
     {
-        _sent = sent;
         Staged = staged;
     }
 
-    internal PublishHandle(Task sent, Transport.OutgoingBlock block, Core.Graph.TaskKey key, Core.Transport.EndpointId to)
+    internal PublishHandle(OutgoingBlock block, long version, TaskKey key, EndpointId to)
     {
-        _sent = sent;
         _block = block;
+        _version = version;
         _key = key;
         _to = to;
     }
 
     /// <summary>Gets whether the block was in the contract and was sent.</summary>
-    public bool Shipped => _sent is not null;
+    public bool Shipped => _block is not null;
 
     /// <summary>
     /// Gets whether the block was published before this rank's contract arrived and copied aside: it is sent from the
@@ -45,7 +49,7 @@ public readonly struct PublishHandle
     public bool Staged { get; }
 
     /// <summary>Gets whether the memory may be reused.</summary>
-    public bool IsCompleted => _sent is null || _sent.IsCompleted || (_block?.TryComplete() ?? false);
+    public bool IsCompleted => _block is null || _block.TryComplete(_version);
 
     /// <summary>Blocks until the memory may be reused.</summary>
     /// <param name="timeout">How long to wait.</param>
@@ -53,7 +57,7 @@ public readonly struct PublishHandle
     /// <exception cref="DeisaException">The send failed.</exception>
     public void Wait(TimeSpan timeout)
     {
-        if (_sent is null)
+        if (_block is null)
         {
             return;
         }
@@ -62,31 +66,24 @@ public readonly struct PublishHandle
         // between tests, so that the memory is back as soon as MPI says so instead of after the communication
         // thread's next poll and a wake-up of this one (each 50 to 250 µs when ranks share cores). Then block.
         var spin = new SpinWait();
-        long start = System.Diagnostics.Stopwatch.GetTimestamp();
-        while (!_sent.IsCompleted && !(_block?.TryComplete() ?? false))
+        long start = Stopwatch.GetTimestamp();
+        while (!_block.TryComplete(_version) && Stopwatch.GetElapsedTime(start) < s_testWindow)
         {
-            if (System.Diagnostics.Stopwatch.GetElapsedTime(start) > s_testWindow || _block is null && spin.Count >= 20)
-            {
-                break;
-            }
-
             spin.SpinOnce(sleep1Threshold: -1);
         }
 
-        try
+        if (!_block.Wait(_version, timeout, out Exception? failure))
         {
-            if (!_sent.Wait(timeout))
-            {
-                throw new DeisaTimeoutException($"Sending {_key} to {_to} did not complete within {timeout.TotalSeconds:0.#} s; is the analytics rank that receives it alive?");
-            }
+            throw new DeisaTimeoutException($"Sending {_key} to {_to} did not complete within {timeout.TotalSeconds:0.#} s; is the analytics rank that receives it alive?");
         }
-        catch (AggregateException error) when (error.InnerException is not null)
+
+        if (failure is not null)
         {
-            throw new DeisaException($"Sending {_key} to {_to} failed: {error.InnerException.Message}", error.InnerException);
+            throw new DeisaException($"Sending {_key} to {_to} failed: {failure.Message}", failure);
         }
     }
 
     /// <summary>Gets a task that completes when the memory may be reused.</summary>
-    /// <returns>The task.</returns>
-    public Task AsTask() => _sent ?? Task.CompletedTask;
+    /// <returns>The task (made when asked for: <see cref="Wait"/> and <see cref="IsCompleted"/> allocate nothing).</returns>
+    public Task AsTask() => _block?.AsTask(_version) ?? Task.CompletedTask;
 }

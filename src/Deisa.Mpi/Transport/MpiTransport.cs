@@ -54,7 +54,11 @@ internal sealed class MpiTransport : ITransport
     private readonly Dictionary<(EndpointId To, EndpointKind From), List<Message>> _batches = [];
     private readonly Stack<PooledBufferWriter> _writers = new();
     private readonly List<Message> _direct = [];
-    private readonly ConcurrentQueue<PendingSend> _posted = new();
+    // Sends posted by other threads, for the communication thread to complete. Sized for far more sends in flight
+    // than a rank has, so that a backlog (the thread descheduled for a while) does not grow it: shipping a block
+    // allocates nothing.
+    private readonly List<PendingSend> _posted = new(1024);
+    private volatile int _postedCount;
     private bool _sendsClosed;
 
     // Owned by the communication thread.
@@ -203,6 +207,13 @@ internal sealed class MpiTransport : ITransport
 
         if (_stopping)
         {
+            if (message is PutExternal { Value: OutgoingBlock block } refused)
+            {
+                // Its producer waits for the memory: say why it will never be sent.
+                refused.Value = null;
+                block.Complete(new DeisaException($"Rank {_rank} is shutting down: the block for {to} was not sent."));
+            }
+
             message.Return();
             return;
         }
@@ -253,7 +264,7 @@ internal sealed class MpiTransport : ITransport
             }
         }
 
-        if (!_posted.IsEmpty)
+        if (_postedCount > 0)
         {
             _wake.Set();
         }
@@ -336,7 +347,7 @@ internal sealed class MpiTransport : ITransport
             return;
         }
 
-        if (_sends.Count > 0 || !_posted.IsEmpty || Stopwatch.GetElapsedTime(lastReceive) < _options.WarmWindow ||
+        if (_sends.Count > 0 || _postedCount > 0 || Stopwatch.GetElapsedTime(lastReceive) < _options.WarmWindow ||
             Stopwatch.GetElapsedTime(lastSend) < _options.WarmWindowAfterSend)
         {
             Native.Sleep.For(_options.WarmPollInterval);
@@ -370,7 +381,7 @@ internal sealed class MpiTransport : ITransport
         Quiesce();
         foreach (PendingSend send in _sends)
         {
-            send.Block?.Fail(new DeisaException($"Rank {_rank} shut down before a block send completed."));
+            send.Block?.Fail(send.Version, new DeisaException($"Rank {_rank} shut down before a block send completed."));
         }
 
         if (_sends.Count == 0)
@@ -511,7 +522,7 @@ internal sealed class MpiTransport : ITransport
             {
                 // The buffer is pinned for its whole life (pinned object heap), so MPI may keep the pointer.
                 int request = MpiApi.Isend(buffer, writer.WrittenCount, MpiApi.Byte, to.Rank, TagFor(to.Kind), _comm);
-                Track(new PendingSend(request, writer, null), onThread);
+                Track(new PendingSend(request, writer, null, 0), onThread);
                 _sentTo[to.Rank]++;
             }
 
@@ -519,13 +530,16 @@ internal sealed class MpiTransport : ITransport
             Interlocked.Add(ref _bytesSent, writer.WrittenCount);
             foreach (Message message in batch)
             {
-                if (message is PutExternal { Value: OutgoingBlock block })
+                if (message is PutExternal { Value: OutgoingBlock block } put)
                 {
+                    // Read before posting: once tracked, the block may complete and serve another rental.
+                    long version = block.Version;
                     int request = block.IsContiguous
                         ? MpiApi.Isend(block.Pointer, block.Count, BasicType(block.ElementType), to.Rank, PayloadTag, _comm)
                         : MpiApi.Isend(block.Pointer, 1, VectorType(block), to.Rank, PayloadTag, _comm);
                     block.Posted(request);
-                    Track(new PendingSend(0, null, block), onThread);
+                    put.Value = null;
+                    Track(new PendingSend(0, null, block, version), onThread);
                     _sentTo[to.Rank]++;
                     Interlocked.Add(ref _payloadBytesSent, block.Bytes);
                 }
@@ -533,6 +547,7 @@ internal sealed class MpiTransport : ITransport
         }
         catch (Exception error)
         {
+            // The blocks not posted yet are this frame's alone to fail; a posted one completes or fails with its send.
             foreach (Message message in batch)
             {
                 if (message is PutExternal { Value: OutgoingBlock block })
@@ -577,7 +592,9 @@ internal sealed class MpiTransport : ITransport
             return;
         }
 
-        _posted.Enqueue(send);
+        // The caller holds the send lock.
+        _posted.Add(send);
+        _postedCount = _posted.Count;
     }
 
     /// <summary>Tests a send once: a frame's request, or a block's through the block (its producer may test it too).</summary>
@@ -585,7 +602,7 @@ internal sealed class MpiTransport : ITransport
     {
         if (send.Block is { } block)
         {
-            return block.TryComplete();
+            return block.TryComplete(send.Version);
         }
 
         int request = send.Request;
@@ -607,9 +624,14 @@ internal sealed class MpiTransport : ITransport
     private bool TestSends()
     {
         bool progressed = false;
-        while (_posted.TryDequeue(out PendingSend posted))
+        if (_postedCount > 0)
         {
-            _sends.Add(posted);
+            lock (_sendLock)
+            {
+                _sends.AddRange(_posted);
+                _posted.Clear();
+                _postedCount = 0;
+            }
         }
 
         for (int i = _sends.Count - 1; i >= 0; i--)
@@ -788,7 +810,7 @@ internal sealed class MpiTransport : ITransport
         return type;
     }
 
-    private readonly record struct PendingSend(int Request, PooledBufferWriter? Writer, OutgoingBlock? Block);
+    private readonly record struct PendingSend(int Request, PooledBufferWriter? Writer, OutgoingBlock? Block, long Version);
 
     private sealed class MpiMailbox : ChannelMailbox
     {

@@ -9,12 +9,12 @@ internal sealed record MpiResult(int ExitCode, string Stdout, string Stderr)
     public IEnumerable<string> Lines(string prefix) =>
         Stdout.Split('\n', StringSplitOptions.TrimEntries).Where(l => l.StartsWith(prefix + " ", StringComparison.Ordinal));
 
-    /// <summary>Gets the key=value fields of the STATS line of a simulation rank.</summary>
-    public Dictionary<string, string> Stats(int rank) => Lines("STATS")
+    /// <summary>Gets the key=value fields of the STATS line (or another prefix's) of a simulation rank.</summary>
+    public Dictionary<string, string> Stats(int rank, string prefix = "STATS") => Lines(prefix)
         .Select(l => l.Split(' ').Skip(1).Select(f => f.Split('=')).ToDictionary(f => f[0], f => f[1]))
         .Single(f => f["rank"] == rank.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
-    public long Stat(int rank, string name) => long.Parse(Stats(rank)[name], System.Globalization.CultureInfo.InvariantCulture);
+    public long Stat(int rank, string name, string prefix = "STATS") => long.Parse(Stats(rank, prefix)[name], System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Asserts that every CHECK line passed and that at least <paramref name="expected"/> were printed.</summary>
     public void AssertChecksPass(int expected)
