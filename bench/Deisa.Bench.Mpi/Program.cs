@@ -198,9 +198,10 @@ public static class Program
             bridge.DeclareArray<double>("cost", [steps, elements], 0, [0], [elements]);
             bridge.WaitForContract();
             double[] block = GC.AllocateArray<double>(elements, pinned: true);
-            var shipped = new List<double>();
-            var skipped = new List<double>();
-            var waited = new List<double>();
+            // Sized ahead: the figures of allocation below are the publishes', not the lists'.
+            var shipped = new List<double>(steps);
+            var skipped = new List<double>(steps);
+            var waited = new List<double>(steps);
             var clock = new Stopwatch();
             long threadBytes = 0;
             long processBytes = 0;

@@ -129,10 +129,11 @@ public sealed class ArrayDeclaration
     {
         get
         {
+            // Indexed: a foreach over the interface boxes its enumerator, and every publish asks for this.
             long n = 1;
-            foreach (long c in Count)
+            for (int d = 0; d < Count.Count; d++)
             {
-                n *= c;
+                n *= Count[d];
             }
 
             return n;
