@@ -433,7 +433,9 @@ public sealed class Bridge : IDisposable
     /// Tells the analytics this rank publishes nothing more: waits for its sends, then names the contracted blocks
     /// it never shipped, so that whoever waits on them fails instead of hanging.
     /// </summary>
-    /// <exception cref="DeisaTimeoutException">Sends did not complete within <see cref="DeisaMpiOptions.SendTimeout"/>.</exception>
+    /// <exception cref="DeisaTimeoutException">Sends did not complete within <see cref="DeisaMpiOptions.SendTimeout"/>, or
+    /// blocks were staged and the contract did not come within <see cref="DeisaMpiOptions.ContractTimeout"/> (the
+    /// analytics are told this rank finished with nothing shipped).</exception>
     public void Finish()
     {
         if (_finished)
@@ -446,7 +448,25 @@ public sealed class Bridge : IDisposable
         if (_hasStaged)
         {
             // What was copied aside goes (or is let go) as the contract says, before the sends are waited for.
-            AwaitContract();
+            try
+            {
+                AwaitContract();
+            }
+            catch (DeisaTimeoutException)
+            {
+                // Nothing was shipped and nothing will be: say this rank is done with nothing published, so that
+                // whatever the contract asks of it fails at once, named, rather than waiting for the analytics' own
+                // timeouts (minutes) while this rank waits for them at shutdown.
+                ProducerFinished gaveUp = ProducerFinished.Rent();
+                foreach (Published array in _arrays.Values)
+                {
+                    gaveUp.LastSteps.Add((array.Declaration.Name, -1));
+                }
+
+                SendToScheduler(gaveUp);
+                throw;
+            }
+
             try
             {
                 DrainStaged();

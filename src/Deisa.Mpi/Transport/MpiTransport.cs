@@ -11,8 +11,8 @@ using Deisa.Mpi.Native;
 namespace Deisa.Mpi.Transport;
 
 /// <summary>
-/// Carries messages between ranks over MPI point-to-point, with one communication thread per rank that owns every
-/// MPI call Deisa makes.
+/// Carries messages between ranks over MPI point-to-point, with one communication thread per rank that makes its
+/// MPI calls, except a block's sends, which the thread that ships the block posts.
 /// </summary>
 /// <remarks>
 /// <para>Endpoints on this rank exchange messages by reference, never encoded. For another rank, messages are
@@ -22,7 +22,10 @@ namespace Deisa.Mpi.Transport;
 /// <para>A <see cref="PutExternal"/> whose value is an <see cref="OutgoingBlock"/> travels as a header in its frame
 /// followed by a payload message sent straight from the producer's memory (a derived datatype picks the
 /// ghost-free interior); the receiver checks the payload's size against the header, receives it straight into a
-/// pooled array, and only then delivers the put.</para>
+/// pooled array, and only then delivers the put. The thread that ships the block posts both sends itself, under
+/// the send lock, after whatever was queued before it (<see cref="MpiTransportOptions.PostBlocksFromPublisher"/>),
+/// so the data moves without waiting for the communication thread to wake; that thread, and the producer waiting
+/// for its memory, complete the sends.</para>
 /// <para>The thread never burns a core when idle: after a few polls that found nothing it yields, then sleeps at
 /// most <see cref="MpiTransportOptions.MaxIdleWait"/> between polls; a send wakes it at once.</para>
 /// <para>Shutdown is collective: each rank counts the messages it sent to every other rank, the ranks exchange the
