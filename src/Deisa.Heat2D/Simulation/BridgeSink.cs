@@ -1,4 +1,3 @@
-using System.Threading.Tasks;
 using Deisa.Mpi.Bridge;
 
 namespace Deisa.Heat2D.Simulation;
@@ -6,8 +5,8 @@ namespace Deisa.Heat2D.Simulation;
 /// <summary>Publishes through the MPI Bridge: a contracted block goes straight from the field to its worker.</summary>
 internal sealed class BridgeSink(Bridge bridge) : IStepSink
 {
-    public Task Publish(int step, HeatBlock block) =>
-        bridge.PublishInterior<double>(HeatArrays.Field, step, block.Current, ghost: 1).AsTask();
+    public StepPublication Publish(int step, HeatBlock block) =>
+        new(bridge.PublishInterior<double>(HeatArrays.Field, step, block.Current, ghost: 1));
 
     public void Settle() => bridge.WaitForContract();
 

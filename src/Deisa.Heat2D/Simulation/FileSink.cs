@@ -1,4 +1,3 @@
-using System.Threading.Tasks;
 using Deisa.Heat2D.Output;
 
 namespace Deisa.Heat2D.Simulation;
@@ -16,14 +15,14 @@ internal sealed class FileSink(string folder, Decomposition place) : IStepSink
     /// <summary>The file of one block of one step.</summary>
     public static string PathOf(string folder, int step, int py, int px) => Path.Combine(folder, $"global_t_{step:D5}_{py}_{px}.npy");
 
-    public Task Publish(int step, HeatBlock block)
+    public StepPublication Publish(int step, HeatBlock block)
     {
         // Written before returning: one buffer serves every step.
         block.CopyInterior(_interior);
         NpyFile.Write(PathOf(folder, step, place.Py, place.Px), _interior, durable: true, block.Rows, block.Cols);
         _written++;
         _bytes += _interior.Length * sizeof(double);
-        return Task.CompletedTask;
+        return default;
     }
 
     public ShippingStatistics Statistics => new(_written, 0, _bytes, 0);

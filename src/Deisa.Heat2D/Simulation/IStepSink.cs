@@ -6,8 +6,8 @@ namespace Deisa.Heat2D.Simulation;
 internal interface IStepSink
 {
     /// <summary>Publishes the interior of <paramref name="block"/>'s current buffer as step <paramref name="step"/>.</summary>
-    /// <returns>Completes when that buffer may be written again.</returns>
-    Task Publish(int step, HeatBlock block);
+    /// <returns>What to wait for before that buffer may be written again.</returns>
+    StepPublication Publish(int step, HeatBlock block);
 
     /// <summary>
     /// Waits until every step published so far was shipped or let go: steps the Bridge staged before its contract
@@ -22,6 +22,40 @@ internal interface IStepSink
 
     /// <summary>Tells the consumer this rank is done.</summary>
     void Finish();
+}
+
+/// <summary>
+/// A published step's buffer until it may be written again: the Bridge's handle, which tests its own send while it
+/// waits and allocates nothing, or a task (the in-process producer); nothing to wait for by default.
+/// </summary>
+internal readonly struct StepPublication
+{
+    private readonly Task? _task;
+    private readonly Deisa.Mpi.Bridge.PublishHandle _handle;
+
+    public StepPublication(Task task) => _task = task;
+
+    public StepPublication(Deisa.Mpi.Bridge.PublishHandle handle) => _handle = handle;
+
+    /// <summary>Waits until the buffer may be written again.</summary>
+    /// <returns>False when <paramref name="timeout"/> passed first.</returns>
+    public bool Wait(TimeSpan timeout)
+    {
+        if (_task is not null)
+        {
+            return _task.Wait(timeout);
+        }
+
+        try
+        {
+            _handle.Wait(timeout);
+            return true;
+        }
+        catch (Deisa.Core.Errors.DeisaTimeoutException)
+        {
+            return false;
+        }
+    }
 }
 
 /// <summary>What one rank shipped.</summary>

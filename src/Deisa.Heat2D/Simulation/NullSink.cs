@@ -1,11 +1,9 @@
-using System.Threading.Tasks;
-
 namespace Deisa.Heat2D.Simulation;
 
 /// <summary>Mode none: the simulation alone.</summary>
 internal sealed class NullSink : IStepSink
 {
-    public Task Publish(int step, HeatBlock block) => Task.CompletedTask;
+    public StepPublication Publish(int step, HeatBlock block) => default;
 
     public ShippingStatistics Statistics => default;
 

@@ -27,7 +27,7 @@ internal sealed class ProducerSink : IStepSink
         producer.DeclareArrays(declaration);
     }
 
-    public Task Publish(int step, HeatBlock block)
+    public StepPublication Publish(int step, HeatBlock block)
     {
         // Synchronously, as the Bridge does with staging off: the first step waits for the contract, and the block is
         // copied before the simulation iterates again.
@@ -35,14 +35,14 @@ internal sealed class ProducerSink : IStepSink
         if (!_workerOfStep.TryGetValue(step, out int worker))
         {
             _skipped++;
-            return Task.CompletedTask;
+            return default;
         }
 
         double[] interior = new double[block.Rows * block.Cols];
         block.CopyInterior(interior);
         _shipped++;
         _bytes += interior.Length * sizeof(double);
-        return _producer.PutAsync(new TaskKey(HeatArrays.Field, step, _place.Py, _place.Px), interior, worker);
+        return new(_producer.PutAsync(new TaskKey(HeatArrays.Field, step, _place.Py, _place.Px), interior, worker));
     }
 
     public ShippingStatistics Statistics => new(_shipped, _skipped, _bytes, 0);

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Threading.Tasks;
 using Deisa.Core.Diagnostics;
 
 namespace Deisa.Heat2D.Simulation;
@@ -25,7 +24,7 @@ internal static class SimulationRank
     {
         var timings = new StepTimings();
         var clock = new Stopwatch();
-        Task inFlight = Task.CompletedTask;
+        StepPublication inFlight = default;
         TimeSpan firstPause = TimeSpan.Zero;
         TimeSpan firstCpu = TimeSpan.Zero;
         for (int t = 0; t < steps; t++)
@@ -77,7 +76,7 @@ internal static class SimulationRank
         return new SimulationReport(block.Place.Rank, timings.Summarise(), sink.Statistics, firstPause.TotalSeconds, firstCpu.TotalSeconds);
     }
 
-    private static void Wait(Task publication, TimeSpan timeout, int step)
+    private static void Wait(StepPublication publication, TimeSpan timeout, int step)
     {
         if (!publication.Wait(timeout))
         {
