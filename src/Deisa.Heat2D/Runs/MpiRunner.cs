@@ -41,8 +41,7 @@ internal static class MpiRunner
             // What each analytics rank (and one simulation rank for all) takes of the node's cores, before the run, so
             // that a layout that oversubscribes them shows at once. BLAS is loaded only where the analytics use it.
             string blas = session.IsAnalytics && config.Find(AnalyticConfig.Ipca) is not null ? $", BLAS {DeisaMl.DescribeLinearAlgebra()}" : string.Empty;
-            stdout.WriteLine($"deisa: world rank {session.WorldRank}, {session.Threads}{blas}");
-            stdout.Flush();
+            WriteWhole(stdout, $"deisa: world rank {session.WorldRank}, {session.Threads}{blas}");
         }
 
         if (session.IsSimulation)
@@ -205,6 +204,25 @@ internal static class MpiRunner
         }
 
         return all;
+    }
+
+    /// <summary>
+    /// Writes a line in one write to the process's standard output, when that is where it goes: every rank writes one
+    /// at the same time, the console's writer hands them on 256 characters at a time, and mpiexec interleaves the
+    /// ranks' output chunk by chunk. One write of less than a pipe's buffer (4 KiB) arrives whole.
+    /// </summary>
+    private static void WriteWhole(TextWriter stdout, string line)
+    {
+        if (!ReferenceEquals(stdout, Console.Out))
+        {
+            stdout.WriteLine(line);
+            return;
+        }
+
+        stdout.Flush();
+        using Stream raw = Console.OpenStandardOutput();
+        raw.Write(System.Text.Encoding.UTF8.GetBytes(line + "\n"));
+        raw.Flush();
     }
 
     private static string Launch(HeatConfig config, int worldSize)
