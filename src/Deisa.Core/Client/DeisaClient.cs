@@ -764,11 +764,7 @@ public sealed class DeisaClient
         _requests.Clear();
     }
 
-    internal Task StopPumpAsync()
-    {
-        _mailbox.Dispose();
-        return _pump.Completion;
-    }
+    internal Task StopPumpAsync() => _mailbox.StopAfterPump(_pump.Completion);
 
     private static TaskGraph SingleTask(TaskKey key, TaskSpec spec)
     {

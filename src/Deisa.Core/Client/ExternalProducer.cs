@@ -239,8 +239,7 @@ public sealed class ExternalProducer : IDisposable
 
         _disposed = true;
         _window?.Close();
-        _mailbox.Dispose();
-        _pump.Completion.GetAwaiter().GetResult();
+        _mailbox.StopAfterPump(_pump.Completion).GetAwaiter().GetResult();
         foreach (TaskCompletionSource pending in _pending.Values)
         {
             pending.TrySetException(new ObjectDisposedException(nameof(ExternalProducer), "The producer was disposed before the put was acknowledged."));
