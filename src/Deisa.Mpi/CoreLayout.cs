@@ -74,13 +74,8 @@ public sealed class CoreLayout
         return new CoreLayout(masks.Count, Count(node), Count(mine), sharing, Count(shared));
     }
 
-    /// <summary>Gathers the masks of the ranks on this rank's node and works out the layout. Collective over <paramref name="comm"/>.</summary>
-    internal static CoreLayout Gather(int comm)
-    {
-        ulong[] mine = Affinity.Mask();
-        (int rank, ulong[][] masks) = MpiApi.AllgatherOnNode(comm, mine);
-        return From(masks, rank);
-    }
+    /// <summary>Gathers the masks of the ranks on this rank's node and works out the layout. Collective over <paramref name="node"/>, the node's communicator.</summary>
+    internal static CoreLayout Gather(int node) => From(MpiApi.AllgatherMasks(node, Affinity.Mask()), MpiApi.CommRank(node));
 
     /// <summary>Says what this rank sees, for a start-up line: <c>16 ranks on the node's 64 cores; this one may use 4, alone</c>.</summary>
     /// <returns>The description.</returns>

@@ -147,18 +147,21 @@ public sealed class DeisaSession : IDisposable
         MpiApi.SetErrorsReturn(deisaComm);
         int roleComm = MpiApi.CommSplit(MpiApi.CommWorld, layout.IsSimulation(worldRank) ? 0 : 1, worldRank);
         var codec = new MessageCodec(options.Operations ?? OperationRegistry.Default, options.Values);
-        CoreLayout cores = CoreLayout.Gather(MpiApi.CommWorld);
+        int node = MpiApi.SplitNode(MpiApi.CommWorld);
+        CoreLayout cores = CoreLayout.Gather(node);
+        Doorbell doorbell = Doorbell.Open(node, worldRank, worldSize);
+        MpiApi.CommFree(ref node);
         bool sharedCores = options.Transport.SharesCores(cores);
-        var transport = new MpiTransport(deisaComm, worldRank, layout.AllEndpoints(), codec, options.Transport.Resolve(sharedCores), error => Fatal(worldRank, error));
+        var transport = new MpiTransport(deisaComm, worldRank, layout.AllEndpoints(), codec, options.Transport.Resolve(sharedCores), doorbell, error => Fatal(worldRank, error));
         return new DeisaSession(environment, options, layout, worldRank, deisaComm, roleComm, transport)
         {
             Cores = cores,
             SharedCores = sharedCores,
             Threads = layout.IsSimulation(worldRank)
-                ? new RankThreads("simulation rank", 0, sharedCores, cores)
+                ? new RankThreads("simulation rank", 0, sharedCores, cores, doorbell.Peers)
                 : worldRank == layout.AnalyticsRoot
-                    ? new RankThreads("analytics root", layout.WorkerOnRoot ? options.ThreadsPerWorker : 0, sharedCores, cores)
-                    : new RankThreads("analytics worker", options.ThreadsPerWorker, sharedCores, cores),
+                    ? new RankThreads("analytics root", layout.WorkerOnRoot ? options.ThreadsPerWorker : 0, sharedCores, cores, doorbell.Peers)
+                    : new RankThreads("analytics worker", options.ThreadsPerWorker, sharedCores, cores, doorbell.Peers),
         };
     }
 

@@ -17,8 +17,9 @@ namespace Deisa.Mpi;
 /// </remarks>
 public sealed class RankThreads
 {
-    internal RankThreads(string role, int executorThreads, bool gentlePolling, CoreLayout cores)
+    internal RankThreads(string role, int executorThreads, bool gentlePolling, CoreLayout cores, int wokenBy)
     {
+        WokenBy = wokenBy;
         Role = role;
         ExecutorThreads = executorThreads;
         GentlePolling = gentlePolling;
@@ -37,6 +38,12 @@ public sealed class RankThreads
     /// <summary>Gets whether the communication thread polls gently (never spins) because the cores are shared.</summary>
     public bool GentlePolling { get; }
 
+    /// <summary>
+    /// Gets how many other ranks of the node wake this one's communication thread when they send it a frame, rather
+    /// than leave the frame for its next poll: every other rank of the node, unless its wake-up pipe could not be made.
+    /// </summary>
+    public int WokenBy { get; }
+
     /// <summary>Gets the cores of the node as its ranks see them.</summary>
     public CoreLayout Cores { get; }
 
@@ -49,7 +56,7 @@ public sealed class RankThreads
     /// <summary>Gets whether full collections run on a background thread beside the program's threads.</summary>
     public bool ConcurrentGc { get; }
 
-    /// <summary>Says it in one line: <c>analytics worker: 1 executor thread, communication thread polling gently, workstation GC with background collections; 3 ranks on the node's 2 cores; …</c>.</summary>
+    /// <summary>Says it in one line: <c>analytics worker: 1 executor thread, communication thread polling gently (woken by the node's 2 other ranks), workstation GC with background collections; 3 ranks on the node's 2 cores; …</c>.</summary>
     /// <returns>The description.</returns>
     public override string ToString()
     {
@@ -61,9 +68,15 @@ public sealed class RankThreads
         };
         string scheduler = Role == "analytics root" ? "scheduler thread, " : string.Empty;
         string polling = GentlePolling ? "gently" : "eagerly";
+        string woken = WokenBy switch
+        {
+            0 => string.Empty,
+            1 => " (woken by the node's other rank)",
+            _ => $" (woken by the node's {WokenBy} other ranks)",
+        };
         string gc = ServerGc ? $"server GC with {GcHeaps} heaps" : "workstation GC";
         string background = ConcurrentGc ? " and background collections" : string.Empty;
-        return string.Create(CultureInfo.InvariantCulture, $"{Role}: {scheduler}{executors}communication thread polling {polling}, {gc}{background}; {Cores}");
+        return string.Create(CultureInfo.InvariantCulture, $"{Role}: {scheduler}{executors}communication thread polling {polling}{woken}, {gc}{background}; {Cores}");
     }
 
     private static object? GcSetting(string name) =>

@@ -94,6 +94,7 @@ public static class Program
             "coupling" => Coupling.Run(session, args),
             "transport" => TransportChecks.Run(session),
             "cores" => PrintCores(session),
+            "doorbell" => Doorbells.Run(session, args),
             "arrays" => ArrayOps.Run(session, args),
             "open" => OpenRun.Run(session, args),
             "steering" => Steering.Run(session, args),
@@ -111,7 +112,7 @@ public static class Program
     private static int PrintCores(DeisaSession session)
     {
         CoreLayout c = session.Cores;
-        Console.WriteLine($"CORES rank={session.WorldRank} node_ranks={c.RanksOnNode} node_cores={c.CoresOnNode} cores={c.Cores} sharing={c.RanksSharing} shared_cores={c.CoresShared} gentle={session.SharedCores}");
+        Console.WriteLine($"CORES rank={session.WorldRank} node_ranks={c.RanksOnNode} node_cores={c.CoresOnNode} cores={c.Cores} sharing={c.RanksSharing} shared_cores={c.CoresShared} gentle={session.SharedCores} woken_by={session.Threads.WokenBy}");
         Console.WriteLine($"THREADS rank={session.WorldRank} {session.Threads}");
         return 0;
     }

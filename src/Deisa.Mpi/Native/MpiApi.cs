@@ -195,41 +195,70 @@ internal static unsafe partial class MpiApi
         }
     }
 
-    /// <summary>
-    /// Gives every rank on this rank's node the masks of all of them (collective over <paramref name="comm"/>): its
-    /// index among them and each one's mask, padded to the longest.
-    /// </summary>
-    public static (int Rank, ulong[][] Masks) AllgatherOnNode(int comm, ulong[] mine)
+    /// <summary>The ranks of <paramref name="comm"/> that share this rank's node (collective): free it with <see cref="CommFree"/>.</summary>
+    public static int SplitNode(int comm)
     {
         Check(MPI_Comm_split_type(comm, CommTypeShared, 0, MpiUnsafe.MPI_INFO_NULL, out int node), "MPI_Comm_split_type", "finding the ranks on this node (collective)");
-        try
-        {
-            int rank = CommRank(node);
-            int size = CommSize(node);
-            int words = mine.Length;
-            int longest = 0;
-            Check(MpiUnsafe.MPI_Allreduce((IntPtr)(&words), (IntPtr)(&longest), 1, Int, MpiUnsafe.MPI_MAX, node), "MPI_Allreduce", "agreeing on the size of the node's affinity masks (collective)");
-            ulong[] padded = new ulong[longest];
-            mine.CopyTo(padded, 0);
-            ulong[] all = new ulong[longest * size];
-            fixed (ulong* send = padded)
-            fixed (ulong* receive = all)
-            {
-                Check(MpiUnsafe.MPI_Allgather((IntPtr)send, longest, Long, (IntPtr)receive, longest, Long, node), "MPI_Allgather", "sharing the affinity masks of the node's ranks (collective)");
-            }
+        return node;
+    }
 
-            ulong[][] masks = new ulong[size][];
-            for (int r = 0; r < size; r++)
-            {
-                masks[r] = all.AsSpan(r * longest, longest).ToArray();
-            }
-
-            return (rank, masks);
-        }
-        finally
+    /// <summary>
+    /// Gives every rank on the node the masks of all of them (collective over the node's communicator): each one's
+    /// mask, padded to the longest, in node-rank order.
+    /// </summary>
+    public static ulong[][] AllgatherMasks(int node, ulong[] mine)
+    {
+        int size = CommSize(node);
+        int words = mine.Length;
+        int longest = 0;
+        Check(MpiUnsafe.MPI_Allreduce((IntPtr)(&words), (IntPtr)(&longest), 1, Int, MpiUnsafe.MPI_MAX, node), "MPI_Allreduce", "agreeing on the size of the node's affinity masks (collective)");
+        ulong[] padded = new ulong[longest];
+        mine.CopyTo(padded, 0);
+        ulong[] all = new ulong[longest * size];
+        fixed (ulong* send = padded)
+        fixed (ulong* receive = all)
         {
-            CommFree(ref node);
+            Check(MpiUnsafe.MPI_Allgather((IntPtr)send, longest, Long, (IntPtr)receive, longest, Long, node), "MPI_Allgather", "sharing the affinity masks of the node's ranks (collective)");
         }
+
+        ulong[][] masks = new ulong[size][];
+        for (int r = 0; r < size; r++)
+        {
+            masks[r] = all.AsSpan(r * longest, longest).ToArray();
+        }
+
+        return masks;
+    }
+
+    /// <summary>Gives every rank of <paramref name="comm"/> one integer of each (collective), in rank order.</summary>
+    public static int[] AllgatherInt(int comm, int mine)
+    {
+        int[] all = new int[CommSize(comm)];
+        fixed (int* receive = all)
+        {
+            Check(MpiUnsafe.MPI_Allgather((IntPtr)(&mine), 1, Int, (IntPtr)receive, 1, Int, comm), "MPI_Allgather", "sharing one number per rank (collective)");
+        }
+
+        return all;
+    }
+
+    /// <summary>Gives every rank of <paramref name="comm"/> the text rank 0 passes (collective; the others pass anything).</summary>
+    public static string BroadcastText(int comm, string text)
+    {
+        byte[] bytes = Encoding.UTF8.GetBytes(text);
+        int length = bytes.Length;
+        Check(MpiUnsafe.MPI_Bcast((IntPtr)(&length), 1, Int, 0, comm), "MPI_Bcast", "sharing a text's length (collective)");
+        if (CommRank(comm) != 0)
+        {
+            bytes = new byte[length];
+        }
+
+        fixed (byte* buffer = bytes)
+        {
+            Check(MpiUnsafe.MPI_Bcast((IntPtr)buffer, length, Byte, 0, comm), "MPI_Bcast", "sharing a text (collective)");
+        }
+
+        return Encoding.UTF8.GetString(bytes);
     }
 
     [DllImport(Library, EntryPoint = "MPI_Comm_set_errhandler")]

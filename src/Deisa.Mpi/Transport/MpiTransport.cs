@@ -26,8 +26,10 @@ namespace Deisa.Mpi.Transport;
 /// the send lock, after whatever was queued before it (<see cref="MpiTransportOptions.PostBlocksFromPublisher"/>),
 /// so the data moves without waiting for the communication thread to wake; that thread, and the producer waiting
 /// for its memory, complete the sends.</para>
-/// <para>The thread never burns a core when idle: after a few polls that found nothing it yields, then sleeps at
-/// most <see cref="MpiTransportOptions.MaxIdleWait"/> between polls; a send wakes it at once.</para>
+/// <para>The thread never burns a core when idle: after a few polls that found nothing it sleeps, at most
+/// <see cref="MpiTransportOptions.MaxIdleWait"/> between polls, on a <see cref="Doorbell"/> that a send from this rank
+/// rings, and so does a rank of the same node that just sent it a frame: a message between ranks of a node does not
+/// wait for the next poll at either end.</para>
 /// <para>Shutdown is collective: each rank counts the messages it sent to every other rank, the ranks exchange the
 /// counts once all of them stopped sending, and each receives what is still on its way to it before MPI
 /// finalizes, so that no message is left unmatched (a notice that crossed a rank's end, such as a contract
@@ -46,7 +48,7 @@ internal sealed class MpiTransport : ITransport
     private readonly Action<Exception> _onFault;
     private readonly ConcurrentDictionary<EndpointId, MpiMailbox> _local = new();
     private readonly ConcurrentQueue<(EndpointId From, EndpointId To, Message Message)> _outgoing = new();
-    private readonly ManualResetEventSlim _wake = new(initialState: false, spinCount: 1);
+    private readonly Doorbell _doorbell;
     private readonly Thread _thread;
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -75,13 +77,17 @@ internal sealed class MpiTransport : ITransport
     private readonly long[] _receivedFrom;
     private readonly long[] _bytesReceivedBy = new long[4];
     private volatile bool _stopping;
+
+    // Set by the communication thread while it sleeps on the doorbell: a thread that queues a message rings only then.
+    private int _sleeping;
     private long _framesSent;
     private long _framesReceived;
     private long _bytesSent;
     private long _payloadBytesSent;
 
-    public MpiTransport(int comm, int rank, IEnumerable<EndpointId> endpoints, MessageCodec codec, MpiTransportOptions? options, Action<Exception> onFault)
+    public MpiTransport(int comm, int rank, IEnumerable<EndpointId> endpoints, MessageCodec codec, MpiTransportOptions? options, Doorbell doorbell, Action<Exception> onFault)
     {
+        _doorbell = doorbell;
         _comm = comm;
         _rank = rank;
         _known = [.. endpoints];
@@ -170,7 +176,7 @@ internal sealed class MpiTransport : ITransport
     public async ValueTask DisposeAsync()
     {
         _stopping = true;
-        _wake.Set();
+        _doorbell.RingSelf();
         await _stopped.Task.ConfigureAwait(false);
         foreach (MpiMailbox mailbox in _local.Values)
         {
@@ -221,7 +227,17 @@ internal sealed class MpiTransport : ITransport
         }
 
         _outgoing.Enqueue((from, to, message));
-        _wake.Set();
+        WakeThread();
+    }
+
+    /// <summary>Rings the communication thread's doorbell if it sleeps (the check after the queueing: see <see cref="Idle"/>).</summary>
+    private void WakeThread()
+    {
+        Interlocked.MemoryBarrier();
+        if (Volatile.Read(ref _sleeping) != 0)
+        {
+            _doorbell.RingSelf();
+        }
     }
 
     /// <summary>Drops a message that will not be sent; a block in it fails, so that its producer learns why.</summary>
@@ -272,7 +288,7 @@ internal sealed class MpiTransport : ITransport
 
         if (_postedCount > 0)
         {
-            _wake.Set();
+            WakeThread();
         }
     }
 
@@ -342,8 +358,9 @@ internal sealed class MpiTransport : ITransport
     /// <summary>
     /// Waits before the next poll, as briefly as the traffic needs: spin right after activity; poll every few tens of
     /// microseconds while sends are in flight (they progress only when polled), while messages have been arriving, or
-    /// shortly after a send; otherwise sleep until a send wakes the thread, or <see cref="MpiTransportOptions.MaxIdleWait"/>
-    /// at most. A rank that mostly sends (a simulation rank) so sleeps between its steps and wakes at once for the next.
+    /// shortly after a send; otherwise sleep up to <see cref="MpiTransportOptions.MaxIdleWait"/>. Either sleep ends at
+    /// once when the doorbell rings: this rank's threads queued a message, or a rank of the node sent it one. A rank
+    /// that mostly sends (a simulation rank) so sleeps between its steps and wakes at once for the next.
     /// </summary>
     private void Idle(long lastActivity, long lastReceive, long lastSend)
     {
@@ -353,15 +370,20 @@ internal sealed class MpiTransport : ITransport
             return;
         }
 
-        if (_sends.Count > 0 || _postedCount > 0 || Stopwatch.GetElapsedTime(lastReceive) < _options.WarmWindow ||
-            Stopwatch.GetElapsedTime(lastSend) < _options.WarmWindowAfterSend)
+        TimeSpan wait = _sends.Count > 0 || _postedCount > 0 || Stopwatch.GetElapsedTime(lastReceive) < _options.WarmWindow ||
+            Stopwatch.GetElapsedTime(lastSend) < _options.WarmWindowAfterSend
+            ? _options.WarmPollInterval
+            : _options.MaxIdleWait;
+
+        // Say the thread sleeps, then look once more: a message queued before the flag was seen is sent now, one
+        // queued after it rings the doorbell (both sides fence between their write and their read).
+        Interlocked.Exchange(ref _sleeping, 1);
+        if (_outgoing.IsEmpty && !_stopping)
         {
-            Native.Sleep.For(_options.WarmPollInterval);
-            return;
+            _doorbell.Wait(wait);
         }
 
-        _wake.Wait(_options.MaxIdleWait);
-        _wake.Reset();
+        Volatile.Write(ref _sleeping, 0);
     }
 
     /// <summary>Sends what is queued, waiting at most the shutdown timeout for sends in flight, still receiving meanwhile.</summary>
@@ -550,6 +572,9 @@ internal sealed class MpiTransport : ITransport
                     Interlocked.Add(ref _payloadBytesSent, block.Bytes);
                 }
             }
+
+            // A rank of this node wakes for the frame now rather than at its next poll.
+            _doorbell.Ring(to.Rank);
         }
         catch (Exception error)
         {

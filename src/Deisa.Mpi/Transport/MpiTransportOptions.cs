@@ -5,7 +5,8 @@ public sealed class MpiTransportOptions
 {
     /// <summary>
     /// Gets or sets the longest the communication thread sleeps when idle before polling MPI again. Outgoing messages
-    /// wake it at once; incoming ones wait for the next poll, so this bounds the added latency of an idle rank.
+    /// wake it at once, and so do frames from ranks of the same node; those from other nodes wait for the next poll,
+    /// so this bounds the added latency of an idle rank for them.
     /// </summary>
     public TimeSpan MaxIdleWait { get; set; } = TimeSpan.FromMilliseconds(1);
 

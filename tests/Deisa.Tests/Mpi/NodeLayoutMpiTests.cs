@@ -10,10 +10,12 @@ namespace Deisa.Tests.Mpi;
 [Collection(MpiCollection.Name)]
 public sealed class NodeLayoutMpiTests
 {
-    private static Dictionary<string, int>[] Cores(MpiResult result, int ranks)
+    private static Dictionary<string, int>[] Cores(MpiResult result, int ranks) => Lines(result, "CORES", ranks);
+
+    private static Dictionary<string, int>[] Lines(MpiResult result, string prefix, int ranks)
     {
         Assert.True(result.ExitCode == 0, result.ToString());
-        Dictionary<string, int>[] lines = [.. result.Lines("CORES")
+        Dictionary<string, int>[] lines = [.. result.Lines(prefix)
             .Select(l => l.Split(' ').Skip(1).Select(f => f.Split('=')).ToDictionary(f => f[0], f => f[1] switch { "True" => 1, "False" => 0, string n => int.Parse(n, CultureInfo.InvariantCulture) }))
             .OrderBy(f => f["rank"])];
         Assert.True(lines.Length == ranks, result.ToString());
@@ -32,6 +34,33 @@ public sealed class NodeLayoutMpiTests
         {
             Assert.Equal((2, cores, cores, 2, cores), (rank["node_ranks"], rank["node_cores"], rank["cores"], rank["sharing"], rank["shared_cores"]));
             Assert.Equal(4 > cores ? 1 : 0, rank["gentle"]);
+            Assert.Equal(1, rank["woken_by"]);
+        }
+    }
+
+    [Fact]
+    public void Doorbell_RanksOfANodeWakeEachOther_ThePipesLeaveNothingBehind()
+    {
+        string temporary = Directory.CreateTempSubdirectory("deisa-test-").FullName;
+        try
+        {
+            MpiResult result = MpiJob.RunProcess(
+                "mpiexec.mpich",
+                new Dictionary<string, string?> { ["TMPDIR"] = temporary },
+                "-n", "3", "dotnet", MpiJob.TestApp, "doorbell");
+
+            Dictionary<string, int>[] ranks = Lines(result, "DOORBELL", 3);
+            foreach (Dictionary<string, int> rank in ranks)
+            {
+                Assert.True((1, 1, 1, 1, 2) == (rank["nearby"], rank["rung"], rank["cleared"], rank["self"], rank["peers"]), result.ToString());
+            }
+
+            // The session's pipes and the scenario's were made under TMPDIR and removed once opened.
+            Assert.Empty(Directory.GetFileSystemEntries(temporary));
+        }
+        finally
+        {
+            Directory.Delete(temporary, recursive: true);
         }
     }
 
@@ -53,7 +82,14 @@ public sealed class NodeLayoutMpiTests
         string[] twoNodes = ["-launcher", "fork", "-hosts", "nodea:2,nodeb:2"];
 
         Dictionary<string, int>[] ranks = Cores(MpiJob.RunLaunched(twoNodes, 4, "cores"), 4);
-        Assert.All(ranks, rank => Assert.Equal(2, rank["node_ranks"]));
+        Assert.All(ranks, rank => Assert.Equal((2, 1), (rank["node_ranks"], rank["woken_by"])));
+
+        // Each rank rings the next: 0 rings 1 and 2 rings 3 across their node; 1 to 2 and 3 to 0 cross between the
+        // nodes, where no pipe reaches, so 0 and 2 are not woken.
+        Dictionary<string, int>[] rung = Lines(MpiJob.RunLaunched(twoNodes, 4, "doorbell"), "DOORBELL", 4);
+        Assert.Equal([0, 1, 0, 1], rung.Select(rank => rank["rung"]));
+        Assert.Equal([0, 1, 0, 1], rung.Select(rank => rank["nearby"]));
+        Assert.All(rung, rank => Assert.Equal((1, 1, 1), (rank["cleared"], rank["self"], rank["peers"])));
 
         // Simulation ranks 0 and 1 on one node, the two analytics ranks (a worker on each) on the other: every block
         // crosses between the nodes.
