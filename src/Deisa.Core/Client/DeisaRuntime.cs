@@ -87,6 +87,23 @@ public sealed class DeisaRuntime : IAsyncDisposable, IDisposable
         }
     }
 
+    /// <summary>
+    /// Opens the endpoint of the next producer for a producer built elsewhere (the simulation's Bridge, which works
+    /// over this runtime as over MPI): the same numbering as <see cref="CreateProducer"/>.
+    /// </summary>
+    /// <param name="scheduler">The scheduler's endpoint, which the producer declares its arrays to.</param>
+    /// <returns>The producer's mailbox and its rank among the producers.</returns>
+    internal (Mailbox Mailbox, int Rank) OpenProducer(out EndpointId scheduler)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        scheduler = EndpointId.Scheduler(0);
+        lock (_lock)
+        {
+            int rank = _nextProducer++;
+            return (_transport.Open(EndpointId.Producer(rank)), rank);
+        }
+    }
+
     /// <summary>Gets how many values each worker holds; approximate while tasks run.</summary>
     /// <returns>One count per worker.</returns>
     public int[] GetStoredCounts() => _workers.Select(w => w.State.StoredCount).ToArray();

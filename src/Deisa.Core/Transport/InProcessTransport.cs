@@ -70,6 +70,12 @@ public sealed class InProcessTransport : ITransport
             throw new ArgumentException($"No endpoint {to} is open on this transport (sending a {message.Kind} from {from}).", nameof(to));
         }
 
+        if (message is PutExternal { Value: ILentValue lent } put)
+        {
+            // The producer keeps its memory: the worker gets a copy, as it would get one received over MPI.
+            put.Value = lent.CopyOut();
+        }
+
         if (_codec is not null)
         {
             message = RoundTrip(message, from);

@@ -4,6 +4,8 @@ using Deisa.Heat2D.Analytics;
 using Deisa.Heat2D.Configuration;
 using Deisa.Heat2D.Simulation;
 using Deisa.Ml;
+using Deisa.Mpi;
+using Deisa.Mpi.Bridge;
 
 namespace Deisa.Heat2D.Runs;
 
@@ -20,6 +22,32 @@ internal static class HeatJob
         Policy = Core.Coupling.BackpressurePolicy.Block,
         Timeout = Timeout,
     };
+
+    /// <summary>The coupling settings of a simulation rank's bridge, the same under MPI and in one process.</summary>
+    public static DeisaMpiOptions Coupling(HeatConfig config) => new()
+    {
+        AnalyticsRanks = config.AnalyticsRanks,
+        Mode = config.RunMode == RunMode.Deisa1 ? Core.Arrays.CouplingMode.Deisa1 : Core.Arrays.CouplingMode.Deisa3,
+        ContractTimeout = Timeout,
+        Backpressure = Backpressure(config),
+        StagingBytesBeforeContract = (long)config.StagingBeforeContractMib << 20,
+    };
+
+    /// <summary>Declares a simulation rank's arrays on its bridge (and the downsampled field where configured) and sends the declarations.</summary>
+    public static void Declare(HeatConfig config, Decomposition place, Bridge bridge)
+    {
+        bridge.DeclareArray(HeatArrays.Declare(config, place));
+        if (config.Downsample > 1)
+        {
+            // Computed here from each published block, only when the contract asks for it: a fraction travels.
+            bridge.RegisterPreprocessing(Core.Coupling.Preprocessing.Downsample(config.Downsample));
+            bridge.DeclareDerived(HeatArrays.Coarse, HeatArrays.Field, "downsample");
+        }
+
+        // Sent now rather than at the first publication: the analytics build their graph and the contract while
+        // the first step computes.
+        bridge.CommitDeclarations();
+    }
 
     public static Decomposition Place(HeatConfig config, int rank) =>
         new(rank, config.Grid!.Rows, config.Grid.Cols, config.Size!.Height, config.Size.Width);

@@ -6,6 +6,7 @@ using Deisa.Heat2D.Configuration;
 using Deisa.Heat2D.Output;
 using Deisa.Heat2D.Simulation;
 using Deisa.Ml;
+using Deisa.Mpi.Bridge;
 
 namespace Deisa.Heat2D.Runs;
 
@@ -20,15 +21,14 @@ internal static class InProcessRunner
         if (config.RunMode == RunMode.Deisa1)
         {
             throw new ConfigException(
-                $"mode deisa1 needs MPI (Deisa1 coupling runs over the MPI transport): run it with mpiexec.mpich -n {config.TotalRanks}, " +
+                $"mode deisa1 needs MPI (its per-step announcements are not served by the in-process runtime yet): run it with mpiexec.mpich -n {config.TotalRanks}, " +
                 "as run_mpi.sh does, or choose deisa3, none or posthoc to run in one process.");
         }
 
-        if (config.Steered || config.Downsample > 1)
+        if (config.Steered)
         {
             throw new ConfigException(
-                $"{(config.Steered ? "stop_when_mean_change_below" : "downsample")} needs MPI (the simulation ranks' Bridge {(config.Steered ? "reads the stop request" : "downsamples before shipping")}): " +
-                $"run it with mpiexec.mpich -n {config.TotalRanks}, as run_mpi.sh does.");
+                $"stop_when_mean_change_below needs MPI (steering is not served by the in-process runtime yet): run it with mpiexec.mpich -n {config.TotalRanks}, as run_mpi.sh does.");
         }
 
         int ranks = config.SimulationRanks;
@@ -42,19 +42,28 @@ internal static class InProcessRunner
         DeisaMl.Register();
         using var failed = new CancellationTokenSource();
         using var halo = new SharedHaloExchange(blocks, failed.Token);
-        using DeisaRuntime? runtime = config.RunMode == RunMode.Deisa3
+        bool coupled = config.RunMode == RunMode.Deisa3;
+        using DeisaRuntime? runtime = coupled
             ? DeisaRuntime.StartInProcess(HeatJob.Workers(config), new RuntimeOptions { SimulationRanks = ranks, Backpressure = HeatJob.Backpressure(config) })
             : null;
+        var bridges = new List<Bridge>();
+        using var closeBridges = new Disposables(bridges);
         var sinks = new IStepSink[ranks];
         for (int r = 0; r < ranks; r++)
         {
             Decomposition place = blocks[r].Place;
-            sinks[r] = config.RunMode switch
+            if (coupled)
             {
-                RunMode.Deisa3 => new ProducerSink(runtime!.CreateProducer(), HeatArrays.Declare(config, place), place, HeatJob.Timeout),
-                RunMode.PostHoc => new FileSink(posthoc, place),
-                _ => new NullSink(),
-            };
+                // The Bridge of simulation rank r, in rank order: the same road for a block as under MPI.
+                Bridge bridge = Bridge.Create(runtime!, HeatJob.Coupling(config));
+                bridges.Add(bridge);
+                HeatJob.Declare(config, place, bridge);
+                sinks[r] = new BridgeSink(bridge);
+            }
+            else
+            {
+                sinks[r] = config.RunMode == RunMode.PostHoc ? new FileSink(posthoc, place) : new NullSink();
+            }
         }
 
         var clock = Stopwatch.StartNew();
@@ -63,7 +72,8 @@ internal static class InProcessRunner
             {
                 try
                 {
-                    return SimulationRank.Run(blocks[r], halo, sinks[r], config.Steps, config.Inner, HeatJob.Timeout, r == 0 ? progress.StepDone : null);
+                    return SimulationRank.Run(
+                        blocks[r], halo, sinks[r], config.Steps, config.Inner, HeatJob.Timeout, r == 0 ? progress.StepDone : null, config.Steered ? bridges[r].StopRequested : null);
                 }
                 catch
                 {
@@ -101,6 +111,18 @@ internal static class InProcessRunner
 
         SummaryPrinter.Print(stdout, config, $"{ranks} simulation thread(s) and {HeatJob.Workers(config)} worker(s) in one process", summary, results, output);
         return 0;
+    }
+
+    /// <summary>Disposes the bridges however the run ends.</summary>
+    private sealed class Disposables(List<Bridge> bridges) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (Bridge bridge in bridges)
+            {
+                bridge.Dispose();
+            }
+        }
     }
 
     private static double[] Interior(HeatBlock block)

@@ -27,14 +27,7 @@ internal static class MpiRunner
     private static int RunCoupled(HeatConfig config, string output, Progress progress, TextWriter stdout)
     {
         DeisaMl.Register();
-        using DeisaSession session = DeisaSession.Initialize(new DeisaMpiOptions
-        {
-            AnalyticsRanks = config.AnalyticsRanks,
-            Mode = config.RunMode == RunMode.Deisa1 ? Core.Arrays.CouplingMode.Deisa1 : Core.Arrays.CouplingMode.Deisa3,
-            ContractTimeout = HeatJob.Timeout,
-            Backpressure = HeatJob.Backpressure(config),
-            StagingBytesBeforeContract = (long)config.StagingBeforeContractMib << 20,
-        });
+        using DeisaSession session = DeisaSession.Initialize(HeatJob.Coupling(config));
         using IDisposable signals = Signals.Install(reason => session.Abort(reason, 130));
         if (session.IsAnalytics || session.SimulationRank == 0)
         {
@@ -50,17 +43,7 @@ internal static class MpiRunner
             Decomposition place = HeatJob.Place(config, session.SimulationRank);
             var block = new HeatBlock(place);
             using Mpi.Bridge.Bridge bridge = session.CreateBridge();
-            bridge.DeclareArray(HeatArrays.Declare(config, place));
-            if (config.Downsample > 1)
-            {
-                // Computed here from each published block, only when the contract asks for it: a fraction travels.
-                bridge.RegisterPreprocessing(Core.Coupling.Preprocessing.Downsample(config.Downsample));
-                bridge.DeclareDerived(HeatArrays.Coarse, HeatArrays.Field, "downsample");
-            }
-
-            // Sent now rather than at the first publication: the analytics build their graph and the contract while
-            // the first step computes.
-            bridge.CommitDeclarations();
+            HeatJob.Declare(config, place, bridge);
             using var halo = new MpiHaloExchange(session.SimulationCommunicatorHandle, place, HeatJob.Timeout);
             var sink = new BridgeSink(bridge);
             SimulationReport report = SimulationRank.Run(

@@ -5,6 +5,7 @@ using System.Runtime.InteropServices;
 using System.Threading.Tasks;
 using Deisa.Core.Arrays;
 using Deisa.Core.Buffers;
+using Deisa.Core.Client;
 using Deisa.Core.Coupling;
 using Deisa.Core.Errors;
 using Deisa.Core.Graph;
@@ -24,7 +25,9 @@ namespace Deisa.Mpi.Bridge;
 /// <see cref="DeisaMpiOptions.StagingBytesBeforeContract"/> and the simulation computes on; past that budget a
 /// publish waits for the contract (up to <see cref="DeisaMpiOptions.ContractTimeout"/>). Once it arrives, blocks go
 /// straight from the simulation's memory.</para>
-/// <para>The bridge makes no MPI call itself: the rank's communication thread sends. Publish from one thread.</para>
+/// <para>Under MPI (<see cref="DeisaSession.CreateBridge"/>) a block's sends are posted by the publishing thread and
+/// completed by the rank's communication thread; over an in-process runtime (<see cref="Create"/>) a block is copied to
+/// its worker as it is published.</para>
 /// </remarks>
 public sealed class Bridge : IDisposable
 {
@@ -55,6 +58,24 @@ public sealed class Bridge : IDisposable
     private long _messagesToScheduler;
     private long _blocksDropped;
     private long _blocksDerived;
+
+    /// <summary>
+    /// Creates the bridge of the next simulation rank of a runtime that runs in this process (simulation ranks as
+    /// threads): the same road for a block as under MPI — declarations, contract, staging, backpressure, steering,
+    /// preprocessing — except that a block the contract wants is copied to its worker rather than sent. Call it once per
+    /// simulation rank, in rank order: the n-th bridge is simulation rank n (<see cref="RuntimeOptions.SimulationRanks"/>
+    /// of them).
+    /// </summary>
+    /// <param name="runtime">The in-process runtime.</param>
+    /// <param name="options">The coupling settings (<see cref="DeisaMpiOptions.Mode"/>, backpressure, contract timeout,
+    /// staging); the ones that place ranks are not used. Defaults when null.</param>
+    /// <returns>The bridge; dispose it (or call <see cref="Finish"/>) when the simulation rank ends.</returns>
+    public static Bridge Create(DeisaRuntime runtime, DeisaMpiOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(runtime);
+        (Mailbox mailbox, int rank) = runtime.OpenProducer(out EndpointId scheduler);
+        return new Bridge(mailbox, scheduler, rank, options ?? new DeisaMpiOptions());
+    }
 
     internal Bridge(Mailbox mailbox, EndpointId scheduler, int simulationRank, DeisaMpiOptions options)
     {

@@ -195,9 +195,10 @@ internal sealed class MpiTransport : ITransport
                 throw new ArgumentException($"No endpoint {to} is open on this rank (sending a {message.Kind} from {from}).", nameof(to));
             }
 
-            if (message is PutExternal { Value: OutgoingBlock block } put)
+            if (message is PutExternal { Value: ILentValue lent } put)
             {
-                put.Value = CopyLocally(block);
+                // Only a rank that both publishes and works would get here.
+                put.Value = lent.CopyOut();
             }
 
             if (!target.TryDeliver(message))
@@ -290,21 +291,6 @@ internal sealed class MpiTransport : ITransport
         {
             WakeThread();
         }
-    }
-
-    private static unsafe object CopyLocally(OutgoingBlock block)
-    {
-        // Only a rank that both publishes and works would get here: copy, since the producer keeps its memory.
-        var bytes = new ReadOnlySpan<byte>(block.Pointer, checked((int)block.Bytes));
-        object value = block.ElementType switch
-        {
-            ElementType.Float32 => PooledArray<float>.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(bytes)),
-            ElementType.Int32 => PooledArray<int>.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, int>(bytes)),
-            ElementType.Int64 => PooledArray<long>.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, long>(bytes)),
-            _ => PooledArray<double>.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, double>(bytes)),
-        };
-        block.Complete(null);
-        return value;
     }
 
     private void Run()

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Threading.Tasks;
 using Deisa.Core.Arrays;
 using Deisa.Core.Buffers;
+using Deisa.Core.Transport;
 using Microsoft.Extensions.ObjectPool;
 
 namespace Deisa.Mpi.Transport;
@@ -18,7 +19,7 @@ namespace Deisa.Mpi.Transport;
 /// whoever keeps a block past its completion (a <see cref="Bridge.PublishHandle"/>, a pending send) asks about its
 /// own version: a block completed and rented again is complete for every older version.</para>
 /// </remarks>
-internal sealed unsafe class OutgoingBlock : DeferredPayload
+internal sealed unsafe class OutgoingBlock : DeferredPayload, ILentValue
 {
     private const int MaxRetained = 1024;
 
@@ -96,6 +97,39 @@ internal sealed unsafe class OutgoingBlock : DeferredPayload
         block._request = 0;
         Volatile.Write(ref block._state, ((block._state >> 1) + 1) << 1);
         return block;
+    }
+
+    /// <summary>
+    /// Copies the block, row by row where it is strided, into a pooled array of its element type and completes it:
+    /// what a transport that delivers within the process does (the in-process runtime's, or a rank that both
+    /// publishes and works).
+    /// </summary>
+    /// <returns>The copy.</returns>
+    public object CopyOut()
+    {
+        object copy = ElementType switch
+        {
+            ElementType.Float32 => Copy<float>(),
+            ElementType.Int32 => Copy<int>(),
+            ElementType.Int64 => Copy<long>(),
+            _ => Copy<double>(),
+        };
+        Complete(null);
+        return copy;
+    }
+
+    private PooledArray<T> Copy<T>()
+        where T : unmanaged
+    {
+        var copy = PooledArray<T>.Rent(Count);
+        Span<T> target = copy.Span;
+        var first = (T*)Pointer;
+        for (int row = 0; row < Rows; row++)
+        {
+            new ReadOnlySpan<T>(first + ((long)row * Stride), Columns).CopyTo(target.Slice(row * Columns, Columns));
+        }
+
+        return copy;
     }
 
     /// <summary>Gets whether the send of rental <paramref name="version"/> completed (or the block moved on to a later one).</summary>

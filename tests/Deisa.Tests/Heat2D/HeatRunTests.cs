@@ -12,11 +12,12 @@ public sealed class HeatRunTests : IDisposable
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     [Theory]
-    [InlineData("deisa3", 2, 2)]
-    [InlineData("posthoc", 2, 1)]
-    public void Run_InProcess_AnalyticsEqualDense_FieldEqualsSerial(string mode, int rows, int cols)
+    [InlineData("deisa3", 2, 2, 1)]
+    [InlineData("deisa3", 2, 2, 2)] // each rank's Bridge downsamples, as under MPI
+    [InlineData("posthoc", 2, 1, 1)]
+    public void Run_InProcess_AnalyticsEqualDense_FieldEqualsSerial(string mode, int rows, int cols, int downsample)
     {
-        var run = new HeatCase(Height: 24, Width: 20, Rows: rows, Cols: cols, Steps: 6, Inner: 5, AnalyticsRanks: 3, Mode: mode) { RollingWindow = 3 };
+        var run = new HeatCase(Height: 24, Width: 20, Rows: rows, Cols: cols, Steps: 6, Inner: 5, AnalyticsRanks: 3, Mode: mode) { RollingWindow = 3, Downsample = downsample };
         HeatConfig config = ConfigLoader.Load(run.Write(_folder));
         string output = Path.Combine(_folder, "out");
         Directory.CreateDirectory(output);
@@ -46,12 +47,11 @@ public sealed class HeatRunTests : IDisposable
         Assert.Contains("mpiexec.mpich -n 4", error.Message, StringComparison.Ordinal);
     }
 
-    [Theory]
-    [InlineData(2, false, "downsample needs MPI (the simulation ranks' Bridge downsamples before shipping): run it with mpiexec.mpich -n 4")]
-    [InlineData(1, true, "stop_when_mean_change_below needs MPI (the simulation ranks' Bridge reads the stop request): run it with mpiexec.mpich -n 4")]
-    public void Run_InProcessDownsampleOrSteering_RefusedWithTheCommandToRun(int downsample, bool steered, string expected)
+    [Fact]
+    public void Run_InProcessSteering_RefusedWithTheCommandToRun()
     {
-        var run = new HeatCase(24, 20, 2, 1, 4, 2, 2, "deisa3") { Downsample = downsample, StopBelow = steered ? 0.5 : null };
+        const string expected = "stop_when_mean_change_below needs MPI (steering is not served by the in-process runtime yet): run it with mpiexec.mpich -n 4";
+        var run = new HeatCase(24, 20, 2, 1, 4, 2, 2, "deisa3") { StopBelow = 0.5 };
         HeatConfig config = ConfigLoader.Load(run.Write(_folder));
         var error = Assert.Throws<ConfigException>(() => InProcessRunner.Run(config, _folder, new Progress(4, false, TextWriter.Null), TextWriter.Null));
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
