@@ -15,6 +15,7 @@ public sealed class InProcessTransport : ITransport
 {
     private readonly ConcurrentDictionary<EndpointId, InProcessMailbox> _mailboxes = new();
     private readonly MessageCodec? _codec;
+    private readonly bool _copyLentValues;
     private long _dropped;
 
     /// <summary>Creates a transport.</summary>
@@ -27,6 +28,8 @@ public sealed class InProcessTransport : ITransport
         {
             _codec = new MessageCodec(operations ?? OperationRegistry.Default, values);
         }
+
+        _copyLentValues = options?.DeliverLentValues != true;
     }
 
     /// <inheritdoc/>
@@ -70,7 +73,7 @@ public sealed class InProcessTransport : ITransport
             throw new ArgumentException($"No endpoint {to} is open on this transport (sending a {message.Kind} from {from}).", nameof(to));
         }
 
-        if (message is PutExternal { Value: ILentValue lent } put)
+        if (_copyLentValues && message is PutExternal { Value: ILentValue lent } put)
         {
             // The producer keeps its memory: the worker gets a copy, as it would get one received over MPI.
             put.Value = lent.CopyOut();
