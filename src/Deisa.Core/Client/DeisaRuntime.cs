@@ -36,6 +36,7 @@ public sealed class DeisaRuntime : IAsyncDisposable, IDisposable
         {
             StoryCapacity = options.StoryCapacity,
             Producers = [.. Enumerable.Range(0, options.SimulationRanks).Select(EndpointId.Producer)],
+            Mode = options.Mode,
         });
         _scheduler = new SchedulerHost(transport.Open(scheduler), state, options.ValidateScheduler, OnFault);
         _workers = _workerIds.Select(id => new WorkerHost(transport.Open(id), scheduler, threads, options.ShutdownTimeout, OnFault)).ToArray();
@@ -52,6 +53,9 @@ public sealed class DeisaRuntime : IAsyncDisposable, IDisposable
 
     /// <summary>Gets the number of workers.</summary>
     public int WorkerCount => _workers.Length;
+
+    /// <summary>Gets how the producers couple to the analytics (<see cref="RuntimeOptions.Mode"/>).</summary>
+    public Arrays.CouplingMode Mode => _options.Mode;
 
     /// <summary>Gets the transport's name.</summary>
     public string TransportName => _transport.Name;

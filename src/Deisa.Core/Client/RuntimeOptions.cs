@@ -30,6 +30,13 @@ public sealed class RuntimeOptions
     /// </summary>
     public int SimulationRanks { get; set; }
 
+    /// <summary>
+    /// Gets or sets how the producers couple to the analytics: <see cref="Arrays.CouplingMode.Deisa3"/> (external tasks
+    /// and a contract) or <see cref="Arrays.CouplingMode.Deisa1"/> (every block shipped and announced each step). A
+    /// producer's bridge must use the same mode.
+    /// </summary>
+    public Arrays.CouplingMode Mode { get; set; } = Arrays.CouplingMode.Deisa3;
+
     /// <summary>Gets or sets the client's time limits.</summary>
     public ClientOptions Client { get; set; } = new();
 

@@ -18,19 +18,6 @@ internal static class InProcessRunner
 {
     public static int Run(HeatConfig config, string output, Progress progress, TextWriter stdout)
     {
-        if (config.RunMode == RunMode.Deisa1)
-        {
-            throw new ConfigException(
-                $"mode deisa1 needs MPI (its per-step announcements are not served by the in-process runtime yet): run it with mpiexec.mpich -n {config.TotalRanks}, " +
-                "as run_mpi.sh does, or choose deisa3, none or posthoc to run in one process.");
-        }
-
-        if (config.Steered)
-        {
-            throw new ConfigException(
-                $"stop_when_mean_change_below needs MPI (steering is not served by the in-process runtime yet): run it with mpiexec.mpich -n {config.TotalRanks}, as run_mpi.sh does.");
-        }
-
         int ranks = config.SimulationRanks;
         HeatBlock[] blocks = [.. Enumerable.Range(0, ranks).Select(r => new HeatBlock(HeatJob.Place(config, r)))];
         string posthoc = Path.Combine(output, "posthoc");
@@ -42,9 +29,9 @@ internal static class InProcessRunner
         DeisaMl.Register();
         using var failed = new CancellationTokenSource();
         using var halo = new SharedHaloExchange(blocks, failed.Token);
-        bool coupled = config.RunMode == RunMode.Deisa3;
+        bool coupled = config.RunMode is RunMode.Deisa3 or RunMode.Deisa1;
         using DeisaRuntime? runtime = coupled
-            ? DeisaRuntime.StartInProcess(HeatJob.Workers(config), new RuntimeOptions { SimulationRanks = ranks, Backpressure = HeatJob.Backpressure(config) })
+            ? DeisaRuntime.StartInProcess(HeatJob.Workers(config), new RuntimeOptions { SimulationRanks = ranks, Backpressure = HeatJob.Backpressure(config), Mode = HeatJob.Coupling(config).Mode })
             : null;
         var bridges = new List<Bridge>();
         using var closeBridges = new Disposables(bridges);
@@ -72,8 +59,13 @@ internal static class InProcessRunner
             {
                 try
                 {
-                    return SimulationRank.Run(
+                    SimulationReport report = SimulationRank.Run(
                         blocks[r], halo, sinks[r], config.Steps, config.Inner, HeatJob.Timeout, r == 0 ? progress.StepDone : null, config.Steered ? bridges[r].StopRequested : null);
+
+                    // As under MPI, each rank ends its coupling when it stops: the analytics learn there the step a
+                    // steered run stopped at, and wait for it.
+                    sinks[r].Finish();
+                    return report;
                 }
                 catch
                 {
@@ -92,11 +84,6 @@ internal static class InProcessRunner
         SimulationReport[] reports = Task.WhenAll(simulation).GetAwaiter().GetResult();
         double wall = clock.Elapsed.TotalSeconds;
         var summary = SimulationSummary.From(reports, config.Mode!, config.Size!.Height, config.Size.Width, config.Grid!.Rows, config.Grid.Cols, config.Inner, wall);
-        foreach (IStepSink sink in sinks)
-        {
-            sink.Finish();
-        }
-
         ResultWriter.WriteField(output, HeatJob.Assemble(config, r => Interior(blocks[r])), config.Size.Height, config.Size.Width);
         summary.Write(output);
         if (config.RunMode == RunMode.PostHoc)

@@ -68,13 +68,22 @@ public sealed class Bridge : IDisposable
     /// </summary>
     /// <param name="runtime">The in-process runtime.</param>
     /// <param name="options">The coupling settings (<see cref="DeisaMpiOptions.Mode"/>, backpressure, contract timeout,
-    /// staging); the ones that place ranks are not used. Defaults when null.</param>
+    /// staging); the ones that place ranks are not used. Defaults, in the runtime's mode, when null.</param>
     /// <returns>The bridge; dispose it (or call <see cref="Finish"/>) when the simulation rank ends.</returns>
+    /// <exception cref="ArgumentException"><paramref name="options"/> names another coupling mode than the runtime's <see cref="RuntimeOptions.Mode"/>.</exception>
     public static Bridge Create(DeisaRuntime runtime, DeisaMpiOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(runtime);
+        options ??= new DeisaMpiOptions { Mode = runtime.Mode };
+        if (options.Mode != runtime.Mode)
+        {
+            // The scheduler would wait for per-step announcements that never come, or the bridge for a contract.
+            throw new ArgumentException(
+                $"The bridge's coupling mode is {options.Mode} but the runtime's is {runtime.Mode}: set RuntimeOptions.Mode and DeisaMpiOptions.Mode alike.", nameof(options));
+        }
+
         (Mailbox mailbox, int rank) = runtime.OpenProducer(out EndpointId scheduler);
-        return new Bridge(mailbox, scheduler, rank, options ?? new DeisaMpiOptions());
+        return new Bridge(mailbox, scheduler, rank, options);
     }
 
     internal Bridge(Mailbox mailbox, EndpointId scheduler, int simulationRank, DeisaMpiOptions options)

@@ -90,6 +90,51 @@ internal sealed record HeatCase(int Height, int Width, int Rows, int Cols, int S
         return [.. read.Where((_, t) => t % every == 0).Select(f => Enumerable.Range(r0, r1 - r0).SelectMany(y => f.AsSpan((y * fullWidth) + c0, w).ToArray()).ToArray())];
     }
 
+    /// <summary>
+    /// A steered run and the step its analytics must decide to stop at: the threshold falls between the spatial mean's
+    /// changes at steps 20 and 21 of the serial run, so the analytics see it at step 21 and ask every rank to stop a few
+    /// steps later, long before the 400 steps. No staging and a bound of 4 steps in flight: the simulation cannot run to
+    /// the end before the analytics decide.
+    /// </summary>
+    public static HeatCase Steered(out int decided)
+    {
+        var probe = new HeatCase(Height: 16, Width: 16, Rows: 2, Cols: 1, Steps: 400, Inner: 2, AnalyticsRanks: 2, Mode: "deisa3");
+        double[] means = [.. probe.Fields().Select(f => f.Average())];
+        double[] changes = [.. means.Select((m, t) => t == 0 ? double.NaN : Math.Abs(m - means[t - 1]))];
+        Assert.True(changes[21] < changes[20] * 0.999, $"The serial mean's changes do not fall at step 21: {changes[20]:R}, {changes[21]:R}.");
+        double threshold = (changes[20] + changes[21]) / 2;
+        decided = Array.FindIndex(changes, c => c < threshold);
+        return probe with { StopBelow = threshold, MaxStepsInFlight = 4, StagingMib = 0, RollingWindow = 2 };
+    }
+
+    /// <summary>
+    /// Checks a steered run (<see cref="Steered"/>): the summary names the decision and the step every rank stopped
+    /// at, and what was planned over time ends with the steps run, each as the serial run gives it.
+    /// </summary>
+    public void AssertSteered(string stdout, string output, int decided)
+    {
+        System.Text.RegularExpressions.Match line = System.Text.RegularExpressions.Regex.Match(
+            stdout, @"steering     the spatial mean changed by \S+ < \S+ at step (\d+): stop requested at step (\d+); every simulation rank ran (\d+) steps");
+        Assert.True(line.Success, stdout);
+        int stoppedAt = int.Parse(line.Groups[2].Value, CultureInfo.InvariantCulture);
+        Assert.Equal(decided, int.Parse(line.Groups[1].Value, CultureInfo.InvariantCulture));
+        Assert.Equal(stoppedAt, int.Parse(line.Groups[3].Value, CultureInfo.InvariantCulture));
+        Assert.InRange(stoppedAt, decided + 1, Steps - 1);
+
+        double[] means = [.. Fields().Select(f => f.Average())];
+        using var file = H5File.OpenRead(Path.Combine(output, "results.h5"));
+        double[] spatial = file.Dataset("spatial_mean").Read<double[]>();
+        Assert.Equal(stoppedAt, spatial.Length);
+        for (int t = 0; t < stoppedAt; t++)
+        {
+            Assert.True(Math.Abs(spatial[t] - means[t]) <= 1e-12 * Math.Abs(means[t]), $"spatial mean at step {t}: {spatial[t]:R}, serial {means[t]:R}");
+        }
+
+        Assert.Equal(stoppedAt, file.Dataset("rolling_mean").Read<double[]>().Length);
+        using System.Text.Json.JsonDocument summary = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "simulation.json")));
+        Assert.All(summary.RootElement.GetProperty("StepsByRank").EnumerateArray(), steps => Assert.Equal(stoppedAt, steps.GetInt32()));
+    }
+
     /// <summary>Checks results.h5 against the dense computation of the same analytics.</summary>
     public void AssertResults(string output)
     {

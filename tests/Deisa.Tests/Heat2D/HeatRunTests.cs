@@ -14,10 +14,11 @@ public sealed class HeatRunTests : IDisposable
     [Theory]
     [InlineData("deisa3", 2, 2, 1)]
     [InlineData("deisa3", 2, 2, 2)] // each rank's Bridge downsamples, as under MPI
+    [InlineData("deisa1", 2, 1, 1)] // per-step announcements, every block shipped
     [InlineData("posthoc", 2, 1, 1)]
     public void Run_InProcess_AnalyticsEqualDense_FieldEqualsSerial(string mode, int rows, int cols, int downsample)
     {
-        var run = new HeatCase(Height: 24, Width: 20, Rows: rows, Cols: cols, Steps: 6, Inner: 5, AnalyticsRanks: 3, Mode: mode) { RollingWindow = 3, Downsample = downsample };
+        var run = new HeatCase(Height: 24, Width: 20, Rows: rows, Cols: cols, Steps: 6, Inner: 5, AnalyticsRanks: 3, Mode: mode) { RollingWindow = mode == "deisa1" ? null : 3, Downsample = downsample };
         HeatConfig config = ConfigLoader.Load(run.Write(_folder));
         string output = Path.Combine(_folder, "out");
         Directory.CreateDirectory(output);
@@ -31,7 +32,7 @@ public sealed class HeatRunTests : IDisposable
         string summary = File.ReadAllText(Path.Combine(output, SummaryPrinter.FileName));
         Assert.Contains($"mode {mode}", summary, StringComparison.Ordinal);
         Assert.Contains("ipca         explained variance ratio", summary, StringComparison.Ordinal);
-        foreach (string picture in (string[])["temperature.png", "components.png", "explained_variance.png", "spatial_mean.png", "time_derivative_mean.png", "rolling_mean.png"])
+        foreach (string picture in (string[])["temperature.png", "components.png", "explained_variance.png", "spatial_mean.png", "time_derivative_mean.png", .. (mode == "deisa1" ? (string[])[] : ["rolling_mean.png"])])
         {
             byte[] png = File.ReadAllBytes(Path.Combine(output, picture));
             Assert.True(png.Length > 1000 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G', $"{picture} is not a PNG picture.");
@@ -39,21 +40,18 @@ public sealed class HeatRunTests : IDisposable
     }
 
     [Fact]
-    public void Run_InProcessDeisa1_RefusedWithTheCommandToRun()
+    public void Run_InProcessSteering_EveryRankStopsAtTheRequestedStep()
     {
-        var run = new HeatCase(24, 20, 2, 1, 4, 2, 2, "deisa1");
+        // The same run as under MPI: the simulation threads' bridges hear the analytics' decision.
+        HeatCase run = HeatCase.Steered(out int decided);
         HeatConfig config = ConfigLoader.Load(run.Write(_folder));
-        var error = Assert.Throws<ConfigException>(() => InProcessRunner.Run(config, _folder, new Progress(4, false, TextWriter.Null), TextWriter.Null));
-        Assert.Contains("mpiexec.mpich -n 4", error.Message, StringComparison.Ordinal);
-    }
+        string output = Path.Combine(_folder, "out");
+        Directory.CreateDirectory(output);
+        using var stdout = new StringWriter();
 
-    [Fact]
-    public void Run_InProcessSteering_RefusedWithTheCommandToRun()
-    {
-        const string expected = "stop_when_mean_change_below needs MPI (steering is not served by the in-process runtime yet): run it with mpiexec.mpich -n 4";
-        var run = new HeatCase(24, 20, 2, 1, 4, 2, 2, "deisa3") { StopBelow = 0.5 };
-        HeatConfig config = ConfigLoader.Load(run.Write(_folder));
-        var error = Assert.Throws<ConfigException>(() => InProcessRunner.Run(config, _folder, new Progress(4, false, TextWriter.Null), TextWriter.Null));
-        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+        int code = InProcessRunner.Run(config, output, new Progress(config.Steps, false, TextWriter.Null), stdout);
+
+        Assert.Equal(0, code);
+        run.AssertSteered(stdout.ToString(), output, decided);
     }
 }

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using PureHDF;
 using Deisa.Tests.Heat2D;
 
 namespace Deisa.Tests.Mpi;
@@ -126,40 +125,12 @@ public sealed class Heat2DMpiTests : IDisposable
     [Fact]
     public void Steering_StopOnceTheMeanSettles_EveryRankStopsAtTheRequestedStep()
     {
-        // The threshold falls between the spatial mean's changes at steps 20 and 21 of the serial run: the analytics
-        // see it at step 21 and ask every rank to stop a few steps later, long before the 400 steps.
-        var probe = new HeatCase(Height: 16, Width: 16, Rows: 2, Cols: 1, Steps: 400, Inner: 2, AnalyticsRanks: 2, Mode: "deisa3");
-        double[] means = [.. probe.Fields().Select(f => f.Average())];
-        double[] changes = [.. means.Select((m, t) => t == 0 ? double.NaN : Math.Abs(m - means[t - 1]))];
-        Assert.True(changes[21] < changes[20] * 0.999, $"The serial mean's changes do not fall at step 21: {changes[20]:R}, {changes[21]:R}.");
-        double threshold = (changes[20] + changes[21]) / 2;
-        int decided = Array.FindIndex(changes, c => c < threshold);
+        HeatCase run = HeatCase.Steered(out int decided);
 
-        // No staging and a bound of 4 steps in flight: the simulation cannot run to the end before the analytics decide.
-        HeatCase run = probe with { StopBelow = threshold, MaxStepsInFlight = 4, StagingMib = 0, RollingWindow = 2 };
         MpiResult result = MpiJob.RunProgram(run.Ranks, MpiJob.Heat2D, "--config", run.Write(_folder));
 
         Assert.True(result.ExitCode == 0, result.ToString());
-        System.Text.RegularExpressions.Match line = System.Text.RegularExpressions.Regex.Match(
-            result.Stdout, @"steering     the spatial mean changed by \S+ < \S+ at step (\d+): stop requested at step (\d+); every simulation rank ran (\d+) steps");
-        Assert.True(line.Success, result.Stdout);
-        int stoppedAt = int.Parse(line.Groups[2].Value, CultureInfo.InvariantCulture);
-        Assert.Equal(decided, int.Parse(line.Groups[1].Value, CultureInfo.InvariantCulture));
-        Assert.Equal(stoppedAt, int.Parse(line.Groups[3].Value, CultureInfo.InvariantCulture));
-        Assert.InRange(stoppedAt, decided + 1, probe.Steps - 1);
-
-        // What was planned over time ends with the steps run: the spatial mean of each, as the serial run gives it.
-        using var file = H5File.OpenRead(Path.Combine(_folder, "out", "results.h5"));
-        double[] spatial = file.Dataset("spatial_mean").Read<double[]>();
-        Assert.Equal(stoppedAt, spatial.Length);
-        for (int t = 0; t < stoppedAt; t++)
-        {
-            Assert.True(Math.Abs(spatial[t] - means[t]) <= 1e-12 * Math.Abs(means[t]), $"spatial mean at step {t}: {spatial[t]:R}, serial {means[t]:R}");
-        }
-
-        Assert.Equal(stoppedAt, file.Dataset("rolling_mean").Read<double[]>().Length);
-        using JsonDocument summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(_folder, "out", "simulation.json")));
-        Assert.All(summary.RootElement.GetProperty("StepsByRank").EnumerateArray(), steps => Assert.Equal(stoppedAt, steps.GetInt32()));
+        run.AssertSteered(result.Stdout, Path.Combine(_folder, "out"), decided);
     }
 
     [Fact]
