@@ -44,8 +44,9 @@ for section in "${sections[@]}"; do
         stencil) "$DEISA_ROOT/bench/heat2d/run_stencil_benchmark.sh" ;;
         ipca) DEISA_IPCA_DATA="$OUT/ipca/data" "$DEISA_ROOT/bench/ml/run_ipca_benchmark.sh" ;;
         mpi) "$DEISA_ROOT/bench/run_mpi_benchmarks.sh" | tee "$OUT/mpi/mpi.md" ;;
-        workflow) dotnet "$WORKFLOW" compare --out "$OUT/workflow" ;;
-        scaling) dotnet "$WORKFLOW" scaling --out "$OUT/scaling" ;;
+        # The mini-app as run_mpi.sh runs it: compiled ahead of time (ReadyToRun).
+        workflow) deisa_publish_heat2d; DEISA_HEAT2D="$HEAT2D" dotnet "$WORKFLOW" compare --out "$OUT/workflow" ;;
+        scaling) deisa_publish_heat2d; DEISA_HEAT2D="$HEAT2D" dotnet "$WORKFLOW" scaling --out "$OUT/scaling" ;;
         model) dotnet "$WORKFLOW" scale-model --out "$OUT/model" ;;
         long) "$DEISA_ROOT/bench/heat2d/run_long_runs.sh" | tee "$OUT/long/long.md" ;;
     esac

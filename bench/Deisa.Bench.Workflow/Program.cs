@@ -182,7 +182,7 @@ public static class Program
 
     internal static string Header(string what, int ranks)
     {
-        return $"{what}; {DateTime.UtcNow:yyyy-MM-dd}, {Environment.ProcessorCount} cores, {ranks} MPI rank(s) at most ({(double)ranks / Environment.ProcessorCount:0.#} per core)";
+        return $"{what}; {DateTime.UtcNow:yyyy-MM-dd}, {Environment.ProcessorCount} cores, {ranks} MPI rank(s) at most ({(double)ranks / Environment.ProcessorCount:0.#} per core); Heat2D {Heat2DKind}";
     }
 
     private static int Compare(int size, int steps, int inner, (int Rows, int Cols) grid, int analytics, int repeat, string root)
@@ -301,8 +301,22 @@ public static class Program
 
     private static string F(double value, string unit) => $"{value.ToString(value < 10 ? "F2" : "F1", CultureInfo.InvariantCulture)} {unit}";
 
+    /// <summary>Which build of the mini-app the runs launch: the one run_mpi.sh runs, or the plain build.</summary>
+    internal static string Heat2DKind => Environment.GetEnvironmentVariable("DEISA_HEAT2D") is { Length: > 0 }
+        ? $"as DEISA_HEAT2D names it ({Heat2D})"
+        : "JIT-compiled build (set DEISA_HEAT2D to the ReadyToRun one, as bench/run_all.sh does)";
+
+    /// <summary>
+    /// The mini-app to launch: <c>DEISA_HEAT2D</c> when set (bench/run_all.sh sets the ReadyToRun build that
+    /// run_mpi.sh runs, whose ranks start about twice as fast), else this configuration's build.
+    /// </summary>
     private static string LocateHeat2D()
     {
+        if (Environment.GetEnvironmentVariable("DEISA_HEAT2D") is { Length: > 0 } chosen)
+        {
+            return File.Exists(chosen) ? chosen : throw new FileNotFoundException($"DEISA_HEAT2D names {chosen}, which does not exist; run scripts/setup.sh's deisa_publish_heat2d (run_mpi.sh does) or unset it.", chosen);
+        }
+
         var here = new DirectoryInfo(AppContext.BaseDirectory);
         string framework = here.Name;
         string configuration = here.Parent!.Name;
