@@ -158,10 +158,10 @@ public sealed class DeisaSession : IDisposable
             Cores = cores,
             SharedCores = sharedCores,
             Threads = layout.IsSimulation(worldRank)
-                ? new RankThreads("simulation rank", 0, sharedCores, cores, doorbell.Peers)
+                ? new RankThreads(RankRole.Simulation, 0, sharedCores, cores, doorbell.Peers)
                 : worldRank == layout.AnalyticsRoot
-                    ? new RankThreads("analytics root", layout.WorkerOnRoot ? options.ThreadsPerWorker : 0, sharedCores, cores, doorbell.Peers)
-                    : new RankThreads("analytics worker", options.ThreadsPerWorker, sharedCores, cores, doorbell.Peers),
+                    ? new RankThreads(RankRole.AnalyticsRoot, layout.WorkerOnRoot ? options.ThreadsPerWorker : 0, sharedCores, cores, doorbell.Peers)
+                    : new RankThreads(RankRole.AnalyticsWorker, options.ThreadsPerWorker, sharedCores, cores, doorbell.Peers),
         };
     }
 

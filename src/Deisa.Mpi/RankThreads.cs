@@ -17,7 +17,7 @@ namespace Deisa.Mpi;
 /// </remarks>
 public sealed class RankThreads
 {
-    internal RankThreads(string role, int executorThreads, bool gentlePolling, CoreLayout cores, int wokenBy)
+    internal RankThreads(RankRole role, int executorThreads, bool gentlePolling, CoreLayout cores, int wokenBy)
     {
         WokenBy = wokenBy;
         Role = role;
@@ -29,8 +29,8 @@ public sealed class RankThreads
         ConcurrentGc = GcSetting("ConcurrentGC") is true;
     }
 
-    /// <summary>Gets what the rank runs: <c>simulation rank</c>, <c>analytics root</c> or <c>analytics worker</c>.</summary>
-    public string Role { get; }
+    /// <summary>Gets what the rank runs.</summary>
+    public RankRole Role { get; }
 
     /// <summary>Gets how many threads run the worker's tasks on this rank (0 where no worker runs).</summary>
     public int ExecutorThreads { get; }
@@ -66,7 +66,13 @@ public sealed class RankThreads
             1 => "1 executor thread, ",
             _ => $"{ExecutorThreads} executor threads, ",
         };
-        string scheduler = Role == "analytics root" ? "scheduler thread, " : string.Empty;
+        string role = Role switch
+        {
+            RankRole.Simulation => "simulation rank",
+            RankRole.AnalyticsRoot => "analytics root",
+            _ => "analytics worker",
+        };
+        string scheduler = Role == RankRole.AnalyticsRoot ? "scheduler thread, " : string.Empty;
         string polling = GentlePolling ? "gently" : "eagerly";
         string woken = WokenBy switch
         {
@@ -76,7 +82,7 @@ public sealed class RankThreads
         };
         string gc = ServerGc ? $"server GC with {GcHeaps} heaps" : "workstation GC";
         string background = ConcurrentGc ? " and background collections" : string.Empty;
-        return string.Create(CultureInfo.InvariantCulture, $"{Role}: {scheduler}{executors}communication thread polling {polling}{woken}, {gc}{background}; {Cores}");
+        return string.Create(CultureInfo.InvariantCulture, $"{role}: {scheduler}{executors}communication thread polling {polling}{woken}, {gc}{background}; {Cores}");
     }
 
     private static object? GcSetting(string name) =>

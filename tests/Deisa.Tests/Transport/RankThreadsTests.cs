@@ -10,7 +10,7 @@ public sealed class RankThreadsTests
     [Fact]
     public void ToString_AnalyticsRoot_NamesSchedulerExecutorsPollingCollectorAndCores()
     {
-        var threads = new RankThreads("analytics root", 2, gentlePolling: true, TwoRanksOnTwoCores(), wokenBy: 1);
+        var threads = new RankThreads(RankRole.AnalyticsRoot, 2, gentlePolling: true, TwoRanksOnTwoCores(), wokenBy: 1);
 
         string gc = GCSettings.IsServerGC ? $"server GC with {threads.GcHeaps} heaps" : "workstation GC";
         Assert.StartsWith($"analytics root: scheduler thread, 2 executor threads, communication thread polling gently (woken by the node's other rank), {gc}", threads.ToString(), StringComparison.Ordinal);
@@ -20,7 +20,7 @@ public sealed class RankThreadsTests
     [Fact]
     public void ToString_SimulationRank_NoSchedulerNoExecutors()
     {
-        var threads = new RankThreads("simulation rank", 0, gentlePolling: false, TwoRanksOnTwoCores(), wokenBy: 0);
+        var threads = new RankThreads(RankRole.Simulation, 0, gentlePolling: false, TwoRanksOnTwoCores(), wokenBy: 0);
 
         Assert.StartsWith("simulation rank: communication thread polling eagerly, ", threads.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain("executor", threads.ToString(), StringComparison.Ordinal);
@@ -29,7 +29,7 @@ public sealed class RankThreadsTests
     [Fact]
     public void Collector_IsWhatTheRuntimeRuns()
     {
-        var threads = new RankThreads("analytics worker", 1, gentlePolling: true, TwoRanksOnTwoCores(), wokenBy: 3);
+        var threads = new RankThreads(RankRole.AnalyticsWorker, 1, gentlePolling: true, TwoRanksOnTwoCores(), wokenBy: 3);
 
         Assert.Equal(GCSettings.IsServerGC, threads.ServerGc);
         Assert.Equal(GC.GetConfigurationVariables()["ConcurrentGC"], threads.ConcurrentGc);
