@@ -51,11 +51,11 @@ internal sealed class MailboxThread
     /// <summary>Blocks until a message can be read, or the channel completed and is empty.</summary>
     /// <returns>False once no message will ever come.</returns>
     /// <remarks>
-    /// Blocks on an event that the writer sets as it writes (the mailboxes run continuations synchronously), without
-    /// spinning first: a Task's wait spins and yields the core about 35 times before it blocks, which on ranks that
-    /// share cores takes the core from the thread about to send the next message. Allocates nothing: the wait's
-    /// operation is the channel's own, and the gate and its callback are this thread's. The channel's completion
-    /// (shutdown) ends the wait as a message does.
+    /// Blocks on a gate (a monitor) that the writer opens as it writes (the mailboxes run continuations
+    /// synchronously), without spinning first: a Task's wait spins and yields the core about 35 times before it
+    /// blocks, which on ranks that share cores takes the core from the thread about to send the next message.
+    /// Allocates nothing: the wait's operation is the channel's own, and the gate and its callback are this thread's.
+    /// The channel's completion (shutdown) ends the wait as a message does.
     /// </remarks>
     private bool WaitToRead() => Block(_reader.WaitToReadAsync());
 
