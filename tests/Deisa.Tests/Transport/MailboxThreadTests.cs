@@ -21,6 +21,7 @@ public sealed class MailboxThreadTests
         int handled = 0;
         long before = 0;
         long after = 0;
+        Exception? fault = null;
         var loop = new MailboxThread(
             receiver.Reader,
             "test-mailbox",
@@ -38,7 +39,7 @@ public sealed class MailboxThreadTests
 
                 return handled < To;
             },
-            error => throw error,
+            error => fault = error,
             () => emptied.Release());
         loop.Start();
 
@@ -57,6 +58,7 @@ public sealed class MailboxThreadTests
         }
 
         await loop.Completion.WaitAsync(s_timeout);
+        Assert.Null(fault);
         Assert.Equal(To, handled);
         Assert.Equal(0, after - before);
     }
@@ -66,12 +68,14 @@ public sealed class MailboxThreadTests
     {
         await using var transport = new InProcessTransport();
         Mailbox receiver = transport.Open(EndpointId.Scheduler(0));
-        var loop = new MailboxThread(receiver.Reader, "test-mailbox", _ => true, error => throw error);
+        Exception? fault = null;
+        var loop = new MailboxThread(receiver.Reader, "test-mailbox", _ => true, error => fault = error);
         loop.Start();
         Thread.Sleep(50);
 
         receiver.Dispose();
 
         await loop.Completion.WaitAsync(s_timeout);
+        Assert.Null(fault);
     }
 }
