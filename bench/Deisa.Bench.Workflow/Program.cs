@@ -302,7 +302,7 @@ public static class Program
     private static string F(double value, string unit) => $"{value.ToString(value < 10 ? "F2" : "F1", CultureInfo.InvariantCulture)} {unit}";
 
     /// <summary>Which build of the mini-app the runs launch: the one run_mpi.sh runs, or the plain build.</summary>
-    internal static string Heat2DKind => Environment.GetEnvironmentVariable("DEISA_HEAT2D") is { Length: > 0 }
+    internal static string Heat2DKind => Heat2D == Environment.GetEnvironmentVariable("DEISA_HEAT2D")
         ? $"as DEISA_HEAT2D names it ({Heat2D})"
         : "JIT-compiled build (set DEISA_HEAT2D to the ReadyToRun one, as bench/run_all.sh does)";
 

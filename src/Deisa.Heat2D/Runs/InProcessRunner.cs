@@ -30,8 +30,10 @@ internal static class InProcessRunner
         using var failed = new CancellationTokenSource();
         using var halo = new SharedHaloExchange(blocks, failed.Token);
         bool coupled = config.RunMode is RunMode.Deisa3 or RunMode.Deisa1;
+        // One coupling for the runtime and every rank's bridge, as every rank of an MPI job reads the same file.
+        Mpi.DeisaMpiOptions coupling = HeatJob.Coupling(config);
         using DeisaRuntime? runtime = coupled
-            ? DeisaRuntime.StartInProcess(HeatJob.Workers(config), new RuntimeOptions { SimulationRanks = ranks, Backpressure = HeatJob.Backpressure(config), Mode = HeatJob.Coupling(config).Mode })
+            ? DeisaRuntime.StartInProcess(HeatJob.Workers(config), new RuntimeOptions { SimulationRanks = ranks, Backpressure = coupling.Backpressure, Mode = coupling.Mode })
             : null;
         var bridges = new List<Bridge>();
         using var closeBridges = new Disposables(bridges);
@@ -42,7 +44,7 @@ internal static class InProcessRunner
             if (coupled)
             {
                 // The Bridge of simulation rank r, in rank order: the same road for a block as under MPI.
-                Bridge bridge = Bridge.Create(runtime!, HeatJob.Coupling(config));
+                Bridge bridge = Bridge.Create(runtime!, coupling);
                 bridges.Add(bridge);
                 HeatJob.Declare(config, place, bridge);
                 sinks[r] = new BridgeSink(bridge);
