@@ -26,6 +26,9 @@ internal sealed unsafe partial class NativeLapack : ILinearAlgebra
     /// <summary>The variable OpenBLAS reads, when it is loaded, to size its thread pool.</summary>
     public const string OpenBlasThreadsVariable = "OPENBLAS_NUM_THREADS";
 
+    /// <summary>The variable a DYNAMIC_ARCH OpenBLAS reads, when it is loaded, to use one CPU's kernels instead of detecting them.</summary>
+    public const string OpenBlasCoreTypeVariable = "OPENBLAS_CORETYPE";
+
     private static readonly Lock s_optionLock = new();
     private static int s_threadsOption;
     private static bool s_loadStarted;
@@ -203,6 +206,10 @@ internal sealed unsafe partial class NativeLapack : ILinearAlgebra
         if (OperatingSystem.IsLinux() || OperatingSystem.IsMacOS())
         {
             SetNativeEnvironment(OpenBlasThreadsVariable, threads.ToString(CultureInfo.InvariantCulture));
+            if (KernelsWanted() is { } kernels)
+            {
+                SetNativeEnvironment(OpenBlasCoreTypeVariable, kernels);
+            }
         }
 
         var failures = new List<string>();
@@ -256,6 +263,24 @@ internal sealed unsafe partial class NativeLapack : ILinearAlgebra
 
         return (1, "default");
     }
+
+    /// <summary>
+    /// The kernels OpenBLAS should use when the user did not choose (<c>OPENBLAS_CORETYPE</c>): Haswell's wherever the
+    /// CPU runs them (AVX2 and FMA), else null for OpenBLAS's own choice.
+    /// </summary>
+    /// <remarks>
+    /// A DYNAMIC_ARCH OpenBLAS picks its kernels from the CPU's model. A virtual machine that hides the model gets the
+    /// Prescott (SSE3) kernels, whose sums depend on the buffers' alignment: on a 2-core Xeon VM the same fit gave 12
+    /// different results over 6 alignments, so the same input would not give the same bits from run to run. Haswell's
+    /// kernels give one result at every alignment, and they are also what OpenBLAS runs on AMD Zen, so an EPYC and a
+    /// Xeon give the same bits. The price is AVX-512 on the Xeons that have it; set <c>OPENBLAS_CORETYPE=SkylakeX</c>
+    /// to take it (its kernels were alignment-independent too, but give other bits).
+    /// </remarks>
+    private static string? KernelsWanted() =>
+        string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(OpenBlasCoreTypeVariable))
+            && System.Runtime.Intrinsics.X86.Avx2.IsSupported && System.Runtime.Intrinsics.X86.Fma.IsSupported
+            ? "Haswell"
+            : null;
 
     private static void SetNativeEnvironment(string name, string value)
     {
