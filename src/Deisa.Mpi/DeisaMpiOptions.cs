@@ -75,4 +75,16 @@ public sealed class DeisaMpiOptions
 
     /// <summary>Gets or sets whether the scheduler checks its invariants after every message (slow; for tests).</summary>
     public bool ValidateScheduler { get; set; }
+
+    /// <summary>What the analytics' composition root builds from these settings.</summary>
+    /// <remarks>The shutdown waits as long as a send may take: under MPI a stop may wait for the peer ranks.</remarks>
+    internal AnalyticsSettings Analytics => new()
+    {
+        ThreadsPerWorker = ThreadsPerWorker,
+        ShutdownTimeout = SendTimeout,
+        Client = Client,
+        ValidateScheduler = ValidateScheduler,
+        Mode = Mode,
+        Operations = Operations,
+    };
 }

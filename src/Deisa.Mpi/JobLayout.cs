@@ -1,3 +1,4 @@
+using Deisa.Core.Client;
 using Deisa.Core.Transport;
 
 namespace Deisa.Mpi;
@@ -70,6 +71,17 @@ public sealed class JobLayout
     /// <summary>Gets every endpoint of the job.</summary>
     /// <returns>The endpoints.</returns>
     public IEnumerable<EndpointId> AllEndpoints() => Producers.Concat(Workers).Append(Scheduler).Append(Client);
+
+    /// <summary>Gets which analytics parts an analytics rank hosts: the scheduler and client on the root, a worker where one runs.</summary>
+    /// <param name="worldRank">An analytics rank.</param>
+    /// <returns>The placement for the composition root.</returns>
+    internal AnalyticsPlacement PlacementOf(int worldRank) => new(
+        Scheduler,
+        Client,
+        Workers,
+        Producers,
+        HostsScheduler: worldRank == AnalyticsRoot,
+        LocalWorkers: [.. Workers.Where(w => w.Rank == worldRank)]);
 
     /// <summary>Describes the layout.</summary>
     /// <returns>One line.</returns>

@@ -1,7 +1,4 @@
 using System.Threading.Tasks;
-using Deisa.Core.Execution;
-using Deisa.Core.Graph;
-using Deisa.Core.Scheduling;
 using Deisa.Core.Transport;
 
 namespace Deisa.Core.Client;
@@ -15,8 +12,7 @@ namespace Deisa.Core.Client;
 public sealed class DeisaRuntime : IAsyncDisposable, IDisposable
 {
     private readonly ITransport _transport;
-    private readonly SchedulerHost _scheduler;
-    private readonly WorkerHost[] _workers;
+    private readonly AnalyticsHost _host;
     private readonly EndpointId[] _workerIds;
     private readonly RuntimeOptions _options;
     private readonly List<ExternalProducer> _producers = [];
@@ -29,30 +25,33 @@ public sealed class DeisaRuntime : IAsyncDisposable, IDisposable
     {
         _transport = transport;
         _options = options;
-        int threads = options.ThreadsPerWorker > 0 ? options.ThreadsPerWorker : Math.Max(1, Environment.ProcessorCount / workers);
-        var scheduler = EndpointId.Scheduler(0);
-        _workerIds = Enumerable.Range(0, workers).Select(EndpointId.Worker).ToArray();
-        var state = new SchedulerState(EndpointId.Client(0), _workerIds, new SchedulerOptions
+        _workerIds = [.. Enumerable.Range(0, workers).Select(EndpointId.Worker)];
+        var placement = new AnalyticsPlacement(
+            EndpointId.Scheduler(0),
+            EndpointId.Client(0),
+            _workerIds,
+            [.. Enumerable.Range(0, options.SimulationRanks).Select(EndpointId.Producer)],
+            HostsScheduler: true,
+            LocalWorkers: _workerIds);
+        _host = new AnalyticsHost(transport, placement, new AnalyticsSettings
         {
+            ThreadsPerWorker = options.ThreadsPerWorker > 0 ? options.ThreadsPerWorker : Math.Max(1, Environment.ProcessorCount / workers),
+            ShutdownTimeout = options.ShutdownTimeout,
+            Client = options.Client,
+            ValidateScheduler = options.ValidateScheduler,
             StoryCapacity = options.StoryCapacity,
-            Producers = [.. Enumerable.Range(0, options.SimulationRanks).Select(EndpointId.Producer)],
             Mode = options.Mode,
-        });
-        _scheduler = new SchedulerHost(transport.Open(scheduler), state, options.ValidateScheduler, OnFault);
-        _workers = _workerIds.Select(id => new WorkerHost(transport.Open(id), scheduler, threads, options.ShutdownTimeout, OnFault)).ToArray();
-        Client = new DeisaClient(transport.Open(EndpointId.Client(0)), scheduler, workers, transport.CrossesProcesses, options.Client, options.Operations ?? OperationRegistry.Default);
-        _scheduler.Start();
-        foreach (WorkerHost worker in _workers)
-        {
-            worker.Start();
-        }
+            Operations = options.Operations,
+        }, OnFault);
+        Client = _host.Client!;
+        _host.Start();
     }
 
     /// <summary>Gets the client, for the analytics.</summary>
     public DeisaClient Client { get; }
 
     /// <summary>Gets the number of workers.</summary>
-    public int WorkerCount => _workers.Length;
+    public int WorkerCount => _host.Workers.Count;
 
     /// <summary>Gets how the producers couple to the analytics (<see cref="RuntimeOptions.Mode"/>).</summary>
     public Arrays.CouplingMode Mode => _options.Mode;
@@ -67,14 +66,12 @@ public sealed class DeisaRuntime : IAsyncDisposable, IDisposable
     /// <param name="workers">The number of workers.</param>
     /// <param name="options">Settings; defaults when null.</param>
     /// <returns>The runtime.</returns>
+    /// <exception cref="ArgumentException"><see cref="RuntimeOptions.Transport"/> names no in-process transport.</exception>
     public static DeisaRuntime StartInProcess(int workers = 2, RuntimeOptions? options = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(workers);
         options ??= new RuntimeOptions();
-        var transport = new InProcessTransport(
-            new InProcessTransportOptions { Serialize = options.Serialize },
-            options.Operations ?? OperationRegistry.Default,
-            options.Values);
+        InProcessTransport transport = TransportNames.CreateInProcess(options.Transport, options.Operations, options.Values);
         return new DeisaRuntime(transport, workers, options);
     }
 
@@ -110,14 +107,14 @@ public sealed class DeisaRuntime : IAsyncDisposable, IDisposable
 
     /// <summary>Gets how many values each worker holds; approximate while tasks run.</summary>
     /// <returns>One count per worker.</returns>
-    public int[] GetStoredCounts() => _workers.Select(w => w.State.StoredCount).ToArray();
+    public int[] GetStoredCounts() => _host.Workers.Select(w => w.State.StoredCount).ToArray();
 
     /// <summary>Gets the estimated bytes each worker holds (a running count, exact between tasks).</summary>
     /// <returns>One figure per worker.</returns>
-    public long[] GetStoredBytes() => _workers.Select(w => w.State.StoredBytes).ToArray();
+    public long[] GetStoredBytes() => _host.Workers.Select(w => w.State.StoredBytes).ToArray();
 
     /// <summary>Gets how many keys the scheduler knows; approximate while it runs (a read of a count, not a lock).</summary>
-    internal int SchedulerTaskCount => _scheduler.State.TaskCount;
+    internal int SchedulerTaskCount => _host.Scheduler!.State.TaskCount;
 
     /// <summary>Stops the runtime; futures still waiting fail with the keys they waited for.</summary>
     /// <returns>A task that completes when every loop has stopped.</returns>
@@ -128,40 +125,18 @@ public sealed class DeisaRuntime : IAsyncDisposable, IDisposable
             return;
         }
 
-        // Stop the scheduler first, then read its state (safe once its loop has ended) to tell each waiting
-        // future what its key was waiting for.
-        Task stop = _scheduler.StopAsync();
-        bool stopped = await Task.WhenAny(stop, Task.Delay(_options.ShutdownTimeout)).ConfigureAwait(false) == stop;
-        Client.Close(key => stopped ? Describe(_scheduler.State.GetStatus(key)) : "the scheduler did not stop in time", Fault);
-        await Client.StopPumpAsync().ConfigureAwait(false);
-        foreach (ExternalProducer producer in _producers)
+        await _host.StopAsync(Fault, () =>
         {
-            producer.Dispose();
-        }
-
-        foreach (WorkerHost worker in _workers)
-        {
-            await Bounded(worker.DisposeAsync().AsTask()).ConfigureAwait(false);
-        }
-
-        await Bounded(_scheduler.DisposeAsync().AsTask()).ConfigureAwait(false);
+            foreach (ExternalProducer producer in _producers)
+            {
+                producer.Dispose();
+            }
+        }).ConfigureAwait(false);
         await _transport.DisposeAsync().ConfigureAwait(false);
     }
 
     /// <summary>Stops the runtime, blocking.</summary>
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
-
-    /// <summary>Waits for a stop, but never longer than the shutdown timeout: a loop stuck in a bug must not hang the job.</summary>
-    private Task<Task> Bounded(Task stop) => Task.WhenAny(stop, Task.Delay(_options.ShutdownTimeout));
-
-    private static string Describe(Scheduling.TaskStatus status) => status switch
-    {
-        Scheduling.TaskStatus.External => "external: its data never arrived",
-        Scheduling.TaskStatus.Waiting => "waiting for dependencies",
-        Scheduling.TaskStatus.Processing => "still running",
-        Scheduling.TaskStatus.Forgotten => "unknown to the scheduler",
-        _ => status.ToString().ToLowerInvariant(),
-    };
 
     private void OnFault(Exception error)
     {

@@ -1,7 +1,6 @@
 using System.Threading.Tasks;
 using Deisa.Core.Client;
 using Deisa.Core.Execution;
-using Deisa.Core.Protocol;
 using Deisa.Core.Scheduling;
 using Deisa.Core.Transport;
 using Deisa.Mpi.Native;
@@ -14,8 +13,8 @@ internal sealed class AnalyticsRoot : IAsyncDisposable
 {
     private readonly JobLayout _layout;
     private readonly DeisaMpiOptions _options;
+    private readonly AnalyticsHost _host;
     private readonly SchedulerHost _scheduler;
-    private readonly WorkerHost? _worker;
     private readonly DeisaClient _client;
     private readonly MpiTransport _transport;
 
@@ -24,20 +23,14 @@ internal sealed class AnalyticsRoot : IAsyncDisposable
         _layout = layout;
         _options = options;
         _transport = transport;
-        var state = new SchedulerState(layout.Client, layout.Workers, new SchedulerOptions { Producers = layout.Producers, Mode = options.Mode });
-        _scheduler = new SchedulerHost(transport.Open(layout.Scheduler), state, options.ValidateScheduler, OnFault);
-        if (layout.WorkerOnRoot)
-        {
-            _worker = new WorkerHost(transport.Open(EndpointId.Worker(layout.AnalyticsRoot)), layout.Scheduler, options.ThreadsPerWorker, options.SendTimeout, OnFault);
-        }
-
-        _client = new DeisaClient(transport.Open(layout.Client), layout.Scheduler, layout.Workers.Count, crossesProcesses: true, options.Client, options.Operations ?? Core.Graph.OperationRegistry.Default);
-        _scheduler.Start();
-        _worker?.Start();
+        _host = new AnalyticsHost(transport, layout.PlacementOf(layout.AnalyticsRoot), options.Analytics, OnFault);
+        _scheduler = _host.Scheduler!;
+        _client = _host.Client!;
+        _host.Start();
     }
 
     /// <summary>Gets the worker this rank runs beside the scheduler, if it runs one.</summary>
-    public WorkerHost? Worker => _worker;
+    public WorkerHost? Worker => _host.Workers.Count > 0 ? _host.Workers[0] : null;
 
     /// <summary>Gets how many keys the scheduler knows; approximate while it runs.</summary>
     public int SchedulerTaskCount => _scheduler.State.TaskCount;
@@ -94,24 +87,7 @@ internal sealed class AnalyticsRoot : IAsyncDisposable
         _transport.FramesReceivedBy(EndpointKind.Scheduler),
         _transport.BytesReceivedBy(EndpointKind.Scheduler));
 
-    public async ValueTask DisposeAsync()
-    {
-        Task stop = _scheduler.StopAsync();
-        bool stopped = await Task.WhenAny(stop, Task.Delay(_options.SendTimeout)).ConfigureAwait(false) == stop;
-        _client.Close(key => stopped ? _scheduler.State.GetStatus(key).ToString() : "unknown: the scheduler did not stop", null);
-        await _client.StopPumpAsync().ConfigureAwait(false);
-        foreach (EndpointId worker in _layout.Workers)
-        {
-            _scheduler.Mailbox.Send(worker, Close.Rent());
-        }
-
-        if (_worker is not null)
-        {
-            await _worker.DisposeAsync().ConfigureAwait(false);
-        }
-
-        await _scheduler.DisposeAsync().ConfigureAwait(false);
-    }
+    public ValueTask DisposeAsync() => _host.DisposeAsync();
 
     private void OnFault(Exception error)
     {
