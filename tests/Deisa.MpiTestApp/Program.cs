@@ -93,6 +93,7 @@ public static class Program
         {
             "coupling" => Coupling.Run(session, args),
             "transport" => TransportChecks.Run(session),
+            "transport-contract" => TransportContractRun.Run(session),
             "cores" => PrintCores(session),
             "doorbell" => Doorbells.Run(session, args),
             "arrays" => ArrayOps.Run(session, args),

@@ -580,9 +580,10 @@ internal sealed class MpiTransport : ITransport
         {
             foreach (Message message in batch)
             {
-                if (message is PutExternal put)
+                if (message is PutExternal { Value: OutgoingBlock } put)
                 {
-                    // The block belongs to the pending send now; the message must not touch it.
+                    // The block belongs to the pending send now; the message must not touch it. Any other value was
+                    // encoded into the frame, and returning the message releases it to its pool.
                     put.Value = null;
                 }
 
