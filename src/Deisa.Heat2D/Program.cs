@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Deisa.Core.Transport;
 using Deisa.Heat2D.Configuration;
 using Deisa.Heat2D.Output;
 using Deisa.Heat2D.Runs;
@@ -12,7 +13,7 @@ namespace Deisa.Heat2D;
 /// </summary>
 public static class Program
 {
-    /// <summary>Runs the mini-app: <c>dotnet Deisa.Heat2D.dll [--config heat2d.yml] [--output DIR] [--progress|--no-progress]</c>.</summary>
+    /// <summary>Runs the mini-app: <c>dotnet Deisa.Heat2D.dll [--config heat2d.yml] [--output DIR] [--progress|--no-progress] [--transport NAME]</c>.</summary>
     /// <param name="args">The command line.</param>
     /// <returns>0 on success, 2 for bad input (configuration, command line), 1 for a failed run.</returns>
     public static int Main(string[] args)
@@ -28,10 +29,15 @@ public static class Program
         var output = new Option<DirectoryInfo?>("--output") { Description = "Where results go (default: the configuration's output)." };
         var progress = new Option<bool>("--progress") { Description = "Show steps done, rate and ETA on standard error (default: when it is a terminal)." };
         var noProgress = new Option<bool>("--no-progress") { Description = "Never show progress." };
+        var transport = new Option<string?>("--transport")
+        {
+            Description = $"The transport: {TransportNames.Mpi} (the default under mpiexec.mpich), {TransportNames.InProcess} (the default without: every rank in this process) or {TransportNames.InProcessSerialized} (in this process, every message through the wire format as under MPI).",
+        };
+        transport.AcceptOnlyFromAmong([.. TransportNames.All]);
         var printRanks = new Option<bool>("--print-ranks") { Description = "Print how many MPI ranks the configuration needs, and exit (run_mpi.sh uses it)." };
         var root = new RootCommand("Deisa's 2D heat mini-app with in-transit analytics. Under mpiexec.mpich, the first ranks simulate and the last ones analyse.")
         {
-            config, output, progress, noProgress, printRanks,
+            config, output, progress, noProgress, transport, printRanks,
         };
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
@@ -41,7 +47,7 @@ public static class Program
                 errors.WriteLine($"error: {error.Message}");
             }
 
-            errors.WriteLine("usage: dotnet Deisa.Heat2D.dll [--config FILE] [--output DIR] [--progress|--no-progress]; --help for more.");
+            errors.WriteLine("usage: dotnet Deisa.Heat2D.dll [--config FILE] [--output DIR] [--progress|--no-progress] [--transport NAME]; --help for more.");
             return 2;
         }
 
@@ -51,6 +57,7 @@ public static class Program
             result.GetValue(config)?.FullName ?? DefaultConfig,
             result.GetValue(output)?.FullName,
             result.GetValue(noProgress) ? false : result.GetValue(progress) ? true : null,
+            result.GetValue(transport),
             underMpi,
             speaks,
             errors));
@@ -73,12 +80,29 @@ public static class Program
         }
     }
 
-    private static int Run(string configPath, string? outputOverride, bool? showProgress, bool underMpi, bool speaks, TextWriter errors)
+    private static int Run(string configPath, string? outputOverride, bool? showProgress, string? transport, bool launched, bool speaks, TextWriter errors)
     {
+        bool underMpi = launched;
         try
         {
             HeatConfig config = ConfigLoader.Load(configPath);
-            if (underMpi && int.TryParse(Environment.GetEnvironmentVariable("PMI_SIZE"), out int size))
+            bool sized = int.TryParse(Environment.GetEnvironmentVariable("PMI_SIZE"), out int size);
+            transport ??= launched ? TransportNames.Mpi : TransportNames.InProcess;
+            if (transport == TransportNames.Mpi && !launched)
+            {
+                errors.WriteLine($"error: --transport {TransportNames.Mpi} runs across MPI ranks: launch with mpiexec.mpich -n {config.TotalRanks} (./run_mpi.sh does), or run in one process with --transport {TransportNames.InProcess}.");
+                return 2;
+            }
+
+            if (transport != TransportNames.Mpi && sized && size > 1)
+            {
+                errors.WriteLine($"error: --transport {transport} runs every rank in one process, but mpiexec.mpich launched {size}: launch one process (without mpiexec), or use --transport {TransportNames.Mpi}.");
+                return 2;
+            }
+
+            // One process launched by mpiexec may still run in process: then it is no MPI job.
+            underMpi = transport == TransportNames.Mpi;
+            if (underMpi && sized)
             {
                 ConfigLoader.CheckRanks(config, size, Path.GetFileName(configPath));
             }
@@ -88,7 +112,7 @@ public static class Program
             var progress = new Progress(config.Steps, speaks && Progress.Wanted(showProgress), Console.Error);
             int code = underMpi
                 ? MpiRunner.Run(config, folder, progress, Console.Out)
-                : InProcessRunner.Run(config, folder, progress, Console.Out);
+                : InProcessRunner.Run(config, folder, progress, Console.Out, transport);
             RankUsage.Write(folder, int.TryParse(Environment.GetEnvironmentVariable("PMI_RANK"), out int rank) ? rank : 0);
             return code;
         }

@@ -1,5 +1,6 @@
 using Deisa.Core.Graph;
 using Deisa.Core.Protocol;
+using Deisa.Core.Transport;
 
 namespace Deisa.Core.Client;
 
@@ -15,8 +16,12 @@ public sealed class RuntimeOptions
     /// <summary>Gets or sets how values are encoded when they cross processes; <see cref="ValueCodecRegistry.Default"/> when null.</summary>
     public ValueCodecRegistry? Values { get; set; }
 
-    /// <summary>Gets or sets whether in-process messages go through the wire format, as under MPI (slower; for tests).</summary>
-    public bool Serialize { get; set; }
+    /// <summary>
+    /// Gets or sets the transport, by name: <see cref="TransportNames.InProcess"/> (the default: messages handed over
+    /// as objects) or <see cref="TransportNames.InProcessSerialized"/> (every message through the wire format, as under
+    /// MPI; slower, and it refuses what could not cross processes, as MPI would).
+    /// </summary>
+    public string Transport { get; set; } = TransportNames.InProcess;
 
     /// <summary>Gets or sets whether the scheduler checks all its invariants after every message (slow; for tests).</summary>
     public bool ValidateScheduler { get; set; }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Threading.Tasks;
 using Deisa.Core.Client;
+using Deisa.Core.Transport;
 using Deisa.Heat2D.Analytics;
 using Deisa.Heat2D.Configuration;
 using Deisa.Heat2D.Output;
@@ -16,7 +17,14 @@ namespace Deisa.Heat2D.Runs;
 /// </summary>
 internal static class InProcessRunner
 {
-    public static int Run(HeatConfig config, string output, Progress progress, TextWriter stdout)
+    /// <summary>Runs the configured job in this process.</summary>
+    /// <param name="config">The job.</param>
+    /// <param name="output">Where results go.</param>
+    /// <param name="progress">Reports steps done.</param>
+    /// <param name="stdout">Where the summary goes.</param>
+    /// <param name="transport">The in-process transport's name (<see cref="TransportNames.InProcess"/> or <see cref="TransportNames.InProcessSerialized"/>).</param>
+    /// <returns>The exit code: 0 on success.</returns>
+    public static int Run(HeatConfig config, string output, Progress progress, TextWriter stdout, string transport = TransportNames.InProcess)
     {
         int ranks = config.SimulationRanks;
         HeatBlock[] blocks = [.. Enumerable.Range(0, ranks).Select(r => new HeatBlock(HeatJob.Place(config, r)))];
@@ -33,7 +41,7 @@ internal static class InProcessRunner
         // One coupling for the runtime and every rank's bridge, as every rank of an MPI job reads the same file.
         Mpi.DeisaMpiOptions coupling = HeatJob.Coupling(config);
         using DeisaRuntime? runtime = coupled
-            ? DeisaRuntime.StartInProcess(HeatJob.Workers(config), new RuntimeOptions { SimulationRanks = ranks, Backpressure = coupling.Backpressure, Mode = coupling.Mode })
+            ? DeisaRuntime.StartInProcess(HeatJob.Workers(config), new RuntimeOptions { SimulationRanks = ranks, Backpressure = coupling.Backpressure, Mode = coupling.Mode, Transport = transport })
             : null;
         var bridges = new List<Bridge>();
         using var closeBridges = new Disposables(bridges);
@@ -98,7 +106,7 @@ internal static class InProcessRunner
             ResultWriter.WriteAnalytics(output, results);
         }
 
-        SummaryPrinter.Print(stdout, config, $"{ranks} simulation thread(s) and {HeatJob.Workers(config)} worker(s) in one process", summary, results, output);
+        SummaryPrinter.Print(stdout, config, $"{ranks} simulation thread(s) and {HeatJob.Workers(config)} worker(s) in one process, transport {(coupled ? transport : "none")}", summary, results, output);
         return 0;
     }
 

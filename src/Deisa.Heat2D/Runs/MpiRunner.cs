@@ -212,7 +212,7 @@ internal static class MpiRunner
     {
         int analytics = worldSize - config.SimulationRanks;
         return analytics > 0
-            ? $"{worldSize} MPI ranks ({config.SimulationRanks} simulation, {analytics} analytics)"
+            ? $"{worldSize} MPI ranks ({config.SimulationRanks} simulation, {analytics} analytics), transport {Core.Transport.TransportNames.Mpi}"
             : $"{worldSize} MPI ranks";
     }
 }

@@ -1,6 +1,7 @@
 using Deisa.Core.Arrays;
 using Deisa.Core.Client;
 using Deisa.Core.Graph;
+using Deisa.Core.Transport;
 
 namespace Deisa.Tests.Arrays;
 
@@ -66,7 +67,7 @@ internal sealed class ArrayFixture : IAsyncDisposable
         {
             Operations = TestOperations.Registry,
             SimulationRanks = blocks,
-            Serialize = serialize,
+            Transport = serialize ? TransportNames.InProcessSerialized : TransportNames.InProcess,
             ValidateScheduler = true,
             ThreadsPerWorker = 2,
             Client = client,

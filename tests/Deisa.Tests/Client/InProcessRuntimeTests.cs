@@ -2,6 +2,7 @@ using Deisa.Core.Buffers;
 using Deisa.Core.Client;
 using Deisa.Core.Errors;
 using Deisa.Core.Graph;
+using Deisa.Core.Transport;
 using static Deisa.Tests.TestOperations;
 
 namespace Deisa.Tests.Client;
@@ -12,7 +13,7 @@ public sealed class InProcessRuntimeTests
 
     private static DeisaRuntime Start(int workers = 2, bool serialize = false) => DeisaRuntime.StartInProcess(
         workers,
-        new RuntimeOptions { Operations = Registry, ValidateScheduler = true, Serialize = serialize, ThreadsPerWorker = 2 });
+        new RuntimeOptions { Operations = Registry, ValidateScheduler = true, Transport = serialize ? TransportNames.InProcessSerialized : TransportNames.InProcess, ThreadsPerWorker = 2 });
 
     [Theory]
     [InlineData(1, false)]

@@ -1,3 +1,4 @@
+using Deisa.Core.Transport;
 using Deisa.Heat2D.Configuration;
 using Deisa.Heat2D.Output;
 using Deisa.Heat2D.Runs;
@@ -12,11 +13,13 @@ public sealed class HeatRunTests : IDisposable
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     [Theory]
-    [InlineData("deisa3", 2, 2, 1)]
-    [InlineData("deisa3", 2, 2, 2)] // each rank's Bridge downsamples, as under MPI
-    [InlineData("deisa1", 2, 1, 1)] // per-step announcements, every block shipped
-    [InlineData("posthoc", 2, 1, 1)]
-    public void Run_InProcess_AnalyticsEqualDense_FieldEqualsSerial(string mode, int rows, int cols, int downsample)
+    [InlineData("deisa3", 2, 2, 1, TransportNames.InProcess)]
+    [InlineData("deisa3", 2, 2, 1, TransportNames.InProcessSerialized)] // every message through the wire format
+    [InlineData("deisa3", 2, 2, 2, TransportNames.InProcess)] // each rank's Bridge downsamples, as under MPI
+    [InlineData("deisa1", 2, 1, 1, TransportNames.InProcess)] // per-step announcements, every block shipped
+    [InlineData("deisa1", 2, 1, 1, TransportNames.InProcessSerialized)]
+    [InlineData("posthoc", 2, 1, 1, TransportNames.InProcess)]
+    public void Run_InProcess_AnalyticsEqualDense_FieldEqualsSerial(string mode, int rows, int cols, int downsample, string transport)
     {
         var run = new HeatCase(Height: 24, Width: 20, Rows: rows, Cols: cols, Steps: 6, Inner: 5, AnalyticsRanks: 3, Mode: mode) { RollingWindow = mode == "deisa1" ? null : 3, Downsample = downsample };
         HeatConfig config = ConfigLoader.Load(run.Write(_folder));
@@ -24,7 +27,7 @@ public sealed class HeatRunTests : IDisposable
         Directory.CreateDirectory(output);
         using var stdout = new StringWriter();
 
-        int code = InProcessRunner.Run(config, output, new Progress(config.Steps, false, TextWriter.Null), stdout);
+        int code = InProcessRunner.Run(config, output, new Progress(config.Steps, false, TextWriter.Null), stdout, transport);
 
         Assert.Equal(0, code);
         run.AssertResults(output);

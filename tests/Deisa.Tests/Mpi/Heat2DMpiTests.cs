@@ -146,6 +146,32 @@ public sealed class Heat2DMpiTests : IDisposable
     }
 
     [Fact]
+    public void Transport_ChosenByName_MismatchWithTheLaunchSaysWhatToDo()
+    {
+        string config = new HeatCase(24, 20, 2, 1, 3, 2, 1, "deisa3").Write(_folder);
+
+        // An in-process transport under a launch of several ranks: rank 0 alone says so.
+        MpiResult inProcess = MpiJob.RunProgram(3, MpiJob.Heat2D, "--config", config, "--transport", "inproc");
+        Assert.Equal(2, inProcess.ExitCode);
+        Assert.Single(inProcess.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.Contains("--transport inproc runs every rank in one process, but mpiexec.mpich launched 3", StringComparison.Ordinal));
+
+        // The MPI transport without mpiexec.
+        MpiResult mpi = MpiJob.RunProcess("dotnet", MpiJob.Heat2D, "--config", config, "--transport", "mpi");
+        Assert.Equal(2, mpi.ExitCode);
+        Assert.Contains("launch with mpiexec.mpich -n 3", mpi.Stderr, StringComparison.Ordinal);
+
+        MpiResult unknown = MpiJob.RunProcess("dotnet", MpiJob.Heat2D, "--config", config, "--transport", "tcp");
+        Assert.Equal(2, unknown.ExitCode);
+        Assert.Contains("tcp", unknown.Stderr, StringComparison.Ordinal);
+        Assert.Contains("inproc-serialized", unknown.Stderr, StringComparison.Ordinal);
+
+        // One process launched by mpiexec may run in process: the serialized transport, results as in the other tests.
+        MpiResult serialized = MpiJob.RunProgram(1, MpiJob.Heat2D, "--config", config, "--transport", "inproc-serialized", "--output", Path.Combine(_folder, "one"));
+        Assert.True(serialized.ExitCode == 0, serialized.ToString());
+        Assert.Contains("transport inproc-serialized", File.ReadAllText(Path.Combine(_folder, "one", Deisa.Heat2D.Output.SummaryPrinter.FileName)), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void UnknownAnalytic_OneClearMessage_NoHang()
     {
         string config = HeatCase.WriteText(_folder, """

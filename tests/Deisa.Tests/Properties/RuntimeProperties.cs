@@ -1,6 +1,7 @@
 using CsCheck;
 using Deisa.Core.Client;
 using Deisa.Core.Errors;
+using Deisa.Core.Transport;
 
 namespace Deisa.Tests.Properties;
 
@@ -35,7 +36,7 @@ public sealed class RuntimeProperties
     {
         using DeisaRuntime runtime = DeisaRuntime.StartInProcess(
             workers,
-            new RuntimeOptions { Operations = TestOperations.Registry, Serialize = serialize, ValidateScheduler = true, ThreadsPerWorker = 2 });
+            new RuntimeOptions { Operations = TestOperations.Registry, Transport = serialize ? TransportNames.InProcessSerialized : TransportNames.InProcess, ValidateScheduler = true, ThreadsPerWorker = 2 });
         runtime.Client.CreateExternal(dag.Externals.Keys);
         IReadOnlyList<Future<long>> futures = runtime.Client.Persist<long>(dag.Graph, dag.Wanted);
 

@@ -6,6 +6,7 @@ using Deisa.Core.Buffers;
 using Deisa.Core.Client;
 using Deisa.Core.Graph;
 using Deisa.Core.Protocol;
+using Deisa.Core.Transport;
 using Xunit.Abstractions;
 
 namespace Deisa.Tests.Soak;
@@ -46,7 +47,7 @@ public sealed class SoakTests(ITestOutputHelper output)
         var samples = new List<Sample>();
         var clock = Stopwatch.StartNew();
         int graphTasks;
-        await using (var runtime = DeisaRuntime.StartInProcess(2, new RuntimeOptions { SimulationRanks = Producers, Serialize = serialize, ThreadsPerWorker = 1 }))
+        await using (var runtime = DeisaRuntime.StartInProcess(2, new RuntimeOptions { SimulationRanks = Producers, Transport = serialize ? TransportNames.InProcessSerialized : TransportNames.InProcess, ThreadsPerWorker = 1 }))
         {
             var producers = new ExternalProducer[Producers];
             for (int p = 0; p < Producers; p++)
