@@ -45,7 +45,8 @@ public static class Program
             "publish-cost" => PublishCost(session, args),
             "scheduler-load" => SchedulerLoad(session, operations, args),
             "idle-latency" => IdleLatency(session, args),
-            _ => throw new ArgumentException($"Unknown scenario '{scenario}': shipping, publish-cost, scheduler-load or idle-latency."),
+            "transfer" => Transfer(session, args),
+            _ => throw new ArgumentException($"Unknown scenario '{scenario}': shipping, publish-cost, scheduler-load, idle-latency or transfer."),
         };
     }
 
@@ -423,6 +424,120 @@ public static class Program
         else
         {
             world.Barrier();
+        }
+
+        return 0;
+    }
+
+    /// <summary>
+    /// A value a worker sends from its store (a data reply: another worker's input, a result for the client), between
+    /// two ranks: raw MPI.NET, then the transport with the value copied into its frame, then as a payload sent from
+    /// the value's memory, alternated round by round in one run.
+    /// </summary>
+    private static int Transfer(DeisaSession session, string[] args)
+    {
+        long[] sizes = Arg(args, "--sizes", "65536,1048576,8388608").Split(',').Select(v => long.Parse(v, s_invariant)).ToArray();
+        int rounds = Int(args, "--rounds", 5);
+        long volume = long.Parse(Arg(args, "--volume", "67108864"), s_invariant);
+        MPI.Intracommunicator world = MPI.Communicator.world;
+        int root = session.Layout.AnalyticsRoot;
+        var worker = EndpointId.Worker(root);
+        int[] messages = sizes.Select(size => (int)Math.Clamp(volume / size, 8, 1000)).ToArray();
+        (string Name, long Threshold)[] roads = [("framed", long.MaxValue), ("payload", 1)];
+        if (session.WorldRank == 0)
+        {
+            using Mailbox self = session.Transport.Open(EndpointId.Producer(0));
+            for (int s = 0; s < sizes.Length; s++)
+            {
+                int count = (int)(sizes[s] / sizeof(double));
+                double[] raw = GC.AllocateArray<double>(count, pinned: true);
+                var value = Core.Buffers.PooledArray<double>.Rent(count);
+                value.Span.Fill(1.0);
+                for (int round = 0; round < rounds; round++)
+                {
+                    world.Barrier();
+                    for (int m = 0; m < messages[s]; m++)
+                    {
+                        world.Send(raw, root, 7);
+                    }
+
+                    foreach ((_, long threshold) in roads)
+                    {
+                        session.Transport.PayloadThresholdBytes = threshold;
+                        world.Barrier();
+                        for (int m = 0; m < messages[s]; m++)
+                        {
+                            // The store keeps its reference; the reply holds its own, as a worker's does.
+                            value.Retain();
+                            DataReply reply = DataReply.Rent();
+                            reply.Keys.Add(new TaskKey("value", m));
+                            reply.Values.Add(value);
+                            self.Send(worker, reply);
+                        }
+
+                        world.Barrier();
+                    }
+                }
+
+                value.Release();
+            }
+
+            return 0;
+        }
+
+        if (session.WorldRank != root)
+        {
+            foreach (long _ in sizes)
+            {
+                for (int round = 0; round < rounds * (1 + (2 * roads.Length)); round++)
+                {
+                    world.Barrier();
+                }
+            }
+
+            return 0;
+        }
+
+        using Mailbox receiver = session.Transport.Open(worker);
+        Console.WriteLine($"A data reply carrying one value, from rank 0 to rank {root} (the road of a worker's value to another worker or the client); {session.Layout}; {rounds} rounds, raw MPI.NET then each road in each.");
+        Console.WriteLine("| Value | Messages per round | Raw MPI.NET blocking send/receive | Copied into the frame | ratio | Payload from the value's memory | ratio |");
+        Console.WriteLine("|------:|-------------------:|----------------------------------:|----------------------:|------:|--------------------------------:|------:|");
+        for (int s = 0; s < sizes.Length; s++)
+        {
+            double[] buffer = GC.AllocateArray<double>((int)(sizes[s] / sizeof(double)), pinned: true);
+            var raw = new List<double>();
+            List<double>[] timed = [.. roads.Select(_ => new List<double>())];
+            for (int round = 0; round < rounds; round++)
+            {
+                world.Barrier();
+                var clock = Stopwatch.StartNew();
+                for (int m = 0; m < messages[s]; m++)
+                {
+                    world.Receive(0, 7, ref buffer);
+                }
+
+                raw.Add(clock.Elapsed.TotalSeconds);
+                for (int r = 0; r < roads.Length; r++)
+                {
+                    world.Barrier();
+                    clock.Restart();
+                    for (int m = 0; m < messages[s]; m++)
+                    {
+                        Message reply = Read(receiver);
+                        reply.Return();
+                    }
+
+                    timed[r].Add(clock.Elapsed.TotalSeconds);
+                    world.Barrier();
+                }
+            }
+
+            double gib = sizes[s] * (double)messages[s] / (1 << 30);
+            double rawMedian = Median(raw);
+            double framed = Median(timed[0]);
+            double payload = Median(timed[1]);
+            Console.WriteLine(string.Create(s_invariant,
+                $"| {Bytes(sizes[s])} | {messages[s]} | {gib / rawMedian:F2} GiB/s | {gib / framed:F2} GiB/s | {rawMedian / framed:P0} | {gib / payload:F2} GiB/s | {rawMedian / payload:P0} |"));
         }
 
         return 0;

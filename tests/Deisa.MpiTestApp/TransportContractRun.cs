@@ -44,15 +44,22 @@ public static class TransportContractRun
             }
 
             world.Barrier();
-            if (sender is not null)
+            ContractSender? sending = sender is null ? null : new ContractSender(sender, target, unknown);
+            if (sending is not null)
             {
-                violation = Attempt(() => contract.Send(new ContractSender(sender, target, unknown)));
+                violation = Attempt(() => contract.Send(sending));
             }
 
             world.Barrier();
             if (receiver is not null)
             {
                 violation ??= Attempt(() => contract.Check(receiver));
+            }
+
+            world.Barrier();
+            if (sending is not null && contract.After is { } after)
+            {
+                violation ??= Attempt(() => after(sending));
             }
 
             if (session.IsSimulation || receives)
@@ -62,6 +69,15 @@ public static class TransportContractRun
 
             ok &= violation is null;
             world.Barrier();
+        }
+
+        // The data replies' large values left their frames, sent from the senders' memory.
+        if (sender is not null)
+        {
+            long payloads = transport.PayloadBytesSent;
+            bool apart = payloads >= TransportContract.LargeReplyBytes;
+            Program.Check(apart, $"contract-large-values-as-payloads-rank{rank}", $"{payloads} payload bytes sent");
+            ok &= apart;
         }
 
         // Last: disposing the transport (collective) ends a reader's wait.

@@ -8,7 +8,11 @@ namespace Deisa.Testing;
 /// <param name="Self">The sender's mailbox.</param>
 /// <param name="Receiver">The receiving endpoint.</param>
 /// <param name="Unknown">An endpoint of no process of the job.</param>
-internal sealed record ContractSender(Mailbox Self, EndpointId Receiver, EndpointId Unknown);
+internal sealed record ContractSender(Mailbox Self, EndpointId Receiver, EndpointId Unknown)
+{
+    /// <summary>Gets what the sender's half keeps from its send for its check after the receiver's.</summary>
+    public List<object> Kept { get; } = [];
+}
 
 /// <summary>The receiver's side of a contract case.</summary>
 /// <param name="Self">The receiver's mailbox.</param>
@@ -18,19 +22,21 @@ internal sealed record ContractReceiver(Mailbox Self, IReadOnlyList<EndpointId> 
 
 /// <summary>
 /// One rule every transport keeps, in halves that may run in different processes: the receiver prepares, then every
-/// sender sends (at once), then the receiver checks. A half that finds the rule broken throws <see cref="ContractViolation"/>.
+/// sender sends (at once), then the receiver checks, then the senders check what they kept. A half that finds the rule broken throws <see cref="ContractViolation"/>.
 /// </summary>
 /// <param name="Name">The case's name, as tests report it.</param>
 /// <param name="ReceiverKind">The role of the receiving endpoint; a case that closes its endpoint has a role to itself.</param>
 /// <param name="Send">A sender's half.</param>
 /// <param name="Check">The receiver's half once the senders are done.</param>
 /// <param name="Prepare">The receiver's half before anybody sends.</param>
+/// <param name="After">A sender's check once the receiver's is done (the same <see cref="ContractSender"/> as its send).</param>
 internal sealed record ContractCase(
     string Name,
     EndpointKind ReceiverKind,
     Action<ContractSender> Send,
     Action<ContractReceiver> Check,
-    Action<ContractReceiver>? Prepare = null)
+    Action<ContractReceiver>? Prepare = null,
+    Action<ContractSender>? After = null)
 {
     public override string ToString() => Name;
 }
@@ -61,6 +67,7 @@ internal static class TransportContract
         new("batches-in-order", EndpointKind.Scheduler, SendBatches, CheckStreams),
         new("threads-of-one-sender-each-in-order", EndpointKind.Worker, SendFromThreads, CheckThreadStreams),
         new("pooled-value-intact-one-holder", EndpointKind.Worker, SendPooledValue, CheckPooledValues),
+        new("data-reply-values-intact-in-order", EndpointKind.Worker, SendDataReplies, CheckDataReplies, After: CheckDataRepliesReleased),
         new("unknown-endpoint-refused-by-name", EndpointKind.Worker, SendToUnknown, _ => { }),
         new("open-twice-refused", EndpointKind.Worker, _ => { }, _ => { }, PrepareOpenAgain),
         new("closed-endpoint-drops-and-releases", EndpointKind.Client, SendToClosed, _ => { }, receiver => receiver.Self.Dispose()),
@@ -188,6 +195,73 @@ internal static class TransportContract
         ExpectNothingMore(receiver.Self);
     }
 
+    /// <summary>Gets the bytes of the large values each sender's data replies carry (a transport may send them apart from the frame).</summary>
+    public static long LargeReplyBytes => Replies * ((LargeElements * sizeof(double)) + (LargeElements * sizeof(int)));
+
+    private const int Replies = 3;
+    private const int LargeElements = 40_000;
+
+    /// <summary>Data replies mixing large and small values, between other messages: the values a worker sends from its store.</summary>
+    private static void SendDataReplies(ContractSender sender)
+    {
+        int rank = sender.Self.Id.Rank;
+        for (int r = 0; r < Replies; r++)
+        {
+            DataReply reply = DataReply.Rent();
+            reply.RequestId = r + 1;
+            var large = PooledArray<double>.Rent(LargeElements);
+            for (int i = 0; i < LargeElements; i++)
+            {
+                large.Span[i] = (rank * 1e6) + (r * 1e5) + i;
+            }
+
+            var ints = PooledArray<int>.Rent(LargeElements);
+            ints.Span.Fill((rank * 10) + r);
+            sender.Kept.AddRange([large, ints]);
+            reply.Keys.AddRange([new Core.Graph.TaskKey("large", r), new Core.Graph.TaskKey("small", r), new Core.Graph.TaskKey("ints", r), new Core.Graph.TaskKey("text", r)]);
+            reply.Values.AddRange([large, PooledArray<double>.CopyFrom([r, rank]), ints, $"reply {r} of {rank}"]);
+            reply.Missing.Add(new Core.Graph.TaskKey("missing", r));
+            sender.Self.Send(sender.Receiver, reply);
+            sender.Self.Send(sender.Receiver, Finished(r));
+        }
+    }
+
+    /// <summary>
+    /// The message held each value's only reference: once the receiver returned it (in one process) or once it was
+    /// sent (across processes), every value is back in its pool.
+    /// </summary>
+    private static void CheckDataRepliesReleased(ContractSender sender) =>
+        Expect(SpinWait.SpinUntil(() => sender.Kept.All(v => IsReleased(v)), Timeout), "A large value of a sent data reply was never released.");
+
+    private static void CheckDataReplies(ContractReceiver receiver)
+    {
+        var next = receiver.Senders.ToDictionary(s => s, _ => 0);
+        for (int m = 0; m < receiver.Senders.Count * Replies * 2; m++)
+        {
+            Message message = ReadAny(receiver.Self).Result;
+            EndpointId from = message.From;
+            Expect(next.TryGetValue(from, out int r), $"A message came from {from}, which is no sender of this case.");
+            if (message is TaskFinished finished)
+            {
+                Expect(finished.Nbytes == r - 1, $"From {from}, the message after reply {r - 1} came as {finished.Nbytes}.");
+                finished.Return();
+                continue;
+            }
+
+            var reply = (DataReply)message;
+            int rank = from.Rank;
+            Expect(reply.RequestId == r + 1 && reply.Keys.Count == 4 && reply.Values.Count == 4 && reply.Missing.SequenceEqual([new Core.Graph.TaskKey("missing", r)]), $"From {from}, reply {r} arrived as request {reply.RequestId} with {reply.Keys.Count} keys, {reply.Values.Count} values.");
+            Expect(reply.Values[0] is PooledArray<double> large && large.Length == LargeElements && Enumerable.Range(0, LargeElements).All(i => large.Span[i] == (rank * 1e6) + (r * 1e5) + i), $"From {from}, reply {r}'s large value changed on the way.");
+            Expect(reply.Values[1] is PooledArray<double> small && small.Span.SequenceEqual([r, rank]), $"From {from}, reply {r}'s small value changed on the way.");
+            Expect(reply.Values[2] is PooledArray<int> ints && ints.Length == LargeElements && !ints.Span.ContainsAnyExcept((rank * 10) + r), $"From {from}, reply {r}'s integers changed on the way.");
+            Expect(reply.Values[3] is string text && text == $"reply {r} of {rank}", $"From {from}, reply {r}'s text changed on the way.");
+            next[from] = r + 1;
+            reply.Return();
+        }
+
+        ExpectNothingMore(receiver.Self);
+    }
+
     private static void SendToUnknown(ContractSender sender)
     {
         try
@@ -233,13 +307,14 @@ internal static class TransportContract
     private static T Read<T>(Mailbox mailbox)
         where T : Message
     {
-        System.Threading.Tasks.Task<Message> read = mailbox.Reader.ReadAsync().AsTask();
-        if (!read.Wait(Timeout))
-        {
-            throw new ContractViolation($"{mailbox.Id} waited {Timeout.TotalSeconds:0} s for a {typeof(T).Name} that never came.");
-        }
+        Message message = ReadAny(mailbox).Result;
+        return message as T ?? throw new ContractViolation($"{mailbox.Id} received a {message.Kind} where a {typeof(T).Name} was expected.");
+    }
 
-        return read.Result as T ?? throw new ContractViolation($"{mailbox.Id} received a {read.Result.Kind} where a {typeof(T).Name} was expected.");
+    private static System.Threading.Tasks.Task<Message> ReadAny(Mailbox mailbox)
+    {
+        System.Threading.Tasks.Task<Message> read = mailbox.Reader.ReadAsync().AsTask();
+        return read.Wait(Timeout) ? read : throw new ContractViolation($"{mailbox.Id} waited {Timeout.TotalSeconds:0} s for a message that never came.");
     }
 
     private static void ExpectNothingMore(Mailbox mailbox)
@@ -252,11 +327,15 @@ internal static class TransportContract
         }
     }
 
-    private static bool IsReleased(PooledArray<double> value)
+    private static bool IsReleased(object value)
     {
         try
         {
-            _ = value.Span.Length;
+            _ = value switch
+            {
+                PooledArray<int> ints => ints.Span.Length,
+                _ => ((PooledArray<double>)value).Span.Length,
+            };
             return false;
         }
         catch (ObjectDisposedException)

@@ -59,6 +59,8 @@ internal sealed class MpiTransport : ITransport
     private readonly Dictionary<(EndpointId To, EndpointKind From), List<Message>> _batches = [];
     private readonly Stack<PooledBufferWriter> _writers = new();
     private readonly List<Message> _direct = [];
+    // The values of the frame being sent that follow it as payloads; used under the send lock.
+    private readonly List<(IRefCountedValue Value, ElementType Type, int Count)> _deferred = [];
     // Sends posted by other threads, for the communication thread to complete. Sized for far more sends in flight
     // than a rank has, so that a backlog (the thread descheduled for a while) does not grow it: shipping a block
     // allocates nothing.
@@ -68,7 +70,7 @@ internal sealed class MpiTransport : ITransport
 
     // Owned by the communication thread.
     private readonly List<PendingSend> _sends = [];
-    private readonly Dictionary<int, Queue<(PutExternal Put, DeferredPayload Payload, EndpointId To)>> _awaitingPayload = [];
+    private readonly Dictionary<int, Queue<AwaitedPayload>> _awaitingPayload = [];
     private readonly List<Message> _decoded = [];
     private readonly Dictionary<(ElementType Type, int Rows, int Columns, int Stride), int> _datatypes = [];
     private readonly List<(EndpointId To, EndpointKind From)> _batchOrder = [];
@@ -93,6 +95,7 @@ internal sealed class MpiTransport : ITransport
         _known = [.. endpoints];
         _codec = codec;
         _options = options ?? new MpiTransportOptions();
+        PayloadThresholdBytes = _options.PayloadThresholdBytes;
         _onFault = onFault;
         int size = MpiApi.CommSize(comm);
         _sentTo = GC.AllocateArray<long>(size, pinned: true);
@@ -113,6 +116,12 @@ internal sealed class MpiTransport : ITransport
     }
 
     public string Name => "mpi";
+
+    /// <summary>
+    /// Gets or sets the size from which a data reply's value follows its frame as a payload
+    /// (<see cref="MpiTransportOptions.PayloadThresholdBytes"/>); settable for benchmarks that compare both roads in one run.
+    /// </summary>
+    internal long PayloadThresholdBytes { get; set; }
 
     public bool CrossesProcesses => true;
 
@@ -530,6 +539,7 @@ internal sealed class MpiTransport : ITransport
         writer.Clear();
         try
         {
+            DeferLargeValues(batch);
             writer.WriteByte((byte)from);
             _codec.EncodeFrame(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(batch), writer);
             fixed (byte* buffer = writer.Buffer)
@@ -559,6 +569,21 @@ internal sealed class MpiTransport : ITransport
                 }
             }
 
+            // Values a worker sends from its store follow their frame as payloads, in the order the frame names them.
+            for (int i = 0; i < _deferred.Count; i++)
+            {
+                (IRefCountedValue value, ElementType type, int count) = _deferred[i];
+                fixed (byte* data = Bytes(value))
+                {
+                    int request = MpiApi.Isend(data, count, BasicType(type), to.Rank, PayloadTag, _comm);
+                    _deferred[i] = default;
+                    Track(new PendingSend(request, null, null, 0, value), onThread);
+                }
+
+                _sentTo[to.Rank]++;
+                Interlocked.Add(ref _payloadBytesSent, Bytes(value).Length);
+            }
+
             // A rank of this node wakes for the frame now rather than at its next poll.
             _doorbell.Ring(to.Rank);
         }
@@ -574,10 +599,16 @@ internal sealed class MpiTransport : ITransport
             }
 
             _writers.Push(writer);
+            foreach ((IRefCountedValue value, _, _) in _deferred)
+            {
+                value?.Release();
+            }
+
             throw new DeisaException($"Rank {_rank} could not send {batch.Count} message(s) to {to}: {error.Message}", error);
         }
         finally
         {
+            _deferred.Clear();
             foreach (Message message in batch)
             {
                 if (message is PutExternal { Value: OutgoingBlock } put)
@@ -591,6 +622,50 @@ internal sealed class MpiTransport : ITransport
             }
         }
     }
+
+    /// <summary>
+    /// Takes the large pooled values out of the batch's data replies (worker to worker or client), leaving a payload
+    /// descriptor in their place: they are sent from their own memory after the frame, instead of being copied into it
+    /// and out of it again. Each keeps the reference its message held until its send completes.
+    /// </summary>
+    private void DeferLargeValues(List<Message> batch)
+    {
+        foreach (Message message in batch)
+        {
+            if (message is not DataReply reply)
+            {
+                continue;
+            }
+
+            for (int i = 0; i < reply.Values.Count; i++)
+            {
+                if (reply.Values[i] is IRefCountedValue value and ISizedValue { SizeInBytes: var size } && size >= PayloadThresholdBytes
+                    && ElementTypeOf(value) is { } type)
+                {
+                    int count = (int)(size / ElementTypes.SizeOf(type));
+                    _deferred.Add((value, type, count));
+                    reply.Values[i] = new DeferredPayload(type, count);
+                }
+            }
+        }
+    }
+
+    private static ElementType? ElementTypeOf(object value) => value switch
+    {
+        PooledArray<double> => ElementType.Float64,
+        PooledArray<float> => ElementType.Float32,
+        PooledArray<int> => ElementType.Int32,
+        PooledArray<long> => ElementType.Int64,
+        _ => null,
+    };
+
+    private static Span<byte> Bytes(object value) => value switch
+    {
+        PooledArray<float> a => a.Bytes,
+        PooledArray<int> a => a.Bytes,
+        PooledArray<long> a => a.Bytes,
+        _ => ((PooledArray<double>)value).Bytes,
+    };
 
     /// <summary>
     /// Keeps a posted send until it completes. Another thread tests it once first (an eager send is usually done by
@@ -630,6 +705,7 @@ internal sealed class MpiTransport : ITransport
     /// <summary>Gives a completed frame's buffer back (a block completed itself as it was tested).</summary>
     private void Completed(PendingSend done)
     {
+        done.Held?.Release();
         if (done.Writer is not null)
         {
             lock (_sendLock)
@@ -729,19 +805,20 @@ internal sealed class MpiTransport : ITransport
             _codec.DecodeFrame(buffer.AsSpan(1, status.Bytes - 1), new EndpointId(status.Source, (EndpointKind)fromKind), _decoded);
             foreach (Message message in _decoded)
             {
-                if (message is PutExternal { Value: DeferredPayload payload } put && payload.GetType() == typeof(DeferredPayload))
+                if (AwaitPayloads(status.Source, to, message))
                 {
-                    if (!_awaitingPayload.TryGetValue(status.Source, out Queue<(PutExternal, DeferredPayload, EndpointId)>? queue))
-                    {
-                        queue = new Queue<(PutExternal, DeferredPayload, EndpointId)>();
-                        _awaitingPayload.Add(status.Source, queue);
-                    }
-
-                    queue.Enqueue((put, payload, to));
                     continue;
                 }
 
-                Deliver(to, message);
+                if (_awaitingPayload.TryGetValue(status.Source, out Queue<AwaitedPayload>? waiting) && waiting.Count > 0)
+                {
+                    // Behind a message still waiting for its payloads: delivered after it, in the order sent.
+                    waiting.Enqueue(new AwaitedPayload(message, -1, null, to, Last: true));
+                }
+                else
+                {
+                    Deliver(to, message);
+                }
             }
         }
         finally
@@ -751,19 +828,64 @@ internal sealed class MpiTransport : ITransport
         }
     }
 
+    /// <summary>Queues a message whose values follow as payloads (a block's put, a data reply's large values); false if none do.</summary>
+    private bool AwaitPayloads(int source, EndpointId to, Message message)
+    {
+        int last = -1;
+        switch (message)
+        {
+            case PutExternal { Value: DeferredPayload payload } when payload.GetType() == typeof(DeferredPayload):
+                Awaiting(source).Enqueue(new AwaitedPayload(message, -1, payload, to, Last: true));
+                return true;
+            case DataReply reply:
+                for (int i = 0; i < reply.Values.Count; i++)
+                {
+                    if (reply.Values[i] is DeferredPayload)
+                    {
+                        last = i;
+                    }
+                }
+
+                for (int i = 0; i <= last; i++)
+                {
+                    if (reply.Values[i] is DeferredPayload payload)
+                    {
+                        Awaiting(source).Enqueue(new AwaitedPayload(message, i, payload, to, Last: i == last));
+                    }
+                }
+
+                return last >= 0;
+            default:
+                return false;
+        }
+    }
+
+    private Queue<AwaitedPayload> Awaiting(int source)
+    {
+        if (!_awaitingPayload.TryGetValue(source, out Queue<AwaitedPayload>? queue))
+        {
+            queue = new Queue<AwaitedPayload>();
+            _awaitingPayload.Add(source, queue);
+        }
+
+        return queue;
+    }
+
     private unsafe void ReceivePayload(int handle, ProbeStatus status)
     {
-        if (!_awaitingPayload.TryGetValue(status.Source, out Queue<(PutExternal Put, DeferredPayload Payload, EndpointId To)>? queue) || queue.Count == 0)
+        if (!_awaitingPayload.TryGetValue(status.Source, out Queue<AwaitedPayload>? queue) || queue.Count == 0)
         {
             throw new MessageDecodeException($"Rank {_rank} received a block payload of {status.Bytes} bytes from rank {status.Source} without its header.");
         }
 
-        (PutExternal put, DeferredPayload payload, EndpointId to) = queue.Dequeue();
+        (Message message, int slot, DeferredPayload? awaited, EndpointId to, bool last) = queue.Dequeue();
+        DeferredPayload payload = awaited!;
         if (payload.Bytes != status.Bytes)
         {
-            put.Return();
+            string what = message is PutExternal p ? p.Key.ToString() : $"value {slot} of a {message.Kind}";
+            message.Return();
             throw new MessageDecodeException(
-                $"Rank {_rank} expected a payload of {payload.Bytes} bytes ({payload.ElementType}[{payload.Count}]) for {put.Key} from rank {status.Source}, but {status.Bytes} arrived.");
+                $"Rank {_rank} expected a payload of {payload.Bytes} bytes ({payload.ElementType}[{payload.Count}]) for {what} from rank {status.Source}, but {status.Bytes} arrived.");
         }
 
         object value = payload.ElementType switch
@@ -786,9 +908,26 @@ internal sealed class MpiTransport : ITransport
         }
 
         _receivedFrom[status.Source]++;
+        if (message is PutExternal put)
+        {
+            put.Value = value;
+        }
+        else
+        {
+            ((DataReply)message).Values[slot] = value;
+        }
 
-        put.Value = value;
-        Deliver(to, put);
+        if (last)
+        {
+            Deliver(to, message);
+
+            // What arrived behind it and needs no payload goes now; the queue's head is again a payload awaited.
+            while (queue.TryPeek(out AwaitedPayload next) && next.Payload is null)
+            {
+                queue.Dequeue();
+                Deliver(next.To, next.Message);
+            }
+        }
     }
 
     private void Deliver(EndpointId to, Message message)
@@ -828,7 +967,14 @@ internal sealed class MpiTransport : ITransport
         return type;
     }
 
-    private readonly record struct PendingSend(int Request, PooledBufferWriter? Writer, OutgoingBlock? Block, long Version);
+    /// <summary>A send in flight: a frame (its buffer), a block (tested through the block), or a value sent from its own pooled memory (released once sent).</summary>
+    private readonly record struct PendingSend(int Request, PooledBufferWriter? Writer, OutgoingBlock? Block, long Version, IRefCountedValue? Held = null);
+
+    /// <summary>
+    /// A payload this rank waits for: the message it belongs to, the value's slot in it (-1 for a put), and whether it
+    /// is the message's last; or (no payload) a message from the same rank that arrived behind one still waiting.
+    /// </summary>
+    private readonly record struct AwaitedPayload(Message Message, int Slot, DeferredPayload? Payload, EndpointId To, bool Last);
 
     private sealed class MpiMailbox : ChannelMailbox
     {

@@ -3,6 +3,8 @@ namespace Deisa.Mpi.Transport;
 /// <summary>Settings of the MPI transport's communication thread.</summary>
 public sealed class MpiTransportOptions
 {
+    private long _payloadThresholdBytes = 64 << 10;
+
     /// <summary>
     /// Gets or sets the longest the communication thread sleeps when idle before polling MPI again. Outgoing messages
     /// wake it at once, and so do frames from ranks of the same node; those from other nodes wait for the next poll,
@@ -36,6 +38,22 @@ public sealed class MpiTransportOptions
     /// default: the block's data then moves without waiting for the thread to wake. Off is for comparing the two.
     /// </summary>
     public bool PostBlocksFromPublisher { get; set; } = true;
+
+    /// <summary>
+    /// Gets or sets the size from which a value a worker sends (a task's input for another worker, a result for the
+    /// client) leaves its frame and follows it as a message of its own, sent from the worker's memory and received
+    /// straight into a pooled array, as blocks from the simulation are: no copy into the frame and out of it. Smaller
+    /// values stay in the frame, where one message carries them all. 64 KiB by default; <see cref="long.MaxValue"/>
+    /// keeps every value in its frame.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Set to less than 1 byte.</exception>
+    public long PayloadThresholdBytes
+    {
+        get => _payloadThresholdBytes;
+        set => _payloadThresholdBytes = value >= 1
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), value, "The payload threshold must be at least 1 byte; long.MaxValue keeps every value in its frame.");
+    }
 
     /// <summary>Gets or sets the sleep between polls while warm: a few wake-ups per millisecond cost little CPU.</summary>
     public TimeSpan WarmPollInterval { get; set; } = TimeSpan.FromMicroseconds(20);

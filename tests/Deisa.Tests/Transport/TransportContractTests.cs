@@ -28,9 +28,15 @@ public abstract class TransportContractTests
         using Mailbox receiving = transport.Open(target);
         var receiver = new ContractReceiver(receiving, [.. senders.Select(s => s.Id)], () => transport.Open(target));
 
+        ContractSender[] sending = [.. senders.Select(s => new ContractSender(s, target, EndpointId.Worker(42)))];
+
         contract.Prepare?.Invoke(receiver);
-        await Task.WhenAll(senders.Select(s => Task.Run(() => contract.Send(new ContractSender(s, target, EndpointId.Worker(42))))));
+        await Task.WhenAll(sending.Select(s => Task.Run(() => contract.Send(s))));
         contract.Check(receiver);
+        foreach (ContractSender sender in sending)
+        {
+            contract.After?.Invoke(sender);
+        }
 
         foreach (Mailbox sender in senders)
         {
