@@ -71,12 +71,14 @@ public static class PublishAllocations
             List<Future<object>> futures = [.. keys.Select(client.GetFuture<object>)];
             client.ValidateContract();
             long process = 0;
+            long pooled = 0;
             int middle = futures.Count / 2;
             for (int i = 0; i < futures.Count; i++)
             {
                 if (i == middle)
                 {
                     process = GC.GetTotalAllocatedBytes(precise: true);
+                    pooled = Deisa.Core.Buffers.BufferPool.Shared.Statistics.Allocated;
                 }
 
                 futures[i].WaitAsync().Wait(TimeSpan.FromSeconds(120));
@@ -84,7 +86,8 @@ public static class PublishAllocations
             }
 
             process = GC.GetTotalAllocatedBytes(precise: true) - process;
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ALLOC_ANALYTICS blocks={futures.Count - middle} process={process}"));
+            pooled = Deisa.Core.Buffers.BufferPool.Shared.Statistics.Allocated - pooled;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ALLOC_ANALYTICS blocks={futures.Count - middle} process={process} pool_allocations={pooled} stored={session.WorkerStoredCount}"));
             return 0;
         });
     }

@@ -12,8 +12,12 @@ namespace Deisa.Core.Coupling;
 public sealed class StepWindow
 {
     private readonly object _gate = new();
-    private readonly SortedDictionary<int, int> _outstanding = [];
-    private TaskCompletionSource _changed = NewSignal();
+    // The steps in flight and their blocks, in step order: a few entries (at most the limit), kept in a list so that
+    // shipping and releasing allocate nothing once it has grown to the limit (a sorted dictionary's node per step did).
+    private readonly List<(int Step, int Blocks)> _outstanding = [];
+
+    // Made only when an asynchronous wait needs it, so that a release nobody awaits allocates nothing.
+    private TaskCompletionSource? _changed;
     private bool _closed;
 
     /// <summary>Creates a window.</summary>
@@ -70,7 +74,7 @@ public sealed class StepWindow
     {
         lock (_gate)
         {
-            return _closed || _outstanding.ContainsKey(step) || _outstanding.Count < Limit;
+            return _closed || Holds(step) || _outstanding.Count < Limit;
         }
     }
 
@@ -81,12 +85,21 @@ public sealed class StepWindow
     {
         lock (_gate)
         {
-            if (_closed || (!_outstanding.ContainsKey(step) && _outstanding.Count >= Limit))
+            if (_closed || (!Holds(step) && _outstanding.Count >= Limit))
             {
                 return false;
             }
 
-            _outstanding[step] = _outstanding.GetValueOrDefault(step) + 1;
+            int at = Find(step);
+            if (at >= 0)
+            {
+                _outstanding[at] = (step, _outstanding[at].Blocks + 1);
+            }
+            else
+            {
+                _outstanding.Insert(~at, (step, 1));
+            }
+
             PeakStepsInFlight = Math.Max(PeakStepsInFlight, _outstanding.Count);
             return true;
         }
@@ -96,28 +109,30 @@ public sealed class StepWindow
     /// <param name="step">The step.</param>
     public void Released(int step)
     {
-        TaskCompletionSource changed;
+        TaskCompletionSource? changed;
         lock (_gate)
         {
-            if (!_outstanding.TryGetValue(step, out int count))
+            int at = Find(step);
+            if (at < 0)
             {
                 return;
             }
 
+            int count = _outstanding[at].Blocks;
             if (count == 1)
             {
-                _outstanding.Remove(step);
+                _outstanding.RemoveAt(at);
             }
             else
             {
-                _outstanding[step] = count - 1;
+                _outstanding[at] = (step, count - 1);
             }
 
             Monitor.PulseAll(_gate);
             changed = Swap();
         }
 
-        changed.TrySetResult();
+        changed?.TrySetResult();
     }
 
     /// <summary>The notice telling the scheduler that a block of this window was dropped (policy Drop), and why.</summary>
@@ -134,7 +149,7 @@ public sealed class StepWindow
     /// <summary>Stops every wait (the contract was revoked, or the producer is closing): waits return false from now on.</summary>
     public void Close()
     {
-        TaskCompletionSource changed;
+        TaskCompletionSource? changed;
         lock (_gate)
         {
             _closed = true;
@@ -142,7 +157,7 @@ public sealed class StepWindow
             changed = Swap();
         }
 
-        changed.TrySetResult();
+        changed?.TrySetResult();
     }
 
     /// <summary>Waits until a block of <paramref name="step"/> may ship.</summary>
@@ -167,12 +182,12 @@ public sealed class StepWindow
                         return false;
                     }
 
-                    if (_outstanding.ContainsKey(step) || _outstanding.Count < Limit)
+                    if (Holds(step) || _outstanding.Count < Limit)
                     {
                         return true;
                     }
 
-                    changed = _changed.Task;
+                    changed = (_changed ??= NewSignal()).Task;
                 }
 
                 TimeSpan left = timeout - System.Diagnostics.Stopwatch.GetElapsedTime(start);
@@ -214,7 +229,7 @@ public sealed class StepWindow
     {
         lock (_gate)
         {
-            if (_closed || _outstanding.ContainsKey(step) || _outstanding.Count < Limit)
+            if (_closed || Holds(step) || _outstanding.Count < Limit)
             {
                 return !_closed;
             }
@@ -227,7 +242,7 @@ public sealed class StepWindow
                     TimeSpan left = timeout - System.Diagnostics.Stopwatch.GetElapsedTime(start);
                     if (left <= TimeSpan.Zero || !Monitor.Wait(_gate, left))
                     {
-                        if (!_closed && !_outstanding.ContainsKey(step) && _outstanding.Count >= Limit)
+                        if (!_closed && !Holds(step) && _outstanding.Count >= Limit)
                         {
                             throw Timeout(step, timeout);
                         }
@@ -238,7 +253,7 @@ public sealed class StepWindow
                         return false;
                     }
 
-                    if (_outstanding.ContainsKey(step) || _outstanding.Count < Limit)
+                    if (Holds(step) || _outstanding.Count < Limit)
                     {
                         return true;
                     }
@@ -253,11 +268,41 @@ public sealed class StepWindow
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private TaskCompletionSource Swap()
+    /// <summary>Takes the signal the asynchronous waits wait on, if any, for the caller to set outside the lock.</summary>
+    private TaskCompletionSource? Swap()
     {
-        TaskCompletionSource changed = _changed;
-        _changed = NewSignal();
+        TaskCompletionSource? changed = _changed;
+        _changed = null;
         return changed;
+    }
+
+    private bool Holds(int step) => Find(step) >= 0;
+
+    /// <summary>The index of <paramref name="step"/> in the steps in flight, or the complement of where it would go.</summary>
+    private int Find(int step)
+    {
+        int low = 0;
+        int high = _outstanding.Count - 1;
+        while (low <= high)
+        {
+            int middle = (low + high) >>> 1;
+            int at = _outstanding[middle].Step;
+            if (at == step)
+            {
+                return middle;
+            }
+
+            if (at < step)
+            {
+                low = middle + 1;
+            }
+            else
+            {
+                high = middle - 1;
+            }
+        }
+
+        return ~low;
     }
 
     private DeisaTimeoutException Timeout(int step, TimeSpan timeout)
@@ -265,7 +310,7 @@ public sealed class StepWindow
         string held;
         lock (_gate)
         {
-            held = string.Join(", ", _outstanding.Select(s => $"step {s.Key} ({s.Value} block(s))"));
+            held = string.Join(", ", _outstanding.Select(s => $"step {s.Step} ({s.Blocks} block(s))"));
         }
 
         return new DeisaTimeoutException(

@@ -8,11 +8,12 @@ namespace Deisa.Tests.Mpi;
 public sealed class PublishAllocationMpiTests
 {
     [Theory]
-    [InlineData("publisher")]
-    [InlineData("thread")]
-    public void SteadyState_ShippedBlocks_NothingAllocatedOnThePublishingThread(string postBlocks)
+    [InlineData("publisher", 0)]
+    [InlineData("thread", 0)]
+    [InlineData("publisher", 4)] // at the bound every step: the window's count of steps in flight allocated a node per step
+    public void SteadyState_ShippedBlocks_NothingAllocatedOnThePublishingThread(string postBlocks, int inFlight)
     {
-        MpiResult result = MpiJob.Run(3, "publish-alloc", "--elements", "512", "--steps", "2000", "--post-blocks", postBlocks);
+        MpiResult result = MpiJob.Run(3, "publish-alloc", "--elements", "512", "--steps", "2000", "--post-blocks", postBlocks, "--in-flight", inFlight.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
         Assert.True(result.ExitCode == 0, result.ToString());
         for (int rank = 0; rank < 2; rank++)
@@ -34,6 +35,13 @@ public sealed class PublishAllocationMpiTests
             // kilobytes now and then (up to 3.5 KB seen), never per block: the smallest object is 24 bytes, so one per
             // block, or per other block, over the 2,000 measured comes to 24,000 or more.
             Assert.True(result.Stat(rank, "process", "ALLOC") < 24_000, result.ToString());
+        }
+
+        if (inFlight > 0)
+        {
+            // Bounded, the workers hold a few steps: every block is received into a buffer an earlier one gave back.
+            string analytics = Assert.Single(result.Lines("ALLOC_ANALYTICS"));
+            Assert.Contains(" pool_allocations=0 ", analytics, StringComparison.Ordinal);
         }
     }
 }
