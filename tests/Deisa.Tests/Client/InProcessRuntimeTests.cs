@@ -34,6 +34,16 @@ public sealed class InProcessRuntimeTests
         Assert.Equal(1 + (49 * 50 / 2), result);
     }
 
+    [Theory]
+    [InlineData("tcp", "Unknown transport 'tcp': the transports are 'inproc', 'inproc-serialized', 'mpi'.")]
+    [InlineData("mpi", "launch under mpiexec.mpich and start a DeisaSession")]
+    public void StartInProcess_TransportNotInProcess_RefusedSayingWhich(string name, string expected)
+    {
+        ArgumentException error = Assert.Throws<ArgumentException>(() => DeisaRuntime.StartInProcess(1, new RuntimeOptions { Transport = name }));
+
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Persist_FanInAcrossWorkers_SumsEveryBlock()
     {
