@@ -11,6 +11,9 @@ namespace Deisa.Core.Arrays;
 /// </remarks>
 public class DeferredPayload
 {
+    private const int MaxDescribed = 1024;
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(ElementType, int), DeferredPayload> s_described = new();
+
     /// <summary>Creates a descriptor.</summary>
     /// <param name="elementType">The element type.</param>
     /// <param name="count">The number of elements.</param>
@@ -43,4 +46,29 @@ public class DeferredPayload
     /// <summary>Describes the payload.</summary>
     /// <returns>Type and count.</returns>
     public override string ToString() => $"DeferredPayload({ElementType}[{Count}])";
+
+    /// <summary>
+    /// Gets a descriptor of <paramref name="count"/> elements of <paramref name="elementType"/>, shared: a plain
+    /// descriptor never changes, and a run ships blocks of a few sizes over and over, so decoding one allocates nothing.
+    /// </summary>
+    /// <param name="elementType">The element type.</param>
+    /// <param name="count">The number of elements.</param>
+    /// <returns>The descriptor; do not derive from it or change it.</returns>
+    internal static DeferredPayload Describe(ElementType elementType, int count)
+    {
+        if (s_described.TryGetValue((elementType, count), out DeferredPayload? known))
+        {
+            return known;
+        }
+
+        var descriptor = new DeferredPayload(elementType, count);
+
+        // Bounded: a run with ever new sizes allocates them, as before, rather than grow the cache.
+        if (s_described.Count < MaxDescribed)
+        {
+            s_described.TryAdd((elementType, count), descriptor);
+        }
+
+        return descriptor;
+    }
 }

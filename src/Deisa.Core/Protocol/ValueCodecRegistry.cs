@@ -244,7 +244,7 @@ public sealed class ValueCodecRegistry
                 }
 
                 // Only a descriptor: the transport checks it against the payload message's real size before renting.
-                return new DeferredPayload((ElementType)type, elements);
+                return DeferredPayload.Describe((ElementType)type, elements);
             }
 
             case ValueTag.NdArray:

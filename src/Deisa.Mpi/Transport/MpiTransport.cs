@@ -644,7 +644,7 @@ internal sealed class MpiTransport : ITransport
                 {
                     int count = (int)(size / ElementTypes.SizeOf(type));
                     _deferred.Add((value, type, count));
-                    reply.Values[i] = new DeferredPayload(type, count);
+                    reply.Values[i] = DeferredPayload.Describe(type, count);
                 }
             }
         }
