@@ -104,6 +104,12 @@ public sealed class DeisaSession : IDisposable
     /// <summary>Gets how many values this rank's worker stores while <see cref="RunAnalytics"/> runs; -1 when it runs none.</summary>
     internal int WorkerStoredCount => _worker?.State.StoredCount ?? -1;
 
+    /// <summary>
+    /// Gets the bytes this rank's runtime threads had allocated: the communication thread and, on the analytics root,
+    /// the scheduler's, the workers' and the client's message loops (the user's code and the tasks are not counted).
+    /// </summary>
+    internal long RuntimeThreadsAllocatedBytes => _transport.CommunicationAllocatedBytes + (_root?.LoopsAllocatedBytes ?? (_worker?.LoopAllocatedBytes ?? 0));
+
     /// <summary>Gets the estimated bytes of the values this rank's worker stores; -1 when it runs none.</summary>
     internal long WorkerStoredBytes => _worker?.State.StoredBytes ?? -1;
 

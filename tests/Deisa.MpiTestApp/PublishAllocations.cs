@@ -21,6 +21,20 @@ public static class PublishAllocations
     private const int Columns = 64;
     private const int Ghost = 1;
 
+    /// <summary>
+    /// The bytes of the object a received block is handed to the tasks in (its storage comes from the pool): each block
+    /// gets its own, so that a task keeping one past its release is told so rather than reading a later step's data.
+    /// </summary>
+    private static long ValueObjectBytes(int elements)
+    {
+        Deisa.Core.Buffers.PooledArray<double>.Rent(elements).Release();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var value = Deisa.Core.Buffers.PooledArray<double>.Rent(elements);
+        long bytes = GC.GetAllocatedBytesForCurrentThread() - before;
+        value.Release();
+        return bytes;
+    }
+
     public static int Run(DeisaSession session, string[] args)
     {
         int steps = int.Parse(Program.Arg(args, "--steps", "2000"), CultureInfo.InvariantCulture);
@@ -72,6 +86,7 @@ public static class PublishAllocations
             client.ValidateContract();
             long process = 0;
             long pooled = 0;
+            long runtime = 0;
             int middle = futures.Count / 2;
             for (int i = 0; i < futures.Count; i++)
             {
@@ -79,6 +94,7 @@ public static class PublishAllocations
                 {
                     process = GC.GetTotalAllocatedBytes(precise: true);
                     pooled = Deisa.Core.Buffers.BufferPool.Shared.Statistics.Allocated;
+                    runtime = session.RuntimeThreadsAllocatedBytes;
                 }
 
                 futures[i].WaitAsync().Wait(TimeSpan.FromSeconds(120));
@@ -87,7 +103,11 @@ public static class PublishAllocations
 
             process = GC.GetTotalAllocatedBytes(precise: true) - process;
             pooled = Deisa.Core.Buffers.BufferPool.Shared.Statistics.Allocated - pooled;
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ALLOC_ANALYTICS blocks={futures.Count - middle} process={process} pool_allocations={pooled} stored={session.WorkerStoredCount}"));
+
+            // Settle: the loops record their counts when they empty their mailboxes, so let the last releases through.
+            Thread.Sleep(200);
+            runtime = session.RuntimeThreadsAllocatedBytes - runtime;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ALLOC_ANALYTICS blocks={futures.Count - middle} process={process} runtime={runtime} value={ValueObjectBytes(elements)} pool_allocations={pooled} stored={session.WorkerStoredCount}"));
             return 0;
         });
     }

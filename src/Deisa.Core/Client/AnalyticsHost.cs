@@ -108,6 +108,13 @@ internal sealed class AnalyticsHost : IAsyncDisposable
     /// <summary>Gets the workers this process runs.</summary>
     public IReadOnlyList<WorkerHost> Workers => _workers;
 
+    /// <summary>
+    /// Gets the bytes the message loops of this rank's runtime (scheduler, workers, client) had allocated when each last
+    /// emptied its mailbox; the user's code, the tasks and the transport's own threads are not counted.
+    /// </summary>
+    public long LoopsAllocatedBytes =>
+        (_scheduler?.LoopAllocatedBytes ?? 0) + _workers.Sum(w => w.LoopAllocatedBytes) + (Client?.PumpAllocatedBytes ?? 0);
+
     /// <summary>Gets a task that completes once every worker of this process has been closed.</summary>
     public Task WorkersClosed => Task.WhenAll(_workers.Select(w => w.Completion));
 

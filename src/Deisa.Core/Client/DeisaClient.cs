@@ -764,6 +764,9 @@ public sealed class DeisaClient
         _requests.Clear();
     }
 
+    /// <summary>Gets the bytes the client's message loop had allocated when it last emptied its mailbox.</summary>
+    internal long PumpAllocatedBytes => _pump.AllocatedBytes;
+
     internal Task StopPumpAsync() => _mailbox.StopAfterPump(_pump.Completion);
 
     private static TaskGraph SingleTask(TaskKey key, TaskSpec spec)

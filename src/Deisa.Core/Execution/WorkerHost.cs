@@ -36,6 +36,9 @@ internal sealed class WorkerHost : IAsyncDisposable
     /// <summary>Gets the state; read it only once the host has stopped, or for approximate monitoring.</summary>
     public WorkerState State => _state;
 
+    /// <summary>Gets the bytes the message loop's thread had allocated when it last emptied the mailbox.</summary>
+    public long LoopAllocatedBytes => _loop.AllocatedBytes;
+
     /// <summary>Gets a task that completes when the message loop ends (a Close message, or the mailbox closing).</summary>
     public Task Completion => _loop.Completion;
 

@@ -22,6 +22,7 @@ public sealed class WorkerState
     private readonly EndpointId _scheduler;
     private readonly int _threads;
     private readonly Dictionary<TaskKey, StoredValue> _data = [];
+    private readonly Stack<StoredValue> _freeRecords = new();
     private readonly Dictionary<TaskKey, WorkerTask> _tasks = [];
     private readonly Dictionary<TaskKey, Fetch> _fetches = [];
     private readonly HashSet<long> _requests = [];
@@ -34,6 +35,9 @@ public sealed class WorkerState
     private long _readySequence;
     private long _nextRequestId;
     private int _executing;
+
+    /// <summary>How many let-go records the worker keeps for reuse: more than a window of steps' blocks, few kilobytes.</summary>
+    private const int MaxFreeRecords = 4096;
 
     /// <summary>Creates a worker.</summary>
     /// <param name="self">This worker's endpoint.</param>
@@ -133,7 +137,7 @@ public sealed class WorkerState
             }
             else
             {
-                stored = new StoredValue(value, ValueSizes.Estimate(value), primary: true);
+                stored = NewRecord(value, ValueSizes.Estimate(value), primary: true);
                 _data.Add(task.Key, stored);
                 Interlocked.Add(ref _storedBytes, stored.Nbytes);
             }
@@ -179,6 +183,7 @@ public sealed class WorkerState
         }
 
         _data.Clear();
+        _freeRecords.Clear();
         _tasks.Clear();
         _ready.Clear();
         _fetches.Clear();
@@ -328,7 +333,7 @@ public sealed class WorkerState
             {
                 object? value = message.Values[i];
                 message.Values[i] = null;
-                stored = new StoredValue(value, ValueSizes.Estimate(value), primary: false);
+                stored = NewRecord(value, ValueSizes.Estimate(value), primary: false);
                 _data.Add(key, stored);
                 Interlocked.Add(ref _storedBytes, stored.Nbytes);
             }
@@ -394,7 +399,7 @@ public sealed class WorkerState
             object? value = message.Value;
             message.Value = null;
             long nbytes = ValueSizes.Estimate(value);
-            _data.Add(message.Key, new StoredValue(value, nbytes, primary: true) { ReleaseNotice = message.NotifyRelease ? message.From : null });
+            _data.Add(message.Key, NewRecord(value, nbytes, primary: true, message.NotifyRelease ? message.From : null));
             Interlocked.Add(ref _storedBytes, nbytes);
             arrived.Stored = true;
             arrived.Nbytes = nbytes;
@@ -542,8 +547,17 @@ public sealed class WorkerState
             {
                 AddRelease(producer, key);
             }
+
+            stored.Clear();
+            if (_freeRecords.Count < MaxFreeRecords)
+            {
+                _freeRecords.Push(stored);
+            }
         }
     }
+
+    private StoredValue NewRecord(object? value, long nbytes, bool primary, EndpointId? releaseNotice = null) =>
+        (_freeRecords.TryPop(out StoredValue? record) ? record : new StoredValue()).Init(value, nbytes, primary, releaseNotice);
 
     private void AddRelease(EndpointId producer, TaskKey key)
     {

@@ -33,6 +33,9 @@ internal sealed class SchedulerHost : IAsyncDisposable
     /// <returns>The count.</returns>
     public long MessagesFrom(EndpointKind kind) => Interlocked.Read(ref _messagesFrom[(int)kind]);
 
+    /// <summary>Gets the bytes the message loop's thread had allocated when it last emptied the mailbox.</summary>
+    public long LoopAllocatedBytes => _loop.AllocatedBytes;
+
     /// <summary>Gets a task that completes when every producer has said it finished (at once if there are none).</summary>
     public Task ProducersFinished => _producersFinished.Task;
 

@@ -32,6 +32,9 @@ internal sealed class AnalyticsRoot : IAsyncDisposable
     /// <summary>Gets the worker this rank runs beside the scheduler, if it runs one.</summary>
     public WorkerHost? Worker => _host.Workers.Count > 0 ? _host.Workers[0] : null;
 
+    /// <summary>Gets the bytes this rank's runtime message loops had allocated, as <see cref="AnalyticsHost.LoopsAllocatedBytes"/>.</summary>
+    public long LoopsAllocatedBytes => _host.LoopsAllocatedBytes;
+
     /// <summary>Gets how many keys the scheduler knows; approximate while it runs.</summary>
     public int SchedulerTaskCount => _scheduler.State.TaskCount;
 

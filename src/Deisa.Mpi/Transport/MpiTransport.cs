@@ -83,6 +83,7 @@ internal sealed class MpiTransport : ITransport
     // Set by the communication thread while it sleeps on the doorbell: a thread that queues a message rings only then.
     private int _sleeping;
     private long _framesSent;
+    private long _allocatedBytes;
     private long _framesReceived;
     private long _bytesSent;
     private long _payloadBytesSent;
@@ -124,6 +125,10 @@ internal sealed class MpiTransport : ITransport
     internal long PayloadThresholdBytes { get; set; }
 
     public bool CrossesProcesses => true;
+
+    /// <summary>Gets the bytes the communication thread had allocated at the end of its last round of sends and receives.</summary>
+    /// <remarks>For the tests and benchmarks that hold the steady state to no allocation per block.</remarks>
+    public long CommunicationAllocatedBytes => Volatile.Read(ref _allocatedBytes);
 
     /// <summary>Gets how many frames this rank sent to other ranks.</summary>
     public long FramesSent => Interlocked.Read(ref _framesSent);
@@ -315,6 +320,7 @@ internal sealed class MpiTransport : ITransport
                 bool sent = SendQueued();
                 bool completed = TestSends();
                 bool received = Poll();
+                Volatile.Write(ref _allocatedBytes, GC.GetAllocatedBytesForCurrentThread());
                 if (_stopping && _outgoing.IsEmpty)
                 {
                     Drain();

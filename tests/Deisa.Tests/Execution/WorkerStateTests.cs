@@ -237,6 +237,31 @@ public sealed class WorkerStateTests
     }
 
     [Fact]
+    public void PutExternal_RecordOfAValueLetGo_ReusedForTheNextWithNothingOfTheFirst()
+    {
+        var worker = new WorkerState(s_self, s_scheduler, threads: 1);
+        PutExternal first = Put(("b", 0), 1L);
+        first.NotifyRelease = true;
+        Feed(worker, first, s_producer);
+        Feed(worker, Compute("t", TaskSpec.Create(Inc, new TaskKey("b", 0))), s_scheduler);
+        ExecuteInstruction run = Assert.Single(worker.ToExecute.ToArray());
+        Feed(worker, Free(("b", 0)), s_scheduler);
+        worker.ExecutionSucceeded(run.Task, 2L);
+        Assert.Equal([new TaskKey("b", 0)], Sent(worker).Single<KeysReleased>(s_producer).Keys);
+        worker.ClearOutputs();
+
+        // The next block takes the freed record: it has its own value and size, no task's use and no producer to tell.
+        Feed(worker, Put(("b", 1), 7L), s_producer);
+        Assert.Equal(8, Sent(worker).Single<ExternalArrived>(s_scheduler).Nbytes);
+        worker.ClearOutputs();
+        Feed(worker, Free(("b", 1)), s_scheduler);
+        Sent(worker).None<KeysReleased>();
+        Assert.False(worker.Holds(("b", 1)));
+        Assert.False(worker.Holds(("b", 0)));
+        Assert.Equal(8, worker.StoredBytes); // t's result alone
+    }
+
+    [Fact]
     public void GetData_PooledValue_RetainedForTheReply()
     {
         var worker = new WorkerState(s_self, s_scheduler, threads: 1);
