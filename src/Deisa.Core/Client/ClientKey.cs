@@ -23,8 +23,8 @@ internal sealed class ClientKey
 
     public Exception? Error { get; set; }
 
-    /// <summary>Gets the signal that the key left Pending.</summary>
-    public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    /// <summary>Gets the signal that the key left Pending, with the status it left it for (it never changes after).</summary>
+    public TaskCompletionSource<FutureStatus> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public Task<object?>? Fetch { get; set; }
 
@@ -62,7 +62,7 @@ internal sealed class ClientKey
 
         Status = status;
         Error = error;
-        Done.TrySetResult();
+        Done.TrySetResult(status);
         if (status != FutureStatus.Finished && Awaited is { } awaited)
         {
             Awaited = null;

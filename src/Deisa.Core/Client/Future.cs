@@ -64,11 +64,9 @@ public class Future : IDisposable
     /// <summary>Waits for the key to leave <see cref="FutureStatus.Pending"/>, without fetching its value or throwing its error.</summary>
     /// <param name="cancellationToken">Stops waiting.</param>
     /// <returns>A task that completes with the status.</returns>
-    public async Task<FutureStatus> WaitAsync(CancellationToken cancellationToken = default)
-    {
-        await State.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
-        return Status;
-    }
+    /// <remarks>Without a token it allocates nothing: the task is the key's own, which a loop over steps may await per step.</remarks>
+    public Task<FutureStatus> WaitAsync(CancellationToken cancellationToken = default) =>
+        cancellationToken.CanBeCanceled ? State.Done.Task.WaitAsync(cancellationToken) : State.Done.Task;
 
     /// <summary>A task that completes once every one of the futures left <see cref="FutureStatus.Pending"/>.</summary>
     internal static Task WhenAllDone(IReadOnlyList<Future> futures)
