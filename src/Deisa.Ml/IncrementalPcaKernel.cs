@@ -9,6 +9,14 @@ namespace Deisa.Ml;
 /// </summary>
 internal static class IncrementalPcaKernel
 {
+    /// <summary>
+    /// The stacked matrix of the thread's last update, kept for its next one: a step of a stream has the size of the one
+    /// before, and a fresh one per step (8 MiB for a 1024 × 1024 batch) cost page faults and a full collection every
+    /// few steps. One per thread that runs updates (a worker's executors), taken while in use.
+    /// </summary>
+    [ThreadStatic]
+    private static double[]? s_stacked;
+
     /// <summary>Writes a batch's samples into columns of the stacked matrix, each sample's features contiguous.</summary>
     /// <param name="stacked">The d×m column-major matrix.</param>
     /// <param name="firstColumn">Where the batch's first sample goes.</param>
@@ -43,8 +51,28 @@ internal static class IncrementalPcaKernel
         bool first = previous is null || previous.NSamplesSeen == 0;
         int offset = first ? 0 : k;
         int m = first ? n : k + n + 1;
-        // Every entry is written below (the batch by the writer, then the previous basis and the mean correction).
-        double[] a = GC.AllocateUninitializedArray<double>(checked(d * m));
+        // Every entry is written below (the batch by the writer, then the previous basis and the mean correction), so a
+        // matrix of an earlier update serves as it is.
+        double[] a = TakeStacked(checked(d * m));
+        try
+        {
+            return Update(previous, a, n, d, k, m, first, offset, write, settings);
+        }
+        finally
+        {
+            s_stacked = a;
+        }
+    }
+
+    private static double[] TakeStacked(int length)
+    {
+        double[]? kept = s_stacked;
+        s_stacked = null;
+        return kept is not null && kept.Length == length ? kept : GC.AllocateUninitializedArray<double>(length);
+    }
+
+    private static IncrementalPcaState Update(IncrementalPcaState? previous, double[] a, int n, int d, int k, int m, bool first, int offset, BatchWriter write, IpcaSettings settings)
+    {
         write(a, offset);
         Span<double> batch = a.AsSpan(offset * d, n * d);
 

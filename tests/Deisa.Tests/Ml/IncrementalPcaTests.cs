@@ -31,6 +31,41 @@ public sealed class IncrementalPcaTests
     }
 
     [Fact]
+    public void PartialFit_StepAfterStep_KeepsItsStackedMatrix_SameBitsAsAFreshOne()
+    {
+        const int Samples = 256;
+        const int Features = 200;
+        NdArray[] batches = PcaData.Batches(seed: 16, batches: 6, samples: Samples, features: Features, s_clearGap);
+        var kept = new InSituIncrementalPCA(2, svdSolver: SvdSolver.LeadingK);
+        var fresh = new InSituIncrementalPCA(2, svdSolver: SvdSolver.LeadingK);
+        long largest = 0;
+        for (int t = 0; t < batches.Length; t++)
+        {
+            // On this thread each update takes the matrix the one before left; on a new thread, a fresh matrix.
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            kept.PartialFit(batches[t]);
+            if (t >= 2)
+            {
+                largest = Math.Max(largest, GC.GetAllocatedBytesForCurrentThread() - before);
+            }
+
+            NdArray batch = batches[t];
+            var other = new Thread(() => fresh.PartialFit(batch));
+            other.Start();
+            other.Join();
+            Assert.Equal(fresh.State!.ComponentValues, kept.State!.ComponentValues);
+            Assert.Equal(fresh.State.SingularValueValues, kept.State.SingularValueValues);
+            Assert.Equal(fresh.State.MeanValues, kept.State.MeanValues);
+            Assert.Equal(fresh.State.VarValues, kept.State.VarValues);
+        }
+
+        // The stacked matrix, Features × (2 + Samples + 1) doubles, is 414,400 bytes: a steady update allocates less
+        // than half of it (the solver's blocks of 10 columns and the new state), so it does not make a new one.
+        int stacked = Features * (2 + Samples + 1) * sizeof(double);
+        Assert.True(largest < stacked / 2, $"A steady update allocated {largest} bytes; the stacked matrix alone is {stacked}.");
+    }
+
+    [Fact]
     public void LeadingK_SlowlyDecayingSpectrum_StillAgreesWithFull()
     {
         // σᵢ = 10/(i+1): no clear gap after the third component, so convergence is slow but must still be exact.
