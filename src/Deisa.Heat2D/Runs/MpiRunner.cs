@@ -59,15 +59,18 @@ internal static class MpiRunner
         int code = session.RunAnalytics(client =>
         {
             results = HeatJob.Analyse(config, client);
+
+            // Written as soon as the results are in, while the simulation ranks write the field and their report: the
+            // two groups' outputs overlap rather than queue (the runtime waits for the simulation's finish after this).
+            // First the memory the run held (the workers' stores, the GC's free regions) goes back to the system
+            // before the output libraries load, so that writing the results (about 19 MiB of PNG and HDF5 code and
+            // buffers) does not set the root's peak on top of the run's.
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            ResultWriter.WriteAnalytics(output, results);
             return 0;
         });
         if (results is not null)
         {
-            // The run is over: the memory the runtime held (its tables, the workers' stores, the GC's free regions)
-            // goes back to the system before the output libraries load, so that writing the results (about 19 MiB of
-            // PNG and HDF5 code and buffers) does not set the root's peak on top of the run's.
-            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-            ResultWriter.WriteAnalytics(output, results);
             if (session.SchedulerLoad is { } load)
             {
                 new AnalyticsSummary(results.Seconds, load.MessagesFromSimulation, load.MessagesFromWorkers, load.MessagesFromClient, load.BytesFromOtherRanks, results.DeclarationsSeconds, results.ContractSeconds).Write(output);
