@@ -281,6 +281,34 @@ public sealed class InProcessRuntimeTests
         held.Dispose();
     }
 
+    [Fact]
+    public async Task WaitAsync_NoToken_TheKeysOwnTask_ATokenStopsOnlyItsWait()
+    {
+        await using DeisaRuntime runtime = Start();
+        TaskKey key = ("later", 0);
+        runtime.Client.CreateExternal([key]);
+        using Future<object> future = runtime.Client.GetFuture<object>(key);
+
+        // Without a token every call returns the key's own task, so a loop that waits per step allocates nothing.
+        Task<FutureStatus> first = future.WaitAsync();
+        Assert.Same(first, future.WaitAsync());
+        Assert.False(first.IsCompleted);
+
+        using var cancel = new CancellationTokenSource();
+        Task<FutureStatus> cancellable = future.WaitAsync(cancel.Token);
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancellable);
+        Assert.False(first.IsCompleted);
+
+        using (ExternalProducer producer = runtime.CreateProducer())
+        {
+            await producer.PutAsync(key, PooledArray<double>.CopyFrom([1.0]), worker: 0);
+        }
+
+        Assert.Equal(FutureStatus.Finished, await first.WaitAsync(s_timeout));
+        Assert.Equal(FutureStatus.Finished, await future.WaitAsync(cancel.Token));
+    }
+
     internal static async Task WaitUntil(Func<bool> condition)
     {
         DateTime deadline = DateTime.UtcNow + s_timeout;
