@@ -12,7 +12,8 @@ namespace Deisa.MpiTestApp;
 /// compiled). Each simulation rank publishes a flat block and the interior of a field with ghost cells every step,
 /// waiting for each, and reports the bytes its publishing thread and its process allocated over the second half;
 /// the analytics root, which waits for every block and lets it go, reports what its process (receiving, worker,
-/// scheduler and client) allocated over the second half of the blocks.
+/// scheduler and client) and its runtime threads alone allocated over the second half of the blocks, and the size of
+/// the object each block is handed to the tasks in.
 /// </summary>
 /// <remarks>Arguments: --steps N (default 2000), --elements N (default 4096, per flat block).</remarks>
 public static class PublishAllocations
