@@ -52,27 +52,8 @@ internal static class IncrementalPcaKernel
         int offset = first ? 0 : k;
         int m = first ? n : k + n + 1;
         // Every entry is written below (the batch by the writer, then the previous basis and the mean correction), so a
-        // matrix of an earlier update serves as it is.
+        // matrix of an earlier update serves as it is. Taken while in use: an update that throws does not give it back.
         double[] a = TakeStacked(checked(d * m));
-        try
-        {
-            return Update(previous, a, n, d, k, m, first, offset, write, settings);
-        }
-        finally
-        {
-            s_stacked = a;
-        }
-    }
-
-    private static double[] TakeStacked(int length)
-    {
-        double[]? kept = s_stacked;
-        s_stacked = null;
-        return kept is not null && kept.Length == length ? kept : GC.AllocateUninitializedArray<double>(length);
-    }
-
-    private static IncrementalPcaState Update(IncrementalPcaState? previous, double[] a, int n, int d, int k, int m, bool first, int offset, BatchWriter write, IpcaSettings settings)
-    {
         write(a, offset);
         Span<double> batch = a.AsSpan(offset * d, n * d);
 
@@ -134,7 +115,15 @@ internal static class IncrementalPcaKernel
         }
 
         TruncatedSvd svd = Decompose(a, d, m, first ? 0 : k, seen, settings);
+        s_stacked = a;
         return Finish(svd, d, m, n, total, mean, variance, k);
+    }
+
+    private static double[] TakeStacked(int length)
+    {
+        double[]? kept = s_stacked;
+        s_stacked = null;
+        return kept is not null && kept.Length == length ? kept : GC.AllocateUninitializedArray<double>(length);
     }
 
     /// <summary>
