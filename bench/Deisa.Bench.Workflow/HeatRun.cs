@@ -18,7 +18,8 @@ namespace Deisa.Bench.Workflow;
 /// <param name="Selection">Every n-th step of a window, rows [R0, R1) and columns [C0, C1), or everything.</param>
 /// <param name="Neighbour">A control: the same job runs alongside, uncoupled, on the other cores (what sharing the machine costs, Deisa or not).</param>
 /// <param name="LightAnalytics">The spatial mean only instead of the incremental PCA: every block still travels, the analytics hardly compute.</param>
-internal sealed record HeatLayout(int Height, int Width, int GridRows, int GridCols, int Steps, int Inner, int AnalyticsRanks, string Mode, (int Every, int R0, int R1, int C0, int C1)? Selection = null, bool LightAnalytics = false, bool Neighbour = false)
+/// <param name="CopyBudgetMib">Heat2D's <c>copy_budget_mib</c>: the MiB of blocks each simulation rank may send from copies, its field free at once; 0 sends from the field.</param>
+internal sealed record HeatLayout(int Height, int Width, int GridRows, int GridCols, int Steps, int Inner, int AnalyticsRanks, string Mode, (int Every, int R0, int R1, int C0, int C1)? Selection = null, bool LightAnalytics = false, bool Neighbour = false, int CopyBudgetMib = 0)
 {
     private static int s_runs;
 
@@ -26,7 +27,11 @@ internal sealed record HeatLayout(int Height, int Width, int GridRows, int GridC
 
     public int Ranks => SimulationRanks + (Mode is "deisa3" or "deisa1" ? AnalyticsRanks : 0);
 
-    public string Name => Mode + (Selection is null ? string.Empty : ", selective") + (LightAnalytics ? ", spatial mean only" : string.Empty) + (Neighbour ? ", beside a second simulation" : string.Empty);
+    public string Name => Mode + (Selection is null ? string.Empty : ", selective") + (LightAnalytics ? ", spatial mean only" : string.Empty) + (Neighbour ? ", beside a second simulation" : string.Empty)
+        + (CopyBudgetMib > 0 ? string.Create(CultureInfo.InvariantCulture, $", sent from copies ({CopyBudgetMib} MiB)") : string.Empty);
+
+    /// <summary>Gets the MiB of two blocks of a simulation rank: a copy budget that lets a block wait for its receiver while the next is computed.</summary>
+    public int TwoBlocksMib => (int)Math.Max(1, ((2L * Height * Width * sizeof(double) / SimulationRanks) + (1 << 20) - 1) >> 20);
 
     /// <summary>
     /// The job's configuration. Without a bound on steps in flight (Heat2D's default is 64): the comparisons measure
@@ -45,6 +50,7 @@ internal sealed record HeatLayout(int Height, int Width, int GridRows, int GridC
         output: {{output}}
         backpressure: {max_steps_in_flight: 0}
         {{(Selection is { } s ? $"selection: {{every: {s.Every}, rows: [{s.R0}, {s.R1}], cols: [{s.C0}, {s.C1}]}}" : string.Empty)}}
+        {{(CopyBudgetMib > 0 ? $"copy_budget_mib: {CopyBudgetMib}" : string.Empty)}}
         """);
 
     private ProcessStartInfo Launch(string heat2d, string config)
@@ -61,7 +67,7 @@ internal sealed record HeatLayout(int Height, int Width, int GridRows, int GridC
     /// <summary>Runs the job once in a fresh folder under <paramref name="root"/> and reads its reports.</summary>
     public RunResult Run(string heat2d, string root)
     {
-        string folder = Path.Combine(root, $"{Mode}-{(Selection is null ? "all" : "sel")}{(LightAnalytics ? "-mean" : string.Empty)}{(Neighbour ? "-beside" : string.Empty)}-{GridRows}x{GridCols}-{Height}x{Width}-{Interlocked.Increment(ref s_runs)}");
+        string folder = Path.Combine(root, $"{Mode}-{(Selection is null ? "all" : "sel")}{(LightAnalytics ? "-mean" : string.Empty)}{(Neighbour ? "-beside" : string.Empty)}{(CopyBudgetMib > 0 ? "-copies" : string.Empty)}-{GridRows}x{GridCols}-{Height}x{Width}-{Interlocked.Increment(ref s_runs)}");
         Directory.CreateDirectory(folder);
         string config = Path.Combine(folder, "heat.yml");
         File.WriteAllText(config, Yaml(Path.Combine(folder, "out")));

@@ -42,7 +42,7 @@ public static class Program
             }
         });
 
-        var compare = new Command("compare", "Every mode on one layout, the selective case (every 10th step of a quarter), deisa3 shipping everything to light analytics (the spatial mean), and a control: none beside a second, uncoupled simulation.")
+        var compare = new Command("compare", "Every mode on one layout, the selective case (every 10th step of a quarter), deisa3 shipping everything to light analytics (the spatial mean), a control: none beside a second, uncoupled simulation, and deisa3 sending from copies (a budget of two blocks per simulation rank).")
         {
             size, steps, inner, grid, analytics, repeat, output,
         };
@@ -200,6 +200,7 @@ public static class Program
             new(size, size, grid.Rows, grid.Cols, steps, inner, analytics, "deisa3", LightAnalytics: true),
             new(size, size, grid.Rows, grid.Cols, steps, inner, analytics, "none", Neighbour: true),
         ];
+        layouts = [.. layouts, layouts[1] with { CopyBudgetMib = layouts[1].TwoBlocksMib }];
         var runs = layouts.ToDictionary(l => l, _ => new List<RunResult>());
         for (int r = 0; r < repeat; r++)
         {

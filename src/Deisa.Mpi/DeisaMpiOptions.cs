@@ -47,6 +47,23 @@ public sealed class DeisaMpiOptions
     public long StagingBytesBeforeContract { get; set; } = 16L << 20;
 
     /// <summary>
+    /// Gets or sets how many bytes of copies a simulation rank may have in flight, so that a publish gives the block's
+    /// memory back at once instead of when the analytics rank has received it: 0 by default, every block sent straight
+    /// from the simulation's memory (zero copy).
+    /// </summary>
+    /// <remarks>
+    /// A contracted block is copied into a pooled buffer on the publishing thread and sent from there while the copies
+    /// not yet received stay within the budget; past it, a block is sent from the simulation's memory, which must not be
+    /// written until <see cref="Bridge.PublishHandle.Wait"/> returns. The copy costs the publishing thread a pass over the
+    /// block (about 1 ms for 8 MiB); it pays where the receiving rank cannot take a block at once, as when analytics
+    /// ranks share the simulation's cores and their transfer moves only while they call into MPI: one block of budget
+    /// then covers the wait for it. Buffers are pooled by powers of two, so a block of 5 MiB holds 8 MiB of memory. The
+    /// budget is per rank: with many ranks per node, mind the node's memory. Over an in-process runtime, which copies
+    /// every block to its worker anyway, it is not used.
+    /// </remarks>
+    public long CopyBudgetBytes { get; set; }
+
+    /// <summary>
     /// Gets or sets how long a simulation rank reading a steering value waits for the analytics' decision on a value
     /// for that step it already accepted (every rank sees it at that step or none does), before the read fails.
     /// </summary>

@@ -187,7 +187,7 @@ public sealed class DeisaSession : IDisposable
             throw new InvalidOperationException("This rank already has a bridge; create one per simulation rank.");
         }
 
-        _bridge = new Bridge.Bridge(_transport.Open(EndpointId.Producer(WorldRank)), Layout.Scheduler, WorldRank, _options);
+        _bridge = new Bridge.Bridge(_transport.Open(EndpointId.Producer(WorldRank)), Layout.Scheduler, WorldRank, _options, sendsFromMemory: true);
         return _bridge;
     }
 

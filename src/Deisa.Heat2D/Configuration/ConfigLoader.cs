@@ -213,6 +213,11 @@ internal static partial class ConfigLoader
             Fail("staging_before_contract_mib", $"{c.StagingBeforeContractMib}; expected 0 (the first publish waits for the contract) or a positive number of MiB.");
         }
 
+        if (c.CopyBudgetMib < 0)
+        {
+            Fail("copy_budget_mib", $"{c.CopyBudgetMib}; expected 0 (every block sent from the field itself) or a positive number of MiB.");
+        }
+
         if (c.Backpressure is { } backpressure)
         {
             if (backpressure.MaxStepsInFlight < 0)

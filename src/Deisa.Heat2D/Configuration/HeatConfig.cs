@@ -39,6 +39,9 @@ internal sealed class HeatConfig
     /// <summary>Gets or sets the MiB each simulation rank may copy aside before its contract arrives (16 by default; 0 waits for it at the first publish).</summary>
     public int StagingBeforeContractMib { get; set; } = 16;
 
+    /// <summary>Gets or sets the MiB of copies each simulation rank may have in flight, its blocks sent from them and its field free at once (0 by default: zero copy).</summary>
+    public int CopyBudgetMib { get; set; }
+
     /// <summary>
     /// Gets or sets the steering threshold (optional, 0 for none): the analytics stop the run at the first step read
     /// whose spatial mean differs from the previous one's by less than this, every simulation rank at the same step.

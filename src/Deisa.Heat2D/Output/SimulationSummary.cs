@@ -41,6 +41,7 @@ namespace Deisa.Heat2D.Output;
 /// <param name="FirstCouplingGcPauseSeconds">Of <paramref name="FirstCouplingSeconds"/>, the garbage collector's pauses on that rank.</param>
 /// <param name="FirstCouplingCpuSeconds">Of <paramref name="FirstCouplingSeconds"/>, the CPU time that rank's simulation thread used: the rest it waited or was descheduled.</param>
 /// <param name="StepsByRank">Per rank, the steps it ran: all the same, also when the analytics stopped the run early.</param>
+/// <param name="BlocksCopied">Blocks sent from copies, the field free at once (<c>copy_budget_mib</c>), every rank.</param>
 internal sealed record SimulationSummary(
     string Mode,
     int Height,
@@ -70,7 +71,8 @@ internal sealed record SimulationSummary(
     double ContractWaitSeconds = 0,
     double FirstCouplingGcPauseSeconds = 0,
     double FirstCouplingCpuSeconds = 0,
-    int[]? StepsByRank = null)
+    int[]? StepsByRank = null,
+    long BlocksCopied = 0)
 {
     public const string FileName = "simulation.json";
 
@@ -106,7 +108,8 @@ internal sealed record SimulationSummary(
             reports.Max(r => r.Shipped.ContractWaitSeconds),
             reports.MaxBy(r => r.Timings.FirstCouplingSeconds)!.FirstCouplingGcPauseSeconds,
             reports.MaxBy(r => r.Timings.FirstCouplingSeconds)!.FirstCouplingCpuSeconds,
-            [.. reports.Select(r => (int)r.Timings.Steps)]);
+            [.. reports.Select(r => (int)r.Timings.Steps)],
+            reports.Sum(r => r.Shipped.BlocksCopied));
     }
 
     public void Write(string folder) => File.WriteAllText(Path.Combine(folder, FileName), JsonSerializer.Serialize(this, s_json));

@@ -26,12 +26,13 @@ internal static class SummaryPrinter
                     $"               once: {1000 * s.FirstCouplingSeconds:F1} ms at the first publication ({1000 * s.FirstCouplingCpuSeconds:F1} ms of it on the CPU, {1000 * s.FirstCouplingGcPauseSeconds:F1} ms in GC pauses), {1000 * s.ContractWaitSeconds:F1} ms waiting for the contract ({s.BlocksStaged} blocks staged before it), {1000 * s.LastCouplingSeconds:F1} ms for the last send; {100 * s.CouplingSecondsTotal / s.WallSeconds:F1} % of the simulation's time in all"));
             }
             long published = s.BlocksShipped + s.BlocksSkipped;
+            string copies = config.CopyBudgetMib > 0 ? string.Create(CultureInfo.InvariantCulture, $"; {s.BlocksCopied} sent from copies (budget {config.CopyBudgetMib} MiB per rank)") : string.Empty;
             text.WriteLine(config.RunMode switch
             {
                 RunMode.None => "  shipping     none (mode none)",
                 RunMode.PostHoc => string.Create(CultureInfo.InvariantCulture, $"  files        {s.BlocksShipped} blocks written, {s.BytesShipped / 1048576.0:F1} MiB"),
                 _ => string.Create(CultureInfo.InvariantCulture,
-                    $"  shipping     {s.BlocksShipped} of {published} blocks published (the contract), {s.BytesShipped / 1048576.0:F1} MiB, {s.MessagesToScheduler} messages to the scheduler"),
+                    $"  shipping     {s.BlocksShipped} of {published} blocks published (the contract), {s.BytesShipped / 1048576.0:F1} MiB, {s.MessagesToScheduler} messages to the scheduler{copies}"),
             });
             if (config.MaxStepsInFlight > 0 && config.RunMode == RunMode.Deisa3)
             {

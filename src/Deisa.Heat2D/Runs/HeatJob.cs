@@ -31,6 +31,7 @@ internal static class HeatJob
         ContractTimeout = Timeout,
         Backpressure = Backpressure(config),
         StagingBytesBeforeContract = (long)config.StagingBeforeContractMib << 20,
+        CopyBudgetBytes = (long)config.CopyBudgetMib << 20,
     };
 
     /// <summary>Declares a simulation rank's arrays on its bridge (and the downsampled field where configured) and sends the declarations.</summary>

@@ -141,7 +141,7 @@ internal static class MpiRunner
     {
         // A fixed number of values per rank, whatever the steps: the timings' statistics, then the shipping.
         ShippingStatistics s = report.Shipped;
-        double[] shipping = [s.BlocksShipped, s.BlocksSkipped, s.BytesShipped, s.MessagesToScheduler, s.BlockedSeconds, s.PeakStepsInFlight, s.BlocksStaged, s.ContractWaitSeconds];
+        double[] shipping = [s.BlocksShipped, s.BlocksSkipped, s.BytesShipped, s.MessagesToScheduler, s.BlockedSeconds, s.PeakStepsInFlight, s.BlocksStaged, s.ContractWaitSeconds, s.BlocksCopied];
         double[] mine = new double[RankTimings.Length + shipping.Length + 2];
         mine[^2] = report.FirstCouplingGcPauseSeconds;
         mine[^1] = report.FirstCouplingCpuSeconds;
@@ -165,9 +165,9 @@ internal static class MpiRunner
             all[r] = new SimulationReport(
                 r,
                 RankTimings.Read(v),
-                new ShippingStatistics((long)w[0], (long)w[1], (long)w[2], (long)w[3], w[4], (int)w[5], (long)w[6], w[7]),
-                w[8],
-                w[9]);
+                new ShippingStatistics((long)w[0], (long)w[1], (long)w[2], (long)w[3], w[4], (int)w[5], (long)w[6], w[7], (long)w[8]),
+                w[9],
+                w[10]);
         }
 
         var summary = SimulationSummary.From(all, config.Mode!, config.Size!.Height, config.Size.Width, config.Grid!.Rows, config.Grid.Cols, config.Inner, wall);

@@ -15,7 +15,7 @@ internal sealed class BridgeSink(Bridge bridge) : IStepSink
         get
         {
             BridgeStatistics s = bridge.Statistics;
-            return new ShippingStatistics(s.BlocksShipped, s.BlocksSkipped, s.BytesShipped, s.MessagesToScheduler, s.BlockedSeconds, s.PeakStepsInFlight, s.BlocksStaged, s.ContractWaitSeconds);
+            return new ShippingStatistics(s.BlocksShipped, s.BlocksSkipped, s.BytesShipped, s.MessagesToScheduler, s.BlockedSeconds, s.PeakStepsInFlight, s.BlocksStaged, s.ContractWaitSeconds, s.BlocksCopied);
         }
     }
 

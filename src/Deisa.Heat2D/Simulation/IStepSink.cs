@@ -67,5 +67,6 @@ internal readonly struct StepPublication
 /// <param name="PeakStepsInFlight">The most steps shipped and still held by the workers at once (with a bound only).</param>
 /// <param name="BlocksStaged">Blocks published before the contract arrived, copied aside meanwhile.</param>
 /// <param name="ContractWaitSeconds">Time publishing waited for the contract (once the staging budget was used up).</param>
+/// <param name="BlocksCopied">Blocks sent from copies, the field free at once (<c>copy_budget_mib</c>).</param>
 internal readonly record struct ShippingStatistics(
-    long BlocksShipped, long BlocksSkipped, long BytesShipped, long MessagesToScheduler, double BlockedSeconds = 0, int PeakStepsInFlight = 0, long BlocksStaged = 0, double ContractWaitSeconds = 0);
+    long BlocksShipped, long BlocksSkipped, long BytesShipped, long MessagesToScheduler, double BlockedSeconds = 0, int PeakStepsInFlight = 0, long BlocksStaged = 0, double ContractWaitSeconds = 0, long BlocksCopied = 0);

@@ -34,6 +34,7 @@ public sealed class Bridge : IDisposable
     private readonly Mailbox _mailbox;
     private readonly EndpointId _scheduler;
     private readonly DeisaMpiOptions _options;
+    private readonly long _copyBudget;
     private readonly Dictionary<string, Published> _arrays = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Preprocessing> _preprocessing = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource _contractArrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -58,6 +59,7 @@ public sealed class Bridge : IDisposable
     private long _messagesToScheduler;
     private long _blocksDropped;
     private long _blocksDerived;
+    private long _blocksCopied;
 
     /// <summary>
     /// Creates the bridge of the next simulation rank of a runtime that runs in this process (simulation ranks as
@@ -83,10 +85,18 @@ public sealed class Bridge : IDisposable
         }
 
         (Mailbox mailbox, int rank) = runtime.OpenProducer(out EndpointId scheduler);
-        return new Bridge(mailbox, scheduler, rank, options);
+        // In one process a block is copied to its worker as it is published: a copy before that would be a second one.
+        return new Bridge(mailbox, scheduler, rank, options, sendsFromMemory: false);
     }
 
-    internal Bridge(Mailbox mailbox, EndpointId scheduler, int simulationRank, DeisaMpiOptions options)
+    /// <summary>Creates a simulation rank's bridge.</summary>
+    /// <param name="mailbox">The rank's producer endpoint.</param>
+    /// <param name="scheduler">The scheduler's endpoint.</param>
+    /// <param name="simulationRank">The rank among the simulation ranks.</param>
+    /// <param name="options">The coupling settings.</param>
+    /// <param name="sendsFromMemory">Whether the transport sends a block from the producer's memory, so that a copy
+    /// (<see cref="DeisaMpiOptions.CopyBudgetBytes"/>) gives that memory back sooner; false where it copies anyway.</param>
+    internal Bridge(Mailbox mailbox, EndpointId scheduler, int simulationRank, DeisaMpiOptions options, bool sendsFromMemory)
     {
         _mailbox = mailbox;
         _scheduler = scheduler;
@@ -98,6 +108,14 @@ public sealed class Bridge : IDisposable
             throw new ArgumentOutOfRangeException(
                 nameof(options), options.StagingBytesBeforeContract, "StagingBytesBeforeContract must be 0 (wait for the contract at the first publish) or a positive number of bytes.");
         }
+
+        if (options.CopyBudgetBytes < 0)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(options), options.CopyBudgetBytes, "CopyBudgetBytes must be 0 (send every block from the simulation's memory) or a positive number of bytes.");
+        }
+
+        _copyBudget = sendsFromMemory ? options.CopyBudgetBytes : 0;
 
         if (options.Backpressure.Enabled)
         {
@@ -142,7 +160,8 @@ public sealed class Bridge : IDisposable
         _window?.PeakStepsInFlight ?? 0,
         Interlocked.Read(ref _blocksStaged),
         TimeSpan.FromTicks(Interlocked.Read(ref _contractWaitTicks)).TotalSeconds,
-        Interlocked.Read(ref _blocksDerived));
+        Interlocked.Read(ref _blocksDerived),
+        Interlocked.Read(ref _blocksCopied));
 
     /// <summary>Declares an array this rank publishes.</summary>
     /// <typeparam name="T">The element type: double, float, int or long.</typeparam>
@@ -398,6 +417,11 @@ public sealed class Bridge : IDisposable
             return refused;
         }
 
+        if (TryShipCopy(array, step, worker, MemoryMarshal.AsBytes(block.Span), 1, checked((int)block.Length * Unsafe.SizeOf<T>()), 0))
+        {
+            return Copied();
+        }
+
         MemoryHandle pin = block.Pin();
         return Ship(array, step, worker, OutgoingBlock.Rent(array.Declaration.ElementType, block.Length, pin, _inFlight));
     }
@@ -453,6 +477,11 @@ public sealed class Bridge : IDisposable
         if (Admit(array, step) is { } refused)
         {
             return refused;
+        }
+
+        if (TryShipCopy(array, step, worker, MemoryMarshal.AsBytes(field.Span[((ghost * stride) + ghost)..]), rows, columns * size, stride * size))
+        {
+            return Copied();
         }
 
         MemoryHandle pin = field[((ghost * stride) + ghost)..].Pin();
@@ -818,6 +847,41 @@ public sealed class Bridge : IDisposable
 
     private static PublishHandle Staged() => new(staged: true);
 
+    private static PublishHandle Copied() => new(copied: true);
+
+    /// <summary>
+    /// Sends a contracted block from a pooled copy when <see cref="DeisaMpiOptions.CopyBudgetBytes"/> allows it, so that
+    /// the simulation may write its memory again at once instead of when the analytics rank has received it.
+    /// </summary>
+    /// <param name="array">The array.</param>
+    /// <param name="step">The step, admitted.</param>
+    /// <param name="worker">Where the contract sends it.</param>
+    /// <param name="source">The block's first row, up to its last byte.</param>
+    /// <param name="rows">Rows to copy.</param>
+    /// <param name="rowBytes">Bytes per row.</param>
+    /// <param name="strideBytes">Bytes from one row to the next in <paramref name="source"/> (unused for one row).</param>
+    /// <returns>Whether the block was copied and shipped; false when the copies in flight would pass the budget.</returns>
+    private bool TryShipCopy(Published array, int step, EndpointId worker, ReadOnlySpan<byte> source, int rows, int rowBytes, int strideBytes)
+    {
+        long bytes = (long)rows * rowBytes;
+        if (_copyBudget == 0 || bytes > Array.MaxLength || _inFlight.OwnedBytes + bytes > _copyBudget)
+        {
+            return false;
+        }
+
+        byte[] copy = BufferPool.Shared.Rent((int)bytes);
+        for (int row = 0; row < rows; row++)
+        {
+            source.Slice(row * strideBytes, rowBytes).CopyTo(copy.AsSpan(row * rowBytes, rowBytes));
+        }
+
+        ElementType type = array.Declaration.ElementType;
+        MemoryHandle pin = copy.AsMemory(0, (int)bytes).Pin();
+        Ship(array, step, worker, OutgoingBlock.Rent(type, (int)(bytes / ElementTypes.SizeOf(type)), pin, _inFlight, owned: copy));
+        Interlocked.Increment(ref _blocksCopied);
+        return true;
+    }
+
     /// <summary>
     /// Ships or lets go, in step order, every block staged before the contract arrived; a caller that finds a drain
     /// under way waits for it, so no later step overtakes a staged one.
@@ -1023,7 +1087,7 @@ public sealed class Bridge : IDisposable
         // Read before sending: the send may complete, and the block go back to its pool, before Send returns.
         long version = block.Version;
         long bytes = block.Bytes;
-        _inFlight.Add();
+        _inFlight.Add(block.OwnedBytes);
         _mailbox.Send(worker, put);
         Account(array, step, shipped: true);
         Interlocked.Increment(ref _blocksShipped);
@@ -1050,21 +1114,27 @@ public sealed class Bridge : IDisposable
     {
         private readonly object _gate = new();
         private int _count;
+        private long _ownedBytes;
         private Exception? _failure;
 
-        public void Add()
+        /// <summary>Gets the bytes of the sends in flight from the bridge's own buffers (copies), not the simulation's memory.</summary>
+        public long OwnedBytes => Volatile.Read(ref _ownedBytes);
+
+        public void Add(long ownedBytes)
         {
             lock (_gate)
             {
                 _count++;
+                _ownedBytes += ownedBytes;
             }
         }
 
-        public void Completed(Exception? error)
+        public void Completed(long ownedBytes, Exception? error)
         {
             lock (_gate)
             {
                 _count--;
+                _ownedBytes -= ownedBytes;
                 _failure ??= error;
                 if (_count == 0)
                 {

@@ -11,6 +11,7 @@ namespace Deisa.Mpi.Bridge;
 /// <param name="BlocksStaged">Blocks published before the contract arrived and copied aside (then shipped or let go as it said).</param>
 /// <param name="ContractWaitSeconds">Time publishing or finishing waited for the contract (0 when the staging budget covered the wait).</param>
 /// <param name="BlocksDerived">Blocks of derived arrays computed by preprocessing operations (only those the contract asked for, once it is known).</param>
+/// <param name="BlocksCopied">Contracted blocks sent from a copy, their memory given back at once (<see cref="DeisaMpiOptions.CopyBudgetBytes"/>).</param>
 public readonly record struct BridgeStatistics(
     long BlocksShipped,
     long BlocksSkipped,
@@ -21,4 +22,5 @@ public readonly record struct BridgeStatistics(
     int PeakStepsInFlight = 0,
     long BlocksStaged = 0,
     double ContractWaitSeconds = 0,
-    long BlocksDerived = 0);
+    long BlocksDerived = 0,
+    long BlocksCopied = 0);

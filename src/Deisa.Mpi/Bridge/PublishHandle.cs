@@ -12,7 +12,7 @@ namespace Deisa.Mpi.Bridge;
 /// A shipped block is sent straight from the caller's memory: do not overwrite that memory until
 /// <see cref="IsCompleted"/> is true or <see cref="Wait"/> returned (as with ADIOS2's deferred <c>Put</c>).
 /// A block outside the contract costs nothing and is complete at once, as is a block published before the contract
-/// arrived (<see cref="Staged"/>): it was copied aside.
+/// arrived (<see cref="Staged"/>) or sent from a copy (<see cref="Copied"/>).
 /// </remarks>
 public readonly struct PublishHandle
 {
@@ -26,9 +26,10 @@ public readonly struct PublishHandle
     private readonly TaskKey _key;
     private readonly EndpointId _to;
 
-    internal PublishHandle(bool staged = false)
+    internal PublishHandle(bool staged = false, bool copied = false)
     {
         Staged = staged;
+        Copied = copied;
     }
 
     internal PublishHandle(OutgoingBlock block, long version, TaskKey key, EndpointId to)
@@ -39,8 +40,14 @@ public readonly struct PublishHandle
         _to = to;
     }
 
-    /// <summary>Gets whether the block was in the contract and was sent.</summary>
-    public bool Shipped => _block is not null;
+    /// <summary>Gets whether the block was in the contract and was sent (from the caller's memory, or from a copy).</summary>
+    public bool Shipped => _block is not null || Copied;
+
+    /// <summary>
+    /// Gets whether the block was sent from a copy, its memory the caller's again at once: what
+    /// <see cref="DeisaMpiOptions.CopyBudgetBytes"/> allows while the analytics rank has not received the blocks before it.
+    /// </summary>
+    public bool Copied { get; }
 
     /// <summary>
     /// Gets whether the block was published before this rank's contract arrived and copied aside: it is sent from the

@@ -61,6 +61,9 @@ internal sealed unsafe class OutgoingBlock : DeferredPayload, ILentValue
     /// <summary>Gets whether the block is one run of memory.</summary>
     public bool IsContiguous => Rows == 1 || Stride == Columns;
 
+    /// <summary>Gets the bytes of a block sent from a pooled buffer of its own (a copy), 0 for one sent from its producer's memory.</summary>
+    public long OwnedBytes => _owned is null ? 0 : Bytes;
+
     /// <summary>Gets this rental's version.</summary>
     public long Version => Volatile.Read(ref _state) >> 1;
 
@@ -224,6 +227,7 @@ internal sealed unsafe class OutgoingBlock : DeferredPayload, ILentValue
         }
 
         _pin.Dispose();
+        long ownedBytes = OwnedBytes;
         if (_owned is { } owned)
         {
             _owned = null;
@@ -249,7 +253,7 @@ internal sealed unsafe class OutgoingBlock : DeferredPayload, ILentValue
             task?.TrySetException(error);
         }
 
-        owner?.Completed(error);
+        owner?.Completed(ownedBytes, error);
 
         // Last: from here the block may be rented again, and whoever holds this rental finds it done.
         s_pool.Return(this);
@@ -331,6 +335,7 @@ internal sealed unsafe class OutgoingBlock : DeferredPayload, ILentValue
 internal interface IBlockOwner
 {
     /// <summary>The send completed, or failed with <paramref name="error"/>.</summary>
+    /// <param name="ownedBytes">The block's <see cref="OutgoingBlock.OwnedBytes"/>: what its completion gave back to the pool.</param>
     /// <param name="error">Why it failed, or null.</param>
-    void Completed(Exception? error);
+    void Completed(long ownedBytes, Exception? error);
 }

@@ -37,6 +37,7 @@ public sealed class HeatConfigTests
     [InlineData("  - kind: spatial_mean", "  - kind: rolling_mean", "analytics[1].window: 0; expected 1 to 40 steps (the steps read: steps 40 with selection.every 1). rolling_mean needs its window: {kind: rolling_mean, window: 5}.")]
     [InlineData("  - kind: spatial_mean", "  - {kind: rolling_mean, window: 41}", "analytics[1].window: 41; expected 1 to 40 steps")]
     [InlineData("  - kind: spatial_mean", "  - {kind: rolling_mean, window: 4, max_concurrency: 0}", "analytics[1].max_concurrency: 0; expected how many of the rolling mean's calls may run at once: 1 (each after the previous) or more (default 4).")]
+    [InlineData("output: heat2d-output", "output: o\ncopy_budget_mib: -1", "copy_budget_mib: -1; expected 0 (every block sent from the field itself) or a positive number of MiB")]
     [InlineData("output: heat2d-output", "output: o\nstaging_before_contract_mib: -1", "staging_before_contract_mib: -1; expected 0 (the first publish waits for the contract) or a positive number of MiB")]
     [InlineData("output: heat2d-output", "output: o\ndownsample: 0", "downsample: 0; expected a stride of 2 or more (every n-th row and column), or 1 for none.")]
     [InlineData("output: heat2d-output", "output: o\ndownsample: 257", "downsample: 257; a block is 128x256 cells, and every block must keep at least one: expected 2 to 128.")]

@@ -26,6 +26,9 @@ internal sealed record HeatCase(int Height, int Width, int Rows, int Cols, int S
     /// <summary>Gets the MiB a simulation rank may stage before its contract, or null for the default.</summary>
     public int? StagingMib { get; init; }
 
+    /// <summary>Gets the MiB of copies in flight a simulation rank may send from (copy_budget_mib), or null for none.</summary>
+    public int? CopyBudgetMib { get; init; }
+
     public int Ranks => (Rows * Cols) + (Mode is "deisa3" or "deisa1" ? AnalyticsRanks : 0);
 
     /// <summary>Writes the YAML configuration into <paramref name="folder"/>, with its output in a subfolder.</summary>
@@ -48,6 +51,7 @@ internal sealed record HeatCase(int Height, int Width, int Rows, int Cols, int S
         {{(Downsample > 1 ? $"downsample: {Downsample}" : string.Empty)}}
         {{(StopBelow is { } below ? $"stop_when_mean_change_below: {below:R}" : string.Empty)}}
         {{(StagingMib is { } mib ? $"staging_before_contract_mib: {mib}" : string.Empty)}}
+        {{(CopyBudgetMib is { } copies ? $"copy_budget_mib: {copies}" : string.Empty)}}
         """));
 
     public static string WriteText(string folder, string yaml)

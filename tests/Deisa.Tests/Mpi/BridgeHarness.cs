@@ -47,14 +47,14 @@ public abstract class BridgeHarness : IDisposable
     /// <summary>A bridge for simulation rank 0 with 'field' declared.</summary>
     protected Bridge Create(DeisaMpiOptions options, bool droppable = false)
     {
-        var bridge = new Bridge(_transport.Open(EndpointId.Producer(0)), s_scheduler, 0, options);
+        var bridge = new Bridge(_transport.Open(EndpointId.Producer(0)), s_scheduler, 0, options, sendsFromMemory: true);
         bridge.DeclareArray<double>("field", [5, 4], 0, [0], [4], ["t", "x"], droppable);
         return bridge;
     }
 
     /// <summary>A bridge for another rank, for what the constructor refuses.</summary>
     protected Bridge CreateOther(int rank, DeisaMpiOptions options) =>
-        new(_transport.Open(EndpointId.Producer(rank)), s_scheduler, rank, options);
+        new(_transport.Open(EndpointId.Producer(rank)), s_scheduler, rank, options, sendsFromMemory: true);
 
     /// <summary>Sends rank 0 its contract: the given steps of 'field' go to the worker.</summary>
     protected void SendContract(StepSet steps)

@@ -17,7 +17,7 @@ public sealed class BridgeMisuseTests : IDisposable
     public BridgeMisuseTests()
     {
         _schedulerBox = _transport.Open(s_scheduler);
-        _bridge = new Bridge(_transport.Open(EndpointId.Producer(0)), s_scheduler, 0, new DeisaMpiOptions { ContractTimeout = TimeSpan.FromSeconds(30) });
+        _bridge = new Bridge(_transport.Open(EndpointId.Producer(0)), s_scheduler, 0, new DeisaMpiOptions { ContractTimeout = TimeSpan.FromSeconds(30) }, sendsFromMemory: true);
         _bridge.DeclareArray<double>("field", [5, 4], 0, [0], [4], ["t", "x"]);
 
         // An empty contract: every publish below that passes its checks is skipped, never shipped.
@@ -87,7 +87,7 @@ public sealed class BridgeMisuseTests : IDisposable
     {
         await using var transport = new InProcessTransport();
         using Mailbox scheduler = transport.Open(s_scheduler);
-        using var bridge = new Bridge(transport.Open(EndpointId.Producer(0)), s_scheduler, 0, new DeisaMpiOptions { ContractTimeout = TimeSpan.FromSeconds(30) });
+        using var bridge = new Bridge(transport.Open(EndpointId.Producer(0)), s_scheduler, 0, new DeisaMpiOptions { ContractTimeout = TimeSpan.FromSeconds(30) }, sendsFromMemory: true);
         bridge.DeclareArray<double>("field", [5, 2, 3], 0, [0, 0], [2, 3], ["t", "y", "x"]);
         scheduler.Send(EndpointId.Producer(0), ContractUpdate.Rent());
         bridge.WaitForContract();
@@ -107,7 +107,7 @@ public sealed class BridgeMisuseTests : IDisposable
             Backpressure = new Core.Coupling.BackpressureOptions { MaxStepsInFlight = 2, Policy = Core.Coupling.BackpressurePolicy.Drop },
         };
 
-        NotSupportedException error = Assert.Throws<NotSupportedException>(() => new Bridge(_transport.Open(EndpointId.Producer(1)), s_scheduler, 1, options));
+        NotSupportedException error = Assert.Throws<NotSupportedException>(() => new Bridge(_transport.Open(EndpointId.Producer(1)), s_scheduler, 1, options, sendsFromMemory: true));
         Assert.Contains("with Deisa1 use policy Block", error.Message, StringComparison.Ordinal);
     }
 }

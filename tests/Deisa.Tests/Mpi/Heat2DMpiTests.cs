@@ -85,6 +85,23 @@ public sealed class Heat2DMpiTests : IDisposable
     }
 
     [Theory]
+    [InlineData("deisa3")]
+    [InlineData("deisa1")]
+    public void CopyBudget_BlocksSentFromCopies_AnalyticsExact(string mode)
+    {
+        // Blocks of 12 x 20 doubles against a budget of 1 MiB: every contracted block goes from a copy, and the stencil
+        // writes the field again while it travels; a copy that read the field late would change the results.
+        var run = new HeatCase(Height: 24, Width: 20, Rows: 2, Cols: 1, Steps: 12, Inner: 2, AnalyticsRanks: 1, Mode: mode) { CopyBudgetMib = 1, StagingMib = 0 };
+
+        MpiResult result = MpiJob.RunProgram(run.Ranks, MpiJob.Heat2D, "--config", run.Write(_folder));
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        run.AssertResults(Path.Combine(_folder, "out"));
+        Assert.Contains("24 of 24 blocks published (the contract)", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("; 24 sent from copies (budget 1 MiB per rank)", result.Stdout, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("deisa3", 4)]
     [InlineData("deisa1", 40)]
     public void Selection_EveryThirdStepOfAQuarter_Deisa3ShipsOnlyItsBlocks(string mode, int blocks)
