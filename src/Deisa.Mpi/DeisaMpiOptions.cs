@@ -58,8 +58,8 @@ public sealed class DeisaMpiOptions
     /// block (about 1 ms for 8 MiB); it pays where the receiving rank cannot take a block at once, as when analytics
     /// ranks share the simulation's cores and their transfer moves only while they call into MPI: one block of budget
     /// then covers the wait for it. Buffers are pooled by powers of two, so a block of 5 MiB holds 8 MiB of memory. The
-    /// budget is per rank: with many ranks per node, mind the node's memory. Over an in-process runtime, which copies
-    /// every block to its worker anyway, it is not used.
+    /// budget is per rank: with many ranks per node, mind the node's memory; threads publishing at once may each pass
+    /// it by one block. Over an in-process runtime, which copies every block to its worker anyway, it is not used.
     /// </remarks>
     public long CopyBudgetBytes { get; set; }
 

@@ -24,7 +24,7 @@ namespace Deisa.Mpi.Bridge;
 /// Until this rank's contract arrives, published blocks are copied aside within
 /// <see cref="DeisaMpiOptions.StagingBytesBeforeContract"/> and the simulation computes on; past that budget a
 /// publish waits for the contract (up to <see cref="DeisaMpiOptions.ContractTimeout"/>). Once it arrives, blocks go
-/// straight from the simulation's memory.</para>
+/// straight from the simulation's memory, or from copies within <see cref="DeisaMpiOptions.CopyBudgetBytes"/>.</para>
 /// <para>Under MPI (<see cref="DeisaSession.CreateBridge"/>) a block's sends are posted by the publishing thread and
 /// completed by the rank's communication thread; over an in-process runtime (<see cref="Create"/>) a block is copied to
 /// its worker as it is published.</para>
