@@ -255,6 +255,7 @@ public static class Program
                 Selective = m.Layout.Selection is not null,
                 m.Layout.LightAnalytics,
                 m.Layout.Neighbour,
+                m.Layout.CopyBudgetMib,
                 m.Layout.Ranks,
                 m.SimulationSeconds,
                 m.TotalSeconds,

@@ -24,9 +24,11 @@ public sealed class WorkflowBenchmarkTests : IDisposable
         Assert.True(result.ExitCode == 0, result.ToString());
         using JsonDocument report = JsonDocument.Parse(File.ReadAllText(Path.Combine(_folder, "compare.json")));
         var rows = report.RootElement.EnumerateArray().ToDictionary(
-            r => r.GetProperty("Mode").GetString() + (r.GetProperty("Selective").GetBoolean() ? ", selective" : string.Empty) + (r.GetProperty("LightAnalytics").GetBoolean() ? ", light" : string.Empty) + (r.GetProperty("Neighbour").GetBoolean() ? ", beside" : string.Empty),
+            r => r.GetProperty("Mode").GetString() + (r.GetProperty("Selective").GetBoolean() ? ", selective" : string.Empty) + (r.GetProperty("LightAnalytics").GetBoolean() ? ", light" : string.Empty) + (r.GetProperty("Neighbour").GetBoolean() ? ", beside" : string.Empty) + (r.GetProperty("CopyBudgetMib").GetInt32() is > 0 and int mib ? $", copies {mib}" : string.Empty),
             r => (Blocks: r.GetProperty("BlocksShipped").GetInt64(), FromSimulation: r.GetProperty("SchedulerMessagesFromSimulation").GetInt64(), Total: r.GetProperty("TotalSeconds").GetDouble()));
-        Assert.Equal(["none", "deisa3", "deisa1", "posthoc", "deisa3, selective", "deisa1, selective", "deisa3, light", "none, beside"], rows.Keys);
+
+        // Two 64 x 32 blocks of budget: 32 KiB, rounded up to 1 MiB.
+        Assert.Equal(["none", "deisa3", "deisa1", "posthoc", "deisa3, selective", "deisa1, selective", "deisa3, light", "none, beside", "deisa3, copies 1"], rows.Keys);
         Assert.Equal(0, rows["none"].Blocks);
         Assert.Equal(22, rows["deisa3"].Blocks);
         Assert.Equal(22, rows["deisa1"].Blocks);
@@ -35,6 +37,7 @@ public sealed class WorkflowBenchmarkTests : IDisposable
         Assert.Equal(22, rows["deisa1, selective"].Blocks);
         Assert.Equal(22, rows["deisa3, light"].Blocks);
         Assert.Equal(0, rows["none, beside"].Blocks);
+        Assert.Equal(22, rows["deisa3, copies 1"].Blocks);
 
         // Deisa3: the simulation tells the scheduler once per rank (declarations, finish), Deisa1 once per block too.
         Assert.True(rows["deisa3"].FromSimulation + 22 <= rows["deisa1"].FromSimulation, $"{rows["deisa3"]} against {rows["deisa1"]}");
@@ -42,7 +45,10 @@ public sealed class WorkflowBenchmarkTests : IDisposable
 
         byte[] png = File.ReadAllBytes(Path.Combine(_folder, "workflow.png"));
         Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], png[..4]);
-        Assert.Contains("| deisa3, selective |", File.ReadAllText(Path.Combine(_folder, "compare.md")), StringComparison.Ordinal);
+        string table = File.ReadAllText(Path.Combine(_folder, "compare.md"));
+        Assert.Contains("| deisa3, selective |", table, StringComparison.Ordinal);
+        Assert.Contains("| deisa3, sent from copies (1 MiB) |", table, StringComparison.Ordinal);
+        Assert.Contains("copy_budget_mib: 1", File.ReadAllText(Directory.GetFiles(_folder, "heat.yml", SearchOption.AllDirectories).Single(f => f.Contains("-copies-", StringComparison.Ordinal))), StringComparison.Ordinal);
     }
 
     [Fact]
