@@ -48,6 +48,7 @@ public static class Program
             Mode = Arg(args, "--mode", "deisa3") == "deisa1" ? Deisa.Core.Arrays.CouplingMode.Deisa1 : Deisa.Core.Arrays.CouplingMode.Deisa3,
             Client = new ClientOptions { RequestTimeout = TimeSpan.FromSeconds(60), DataTimeout = TimeSpan.FromSeconds(60) },
             Backpressure = new Deisa.Core.Coupling.BackpressureOptions { MaxStepsInFlight = int.Parse(Arg(args, "--in-flight", "0"), System.Globalization.CultureInfo.InvariantCulture) },
+            CopyBudgetBytes = long.Parse(Arg(args, "--copy-budget", "0"), System.Globalization.CultureInfo.InvariantCulture),
         };
         if (scenario == "shutdown")
         {

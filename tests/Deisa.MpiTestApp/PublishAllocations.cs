@@ -15,7 +15,8 @@ namespace Deisa.MpiTestApp;
 /// scheduler and client) and its runtime threads alone allocated over the second half of the blocks, and the size of
 /// the object each block is handed to the tasks in.
 /// </summary>
-/// <remarks>Arguments: --steps N (default 2000), --elements N (default 4096, per flat block).</remarks>
+/// <remarks>Arguments: --steps N (default 2000), --elements N (default 4096, per flat block); the session's own, such as
+/// --in-flight and --copy-budget (blocks sent from copies), apply.</remarks>
 public static class PublishAllocations
 {
     private const int Rows = 32;
@@ -70,7 +71,7 @@ public static class PublishAllocations
             process = GC.GetTotalAllocatedBytes(precise: true) - process;
             bridge.Finish();
             int publishes = 2 * (steps - (steps / 2));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ALLOC rank={rank} publishes={publishes} shipped={bridge.Statistics.BlocksShipped} thread={thread} process={process}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ALLOC rank={rank} publishes={publishes} shipped={bridge.Statistics.BlocksShipped} copied={bridge.Statistics.BlocksCopied} thread={thread} process={process}"));
             return 0;
         }
 

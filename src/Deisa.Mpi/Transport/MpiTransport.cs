@@ -396,6 +396,11 @@ internal sealed class MpiTransport : ITransport
             // From here on a block shipped by another thread fails at once: the counts below must be final.
             _sendsClosed = true;
             SendQueuedLocked(onThread: true);
+
+            // No thread posts any more: what they posted is this thread's to finish.
+            _sends.AddRange(_posted);
+            _posted.Clear();
+            _postedCount = 0;
         }
 
         TestSends();
@@ -675,7 +680,8 @@ internal sealed class MpiTransport : ITransport
 
     /// <summary>
     /// Keeps a posted send until it completes. Another thread tests it once first (an eager send is usually done by
-    /// then, and its block is let go without a hop to the communication thread), then hands it over.
+    /// then, and its block is let go without a hop to the communication thread), then hands it over, testing on the
+    /// way the sends it handed over before that the communication thread has not seen yet.
     /// </summary>
     private void Track(PendingSend send, bool onThread)
     {
@@ -691,9 +697,32 @@ internal sealed class MpiTransport : ITransport
             return;
         }
 
-        // The caller holds the send lock.
+        // The caller holds the send lock. A publisher that does not wait for its sends (blocks sent from copies) posts
+        // faster than a sleeping communication thread collects them: completed here, their buffers go back to the pool
+        // while it still holds them, instead of the pool running dry and allocating more.
+        CompletePosted();
         _posted.Add(send);
         _postedCount = _posted.Count;
+    }
+
+    /// <summary>Completes the sends other threads posted that are done; the caller holds the send lock.</summary>
+    /// <returns>Whether any was.</returns>
+    private bool CompletePosted()
+    {
+        bool any = false;
+        for (int i = _posted.Count - 1; i >= 0; i--)
+        {
+            if (IsDone(_posted[i]))
+            {
+                PendingSend done = _posted[i];
+                _posted[i] = _posted[^1];
+                _posted.RemoveAt(_posted.Count - 1);
+                Completed(done);
+                any = true;
+            }
+        }
+
+        return any;
     }
 
     /// <summary>Tests a send once: a frame's request, or a block's through the block (its producer may test it too).</summary>
@@ -726,11 +755,13 @@ internal sealed class MpiTransport : ITransport
         bool progressed = false;
         if (_postedCount > 0)
         {
+            // Tested where they are, under the lock, rather than moved to this thread's list: the threads that post
+            // test them too (Track), and a send completed in a list only this thread reads would hold its buffer
+            // while this thread sleeps or waits for a core.
             lock (_sendLock)
             {
-                _sends.AddRange(_posted);
-                _posted.Clear();
-                _postedCount = 0;
+                progressed = CompletePosted();
+                _postedCount = _posted.Count;
             }
         }
 

@@ -8,18 +8,20 @@ namespace Deisa.Tests.Mpi;
 public sealed class PublishAllocationMpiTests
 {
     [Theory]
-    [InlineData("publisher", 0)]
-    [InlineData("thread", 0)]
-    [InlineData("publisher", 4)] // at the bound every step: the window's count of steps in flight allocated a node per step
-    public void SteadyState_ShippedBlocks_NothingAllocatedOnThePublishingThread(string postBlocks, int inFlight)
+    [InlineData("publisher", 0, 0)]
+    [InlineData("thread", 0, 0)]
+    [InlineData("publisher", 4, 0)] // at the bound every step: the window's count of steps in flight allocated a node per step
+    [InlineData("publisher", 4, 1 << 20)] // sent from copies: at most 4 steps of 4 + 16 KiB in flight, well within the budget
+    public void SteadyState_ShippedBlocks_NothingAllocatedOnThePublishingThread(string postBlocks, int inFlight, int copyBudget)
     {
-        MpiResult result = MpiJob.Run(3, "publish-alloc", "--elements", "512", "--steps", "2000", "--post-blocks", postBlocks, "--in-flight", inFlight.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        MpiResult result = MpiJob.Run(3, "publish-alloc", "--elements", "512", "--steps", "2000", "--post-blocks", postBlocks, "--in-flight", inFlight.ToString(System.Globalization.CultureInfo.InvariantCulture), "--copy-budget", copyBudget.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
         Assert.True(result.ExitCode == 0, result.ToString());
         for (int rank = 0; rank < 2; rank++)
         {
             // Flat blocks and field interiors, every one shipped and waited for; the second half measured.
             Assert.Equal(4000, result.Stat(rank, "shipped", "ALLOC"));
+            Assert.Equal(copyBudget > 0 ? 4000 : 0, result.Stat(rank, "copied", "ALLOC"));
             if (postBlocks == "publisher")
             {
                 Assert.True(result.Stat(rank, "thread", "ALLOC") == 0, result.ToString());
