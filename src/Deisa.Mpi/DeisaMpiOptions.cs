@@ -53,7 +53,8 @@ public sealed class DeisaMpiOptions
     /// </summary>
     /// <remarks>
     /// A contracted block is copied into a pooled buffer on the publishing thread and sent from there while the copies
-    /// not yet received stay within the budget; past it, a block is sent from the simulation's memory, which must not be
+    /// not yet received (with the bridge's other buffers in flight: preprocessed blocks, blocks staged before the
+    /// contract) stay within the budget; past it, a block is sent from the simulation's memory, which must not be
     /// written until <see cref="Bridge.PublishHandle.Wait"/> returns. The copy costs the publishing thread a pass over the
     /// block (about 1 ms for 8 MiB); it pays where the receiving rank cannot take a block at once, as when analytics
     /// ranks share the simulation's cores and their transfer moves only while they call into MPI: one block of budget

@@ -820,10 +820,7 @@ public sealed class Bridge : IDisposable
             }
 
             byte[] copy = BufferPool.Shared.Rent((int)bytes);
-            for (int row = 0; row < rows; row++)
-            {
-                source.Slice(row * strideBytes, rowBytes).CopyTo(copy.AsSpan(row * rowBytes, rowBytes));
-            }
+            CopyRows(source, rows, rowBytes, strideBytes, copy);
 
             _staged.Enqueue(new StagedBlock(array, step, copy, (int)bytes));
             _stagedBytes += bytes;
@@ -849,6 +846,15 @@ public sealed class Bridge : IDisposable
 
     private static PublishHandle Copied() => new(copied: true);
 
+    /// <summary>Copies a block's rows, <paramref name="strideBytes"/> apart in <paramref name="source"/>, one after the other into <paramref name="target"/>.</summary>
+    private static void CopyRows(ReadOnlySpan<byte> source, int rows, int rowBytes, int strideBytes, Span<byte> target)
+    {
+        for (int row = 0; row < rows; row++)
+        {
+            source.Slice(row * strideBytes, rowBytes).CopyTo(target.Slice(row * rowBytes, rowBytes));
+        }
+    }
+
     /// <summary>
     /// Sends a contracted block from a pooled copy when <see cref="DeisaMpiOptions.CopyBudgetBytes"/> allows it, so that
     /// the simulation may write its memory again at once instead of when the analytics rank has received it.
@@ -870,10 +876,7 @@ public sealed class Bridge : IDisposable
         }
 
         byte[] copy = BufferPool.Shared.Rent((int)bytes);
-        for (int row = 0; row < rows; row++)
-        {
-            source.Slice(row * strideBytes, rowBytes).CopyTo(copy.AsSpan(row * rowBytes, rowBytes));
-        }
+        CopyRows(source, rows, rowBytes, strideBytes, copy);
 
         ElementType type = array.Declaration.ElementType;
         MemoryHandle pin = copy.AsMemory(0, (int)bytes).Pin();
