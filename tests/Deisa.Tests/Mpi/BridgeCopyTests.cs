@@ -1,3 +1,4 @@
+using CsCheck;
 using Deisa.Core.Arrays;
 using Deisa.Core.Client;
 using Deisa.Core.Graph;
@@ -109,9 +110,10 @@ public sealed class BridgeCopyTests : BridgeHarness
     [Fact]
     public async Task OverAnInProcessRuntime_NothingIsCopiedTwice()
     {
-        // The in-process transport copies every block to its worker as it is sent: the budget is not used there.
+        // The in-process transport copies every block to its worker as it is sent: the budget is not used there. No
+        // staging, so that the publish waits for the contract rather than copying the block aside.
         using DeisaRuntime runtime = DeisaRuntime.StartInProcess(1, new RuntimeOptions { SimulationRanks = 1 });
-        using Bridge bridge = Bridge.Create(runtime, new DeisaMpiOptions { CopyBudgetBytes = 1 << 20, ContractTimeout = Timeout });
+        using Bridge bridge = Bridge.Create(runtime, new DeisaMpiOptions { CopyBudgetBytes = 1 << 20, ContractTimeout = Timeout, StagingBytesBeforeContract = 0 });
         bridge.DeclareArray<double>("field", [2, 4], 0, [0], [4]);
         bridge.CommitDeclarations();
         DeisaClient client = runtime.Client;
@@ -127,9 +129,102 @@ public sealed class BridgeCopyTests : BridgeHarness
         Assert.Equal(0, bridge.Statistics.BlocksCopied);
     }
 
+    [Fact]
+    public void RandomPublishesAndCompletions_CopiedExactlyWhileTheBudgetAllows_EachBlockShipsItsOwnValues()
+    {
+        // Any budget (0 to 3 blocks, exactly in half the draws, with a remainder in the others), any interleaving of
+        // publishes and of sends completing, oldest first: a block is copied exactly when the copies still in flight
+        // leave room for it, the handle of a copy is complete at once and a lent block's only with its send, and every
+        // block ships what was published.
+        Gen.Select(Gen.Int[0, 3], Gen.OneOf(Gen.Const(0), Gen.Int[1, BlockBytes - 1]), Gen.Int[0, 1].Array[1, 40]).Sample(
+            (blocks, remainder, operations) =>
+            {
+                using var run = new Run();
+                return run.Check((blocks * BlockBytes) + (blocks > 0 ? remainder : 0), operations);
+            },
+            iter: 60,
+            threads: 1);
+    }
+
     private static unsafe double[] Values(OutgoingBlock block)
     {
         Assert.True(block.IsContiguous);
         return new ReadOnlySpan<double>(block.Pointer, block.Count).ToArray();
+    }
+
+    /// <summary>One draw of the property: a harness of its own.</summary>
+    private sealed class Run : BridgeHarness
+    {
+        public bool Check(int budget, int[] operations)
+        {
+            using Bridge bridge = CreateOther(0, new DeisaMpiOptions { ContractTimeout = Timeout, SendTimeout = Timeout, CopyBudgetBytes = budget, StagingBytesBeforeContract = 0 });
+            bridge.DeclareArray<double>("series", [operations.Length, 4], 0, [0], [4]);
+            ContractUpdate contract = ContractUpdate.Rent();
+            contract.Entries.Add(new ContractEntry("series", [0], Worker, StepSet.Range(0, operations.Length)));
+            SendToBridge(contract);
+
+            var inFlight = new Queue<(OutgoingBlock Block, PublishHandle Handle)>();
+            try
+            {
+                int copies = Play(bridge, budget, operations, inFlight);
+                while (inFlight.TryDequeue(out (OutgoingBlock Block, PublishHandle Handle) left))
+                {
+                    left.Block.Complete(null);
+                }
+
+                bridge.Finish();
+                Assert.Equal(copies, bridge.Statistics.BlocksCopied);
+                return true;
+            }
+            finally
+            {
+                // A failed draw lets its sends go, so that disposing the bridge does not wait for them.
+                while (inFlight.TryDequeue(out (OutgoingBlock Block, PublishHandle Handle) left))
+                {
+                    left.Block.Complete(null);
+                }
+            }
+        }
+
+        private int Play(Bridge bridge, int budget, int[] operations, Queue<(OutgoingBlock Block, PublishHandle Handle)> inFlight)
+        {
+            long copiedBytes = 0;
+            int step = 0;
+            int copies = 0;
+            foreach (int operation in operations)
+            {
+                if (operation == 1 && inFlight.Count > 0)
+                {
+                    (OutgoingBlock done, PublishHandle handle) = inFlight.Dequeue();
+                    copiedBytes -= done.OwnedBytes;
+                    done.Complete(null);
+                    Assert.True(handle.IsCompleted);
+                    continue;
+                }
+
+                bool copy = budget > 0 && copiedBytes + BlockBytes <= budget;
+                double[] memory = [step + 0.25, step + 0.5, step + 0.75, step + 1];
+                PublishHandle published = bridge.Publish<double>("series", step, memory);
+                PutExternal put = Next<PutExternal>(WorkerBox).GetAwaiter().GetResult();
+                var block = (OutgoingBlock)put.Value!;
+                inFlight.Enqueue((block, published));
+                Assert.Equal(copy, published.Copied);
+                Assert.True(published.Shipped);
+                Assert.Equal(copy, published.IsCompleted);
+                if (copy)
+                {
+                    Array.Fill(memory, double.NaN);
+                    copies++;
+                }
+
+                Assert.Equal(new TaskKey("series", step, 0), put.Key);
+                Assert.Equal([step + 0.25, step + 0.5, step + 0.75, step + 1], Values(block));
+                Assert.Equal(copy ? BlockBytes : 0, block.OwnedBytes);
+                copiedBytes += block.OwnedBytes;
+                step++;
+            }
+
+            return copies;
+        }
     }
 }
