@@ -28,6 +28,9 @@ public static class Program
             Operations = operations,
             AnalyticsRanks = Int(args, "--analytics", 1),
             Mode = Arg(args, "--mode", "deisa3") == "deisa1" ? CouplingMode.Deisa1 : CouplingMode.Deisa3,
+
+            // Blocks sent from copies within this many bytes (shipping and publish-cost); 0 sends from the caller's memory.
+            CopyBudgetBytes = long.Parse(Arg(args, "--copy-budget", "0"), CultureInfo.InvariantCulture),
         };
         if (Int(args, "--warm-poll-us", -1) is int poll and >= 0)
         {
@@ -149,7 +152,9 @@ public static class Program
             }
 
             client.ValidateContract();
-            Console.WriteLine($"Shipping a block from a simulation rank to a worker, {session.Layout}; {rounds} rounds after {warmup} not counted, raw MPI.NET then Deisa in each.");
+            long budget = long.Parse(Arg(args, "--copy-budget", "0"), s_invariant);
+            string copies = budget > 0 ? $"; sent from copies within {Bytes(budget)}" : string.Empty;
+            Console.WriteLine($"Shipping a block from a simulation rank to a worker, {session.Layout}; {rounds} rounds after {warmup} not counted, raw MPI.NET then Deisa in each{copies}.");
             Console.WriteLine($"| Block | Messages per round | Raw MPI.NET blocking send/receive | Deisa, waiting for each send | ratio | Deisa, {window} sends in flight | ratio |");
             Console.WriteLine("|------:|-------------------:|----------------------------------:|-----------------------------:|------:|-------------------------:|------:|");
             for (int s = 0; s < sizes.Length; s++)
