@@ -9,7 +9,7 @@ internal static class SummaryPrinter
 {
     public const string FileName = "summary.txt";
 
-    public static void Print(TextWriter output, HeatConfig config, string launch, SimulationSummary? simulation, AnalyticsResults? results, string folder)
+    public static void Print(TextWriter output, HeatConfig config, string launch, SimulationSummary? simulation, AnalyticsResults? results, string folder, bool inProcess = false)
     {
         var text = new StringWriter(CultureInfo.InvariantCulture);
         text.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -26,7 +26,9 @@ internal static class SummaryPrinter
                     $"               once: {1000 * s.FirstCouplingSeconds:F1} ms at the first publication ({1000 * s.FirstCouplingCpuSeconds:F1} ms of it on the CPU, {1000 * s.FirstCouplingGcPauseSeconds:F1} ms in GC pauses), {1000 * s.ContractWaitSeconds:F1} ms waiting for the contract ({s.BlocksStaged} blocks staged before it), {1000 * s.LastCouplingSeconds:F1} ms for the last send; {100 * s.CouplingSecondsTotal / s.WallSeconds:F1} % of the simulation's time in all"));
             }
             long published = s.BlocksShipped + s.BlocksSkipped;
-            string copies = config.CopyBudgetMib > 0 ? string.Create(CultureInfo.InvariantCulture, $"; {s.BlocksCopied} sent from copies (budget {config.CopyBudgetMib} MiB per rank)") : string.Empty;
+            string copies = config.CopyBudgetMib <= 0 ? string.Empty
+                : inProcess ? "; copy_budget_mib unused in one process, where every block is copied to its worker"
+                : string.Create(CultureInfo.InvariantCulture, $"; {s.BlocksCopied} sent from copies (budget {config.CopyBudgetMib} MiB per rank)");
             text.WriteLine(config.RunMode switch
             {
                 RunMode.None => "  shipping     none (mode none)",

@@ -106,7 +106,7 @@ internal static class InProcessRunner
             ResultWriter.WriteAnalytics(output, results);
         }
 
-        SummaryPrinter.Print(stdout, config, $"{ranks} simulation thread(s) and {HeatJob.Workers(config)} worker(s) in one process, transport {(coupled ? transport : "none")}", summary, results, output);
+        SummaryPrinter.Print(stdout, config, $"{ranks} simulation thread(s) and {HeatJob.Workers(config)} worker(s) in one process, transport {(coupled ? transport : "none")}", summary, results, output, inProcess: true);
         return 0;
     }
 

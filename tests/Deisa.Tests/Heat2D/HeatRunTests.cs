@@ -43,6 +43,22 @@ public sealed class HeatRunTests : IDisposable
     }
 
     [Fact]
+    public void Run_InProcessWithACopyBudget_ResultsExact_TheSummarySaysItIsUnused()
+    {
+        var run = new HeatCase(Height: 24, Width: 20, Rows: 2, Cols: 1, Steps: 6, Inner: 5, AnalyticsRanks: 1, Mode: "deisa3") { CopyBudgetMib = 4 };
+        HeatConfig config = ConfigLoader.Load(run.Write(_folder));
+        string output = Path.Combine(_folder, "out");
+        Directory.CreateDirectory(output);
+        using var stdout = new StringWriter();
+
+        int code = InProcessRunner.Run(config, output, new Progress(config.Steps, false, TextWriter.Null), stdout);
+
+        Assert.Equal(0, code);
+        run.AssertResults(output);
+        Assert.Contains("; copy_budget_mib unused in one process, where every block is copied to its worker", stdout.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Run_InProcessSteering_EveryRankStopsAtTheRequestedStep()
     {
         // The same run as under MPI: the simulation threads' bridges hear the analytics' decision.
