@@ -5,9 +5,12 @@ namespace Deisa.Core.Buffers;
 /// <summary>A capped pool of pinned byte buffers, for message encoding and data payloads.</summary>
 /// <remarks>
 /// Buffers are allocated on the pinned object heap, so MPI can send from and receive into them without pinning
-/// each time. Sizes are rounded up to powers of two from 256 bytes to 1 GiB; each size keeps at most
-/// <see cref="MaxBuffersPerSize"/> idle buffers, so the pool never holds more than it was sized for: a buffer
-/// returned to a full bucket is dropped to the garbage collector. Larger requests are allocated and never kept.
+/// each time. Sizes are rounded up to powers of two from 256 bytes to 1 GiB; each size keeps as many idle buffers as
+/// it had out at once at its busiest, at least <see cref="MaxBuffersPerSize"/> and, beyond those, at most
+/// <see cref="MaxIdleBytesPerSize"/> of them: a working set larger than the floor (a worker holding 64 steps of
+/// blocks) is reused, not reallocated block after block, and the pool never holds more than the busiest moment of a
+/// size had out. A buffer returned to a full bucket is dropped to the garbage collector. Larger requests are
+/// allocated and never kept.
 /// The pool counts rentals, returns, the bytes still out and its own allocations, always (a few interlocked
 /// additions per rental), so a soak test or a long job can check that every buffer came back
 /// (<see cref="Statistics"/>). Thread-safe.
@@ -17,6 +20,9 @@ public sealed class BufferPool
     private const int MinShift = 8;
     private const int MaxShift = 30;
 
+    /// <summary>The idle bytes a size class may keep beyond <see cref="MaxBuffersPerSize"/> buffers, when it had that many out at once.</summary>
+    public const long MaxIdleBytesPerSize = 256L << 20;
+
     private readonly Bucket[] _buckets;
     private long _rented;
     private long _returned;
@@ -24,7 +30,7 @@ public sealed class BufferPool
     private long _allocated;
 
     /// <summary>Creates a pool.</summary>
-    /// <param name="maxBuffersPerSize">The most idle buffers kept per size class.</param>
+    /// <param name="maxBuffersPerSize">The idle buffers each size class may keep whatever its peak.</param>
     public BufferPool(int maxBuffersPerSize = 32)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBuffersPerSize);
@@ -32,14 +38,15 @@ public sealed class BufferPool
         _buckets = new Bucket[MaxShift - MinShift + 1];
         for (int i = 0; i < _buckets.Length; i++)
         {
-            _buckets[i] = new Bucket(1 << (MinShift + i), maxBuffersPerSize);
+            int size = 1 << (MinShift + i);
+            _buckets[i] = new Bucket(size, maxBuffersPerSize, (int)Math.Max(maxBuffersPerSize, MaxIdleBytesPerSize / size));
         }
     }
 
     /// <summary>Gets the pool shared by the whole process.</summary>
     public static BufferPool Shared { get; } = new();
 
-    /// <summary>Gets the most idle buffers kept per size class.</summary>
+    /// <summary>Gets the idle buffers each size class may keep whatever its peak (more up to the peak, see the remarks).</summary>
     public int MaxBuffersPerSize { get; }
 
     /// <summary>Gets how many buffers were rented since the pool was created.</summary>
@@ -113,23 +120,32 @@ public sealed class BufferPool
 
     private sealed class Bucket
     {
-        private readonly byte[]?[] _items;
         private readonly Lock _lock = new();
+        private readonly int _floor;
+        private readonly int _ceiling;
+        private byte[]?[] _items;
         private int _count;
 
-        public Bucket(int size, int capacity)
+        // Buffers of this size rented and not back, and the most at once: the bucket keeps up to that many idle.
+        private int _out;
+        private int _peak;
+
+        public Bucket(int size, int floor, int ceiling)
         {
             Size = size;
-            _items = new byte[capacity][];
+            _floor = floor;
+            _ceiling = ceiling;
+            _items = new byte[floor][];
         }
 
         public int Size { get; }
 
-        /// <summary>Takes an idle buffer, or null when none is kept.</summary>
+        /// <summary>Takes an idle buffer, or null when none is kept (the caller allocates one); counted as out either way.</summary>
         public byte[]? TryRent()
         {
             lock (_lock)
             {
+                _peak = Math.Max(_peak, ++_out);
                 if (_count == 0)
                 {
                     return null;
@@ -145,10 +161,20 @@ public sealed class BufferPool
         {
             lock (_lock)
             {
-                if (_count < _items.Length)
+                _out = Math.Max(0, _out - 1);
+                int capacity = Math.Clamp(_peak, _floor, _ceiling);
+                if (_count >= capacity)
                 {
-                    _items[_count++] = buffer;
+                    return;
                 }
+
+                if (_count == _items.Length)
+                {
+                    // Grown only when more were out at once than ever before: a one-time cost per new peak.
+                    Array.Resize(ref _items, Math.Min(capacity, Math.Max(2 * _items.Length, 1)));
+                }
+
+                _items[_count++] = buffer;
             }
         }
     }

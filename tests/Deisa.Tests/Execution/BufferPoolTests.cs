@@ -19,16 +19,35 @@ public sealed class BufferPoolTests
     }
 
     [Fact]
-    public void Return_BeyondCap_Dropped()
+    public void Return_MoreOutAtOnceThanTheFloor_EveryOneKeptAndReused()
     {
+        // A worker holding more blocks than the floor (64 steps in flight): they come back and are rented again, not
+        // dropped and reallocated one by one.
+        var pool = new BufferPool(maxBuffersPerSize: 1);
+        byte[][] held = [.. Enumerable.Range(0, 5).Select(_ => pool.Rent(256))];
+        foreach (byte[] buffer in held)
+        {
+            pool.Return(buffer);
+        }
+
+        byte[][] again = [.. Enumerable.Range(0, 5).Select(_ => pool.Rent(256))];
+        Assert.Equal(held.ToHashSet(ReferenceEqualityComparer.Instance), again.ToHashSet(ReferenceEqualityComparer.Instance));
+        Assert.Equal(5, pool.Statistics.Allocated);
+    }
+
+    [Fact]
+    public void Return_BeyondThePeak_Dropped()
+    {
+        // One out at most, and the floor is one: a second idle buffer of the size (one the pool never lent) is not kept.
         var pool = new BufferPool(maxBuffersPerSize: 1);
         byte[] a = pool.Rent(256);
-        byte[] b = pool.Rent(256);
         pool.Return(a);
-        pool.Return(b);
+        pool.Return(GC.AllocateUninitializedArray<byte>(256, pinned: true));
 
         Assert.Same(a, pool.Rent(256));
-        Assert.NotSame(b, pool.Rent(256));
+        byte[] b = pool.Rent(256);
+        Assert.NotSame(a, b);
+        Assert.Equal(2, pool.Statistics.Allocated);
     }
 
     [Fact]
