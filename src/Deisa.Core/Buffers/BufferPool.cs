@@ -6,8 +6,8 @@ namespace Deisa.Core.Buffers;
 /// <remarks>
 /// Buffers are allocated on the pinned object heap, so MPI can send from and receive into them without pinning
 /// each time. Sizes are rounded up to powers of two from 256 bytes to 1 GiB; each size keeps as many idle buffers as
-/// it had out at once at its busiest, at least <see cref="MaxBuffersPerSize"/> and, beyond those, at most
-/// <see cref="MaxIdleBytesPerSize"/> of them: a working set larger than the floor (a worker holding 64 steps of
+/// it had out at once at its busiest: at least <see cref="MaxBuffersPerSize"/>, and at most that many or
+/// <see cref="MaxIdleBytesPerSize"/> of its size, whichever is more: a working set larger than the floor (a worker holding 64 steps of
 /// blocks) is reused, not reallocated block after block, and the pool never holds more than the busiest moment of a
 /// size had out. A buffer returned to a full bucket is dropped to the garbage collector. Larger requests are
 /// allocated and never kept.
@@ -20,7 +20,7 @@ public sealed class BufferPool
     private const int MinShift = 8;
     private const int MaxShift = 30;
 
-    /// <summary>The idle bytes a size class may keep beyond <see cref="MaxBuffersPerSize"/> buffers, when it had that many out at once.</summary>
+    /// <summary>The idle bytes a size class may keep when it had that much out at once and they are more than <see cref="MaxBuffersPerSize"/> buffers.</summary>
     public const long MaxIdleBytesPerSize = 256L << 20;
 
     private readonly Bucket[] _buckets;
