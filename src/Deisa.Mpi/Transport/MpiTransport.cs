@@ -681,7 +681,7 @@ internal sealed class MpiTransport : ITransport
     /// <summary>
     /// Keeps a posted send until it completes. Another thread tests it once first (an eager send is usually done by
     /// then, and its block is let go without a hop to the communication thread), then hands it over, testing on the
-    /// way the sends it handed over before that the communication thread has not seen yet.
+    /// way the sends posted before it that are still waiting.
     /// </summary>
     private void Track(PendingSend send, bool onThread)
     {
