@@ -709,6 +709,14 @@ public sealed class MessageCodec
                 }
 
                 break;
+
+            // A steering value is released by nobody but its handler: the message lets it go without releasing it.
+            case SteerRequest { Value: { } steered }:
+                ValueCodecRegistry.ReleaseInside([steered]);
+                break;
+            case SteerProposal { Value: { } proposed }:
+                ValueCodecRegistry.ReleaseInside([proposed]);
+                break;
         }
 
         message.Return();

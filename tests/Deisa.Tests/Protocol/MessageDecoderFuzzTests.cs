@@ -107,6 +107,17 @@ public sealed class MessageDecoderFuzzTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void DecodeFrame_BytesLeftAfterASteeringRequestHoldingPooledArrays_BuffersBackInThePool()
+    {
+        // An edited frame CsCheck drew once in CI: a steering request whose value, an array, holds two pooled arrays, then
+        // 8 bytes too many. The decoder refused the frame and returned the message, which let its value go unreleased:
+        // 2 buffers out of the pool, which every later check in this class then counted.
+        MessageDecodeException error = AssertDecodeError(Convert.FromHexString("4453010100000028000000220C000000000000000200000064742C0100000D02000000000000000000E03F000000000000D03F"));
+
+        Assert.Contains("8 bytes left over after a SteerRequest message", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void DecodeFrame_ValidFrameWithEditedBytes_DecodesOrRaisesDecodeError()
     {
         // CsCheck shrinks a failure to the fewest edits of the smallest frame, with its seed to replay it.
@@ -469,6 +480,14 @@ public sealed class MessageDecoderFuzzTests(ITestOutputHelper output)
                         }
                     }
 
+                    break;
+
+                // A steering value is its handler's whole: the message lets it go without releasing it.
+                case SteerRequest { Value: { } steered }:
+                    ReleaseInside([steered]);
+                    break;
+                case SteerProposal { Value: { } proposed }:
+                    ReleaseInside([proposed]);
                     break;
             }
 
