@@ -7,10 +7,10 @@ namespace Deisa.Core.Buffers;
 /// Buffers are allocated on the pinned object heap, so MPI can send from and receive into them without pinning
 /// each time. Sizes are rounded up to powers of two from 256 bytes to 1 GiB; each size keeps as many idle buffers as
 /// it had out at once at its busiest: at least <see cref="MaxBuffersPerSize"/>, and at most that many or
-/// <see cref="MaxIdleBytesPerSize"/> of its size, whichever is more: a working set larger than the floor (a worker holding 64 steps of
-/// blocks) is reused, not reallocated block after block, and the pool never holds more than the busiest moment of a
-/// size had out. A buffer returned to a full bucket is dropped to the garbage collector. Larger requests are
-/// allocated and never kept.
+/// <see cref="MaxIdleBytesPerSize"/> of its size, whichever is more. A working set larger than the floor (a worker
+/// holding 64 steps of blocks) is so reused, not reallocated block after block, and the pool never holds more than
+/// the busiest moment of a size had out. A buffer returned to a full bucket is dropped to the garbage collector.
+/// Larger requests are allocated and never kept.
 /// The pool counts rentals, returns, the bytes still out and its own allocations, always (a few interlocked
 /// additions per rental), so a soak test or a long job can check that every buffer came back
 /// (<see cref="Statistics"/>). Thread-safe.
