@@ -29,7 +29,7 @@ public static class Program
             AnalyticsRanks = Int(args, "--analytics", 1),
             Mode = Arg(args, "--mode", "deisa3") == "deisa1" ? CouplingMode.Deisa1 : CouplingMode.Deisa3,
 
-            // Blocks sent from copies within this many bytes (shipping and publish-cost); 0 sends from the caller's memory.
+            // Blocks sent from copies within this many bytes, in every scenario; 0 sends from the caller's memory.
             CopyBudgetBytes = long.Parse(Arg(args, "--copy-budget", "0"), CultureInfo.InvariantCulture),
         };
         if (Int(args, "--warm-poll-us", -1) is int poll and >= 0)
@@ -44,7 +44,7 @@ public static class Program
         using DeisaSession session = DeisaSession.Initialize(options);
         return scenario switch
         {
-            "shipping" => Shipping(session, args),
+            "shipping" => Shipping(session, args, options.CopyBudgetBytes),
             "publish-cost" => PublishCost(session, args),
             "scheduler-load" => SchedulerLoad(session, operations, args),
             "idle-latency" => IdleLatency(session, args),
@@ -54,7 +54,7 @@ public static class Program
     }
 
     /// <summary>Shipping a contracted block versus a raw MPI.NET send of the same size, round after round.</summary>
-    private static int Shipping(DeisaSession session, string[] args)
+    private static int Shipping(DeisaSession session, string[] args, long copyBudget)
     {
         long[] sizes = Arg(args, "--sizes", "65536,1048576,8388608").Split(',').Select(v => long.Parse(v, s_invariant)).ToArray();
         int rounds = Int(args, "--rounds", 5);
@@ -152,8 +152,7 @@ public static class Program
             }
 
             client.ValidateContract();
-            long budget = long.Parse(Arg(args, "--copy-budget", "0"), s_invariant);
-            string copies = budget > 0 ? $"; sent from copies within {Bytes(budget)}" : string.Empty;
+            string copies = copyBudget > 0 ? $"; sent from copies within {Bytes(copyBudget)}" : string.Empty;
             Console.WriteLine($"Shipping a block from a simulation rank to a worker, {session.Layout}; {rounds} rounds after {warmup} not counted, raw MPI.NET then Deisa in each{copies}.");
             Console.WriteLine($"| Block | Messages per round | Raw MPI.NET blocking send/receive | Deisa, waiting for each send | ratio | Deisa, {window} sends in flight | ratio |");
             Console.WriteLine("|------:|-------------------:|----------------------------------:|-----------------------------:|------:|-------------------------:|------:|");

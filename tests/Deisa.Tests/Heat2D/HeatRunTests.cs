@@ -22,14 +22,8 @@ public sealed class HeatRunTests : IDisposable
     public void Run_InProcess_AnalyticsEqualDense_FieldEqualsSerial(string mode, int rows, int cols, int downsample, string transport)
     {
         var run = new HeatCase(Height: 24, Width: 20, Rows: rows, Cols: cols, Steps: 6, Inner: 5, AnalyticsRanks: 3, Mode: mode) { RollingWindow = mode == "deisa1" ? null : 3, Downsample = downsample };
-        HeatConfig config = ConfigLoader.Load(run.Write(_folder));
-        string output = Path.Combine(_folder, "out");
-        Directory.CreateDirectory(output);
-        using var stdout = new StringWriter();
+        (string output, _) = RunInProcess(run, transport);
 
-        int code = InProcessRunner.Run(config, output, new Progress(config.Steps, false, TextWriter.Null), stdout, transport);
-
-        Assert.Equal(0, code);
         run.AssertResults(output);
         run.AssertField(output);
         string summary = File.ReadAllText(Path.Combine(output, SummaryPrinter.FileName));
@@ -46,16 +40,10 @@ public sealed class HeatRunTests : IDisposable
     public void Run_InProcessWithACopyBudget_ResultsExact_TheSummarySaysItIsUnused()
     {
         var run = new HeatCase(Height: 24, Width: 20, Rows: 2, Cols: 1, Steps: 6, Inner: 5, AnalyticsRanks: 1, Mode: "deisa3") { CopyBudgetMib = 4 };
-        HeatConfig config = ConfigLoader.Load(run.Write(_folder));
-        string output = Path.Combine(_folder, "out");
-        Directory.CreateDirectory(output);
-        using var stdout = new StringWriter();
+        (string output, string stdout) = RunInProcess(run);
 
-        int code = InProcessRunner.Run(config, output, new Progress(config.Steps, false, TextWriter.Null), stdout);
-
-        Assert.Equal(0, code);
         run.AssertResults(output);
-        Assert.Contains("; copy_budget_mib unused in one process, where every block is copied to its worker", stdout.ToString(), StringComparison.Ordinal);
+        Assert.Contains("; copy_budget_mib unused in one process, where every block is copied to its worker", stdout, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -63,14 +51,22 @@ public sealed class HeatRunTests : IDisposable
     {
         // The same run as under MPI: the simulation threads' bridges hear the analytics' decision.
         HeatCase run = HeatCase.Steered(out int decided);
+        (string output, string stdout) = RunInProcess(run);
+
+        run.AssertSteered(stdout, output, decided);
+    }
+
+    /// <summary>Runs the case in this process into a fresh output folder, checks it exited with 0, and says where its output and its standard output are.</summary>
+    private (string Output, string Stdout) RunInProcess(HeatCase run, string transport = TransportNames.InProcess)
+    {
         HeatConfig config = ConfigLoader.Load(run.Write(_folder));
         string output = Path.Combine(_folder, "out");
         Directory.CreateDirectory(output);
         using var stdout = new StringWriter();
 
-        int code = InProcessRunner.Run(config, output, new Progress(config.Steps, false, TextWriter.Null), stdout);
+        int code = InProcessRunner.Run(config, output, new Progress(config.Steps, false, TextWriter.Null), stdout, transport);
 
         Assert.Equal(0, code);
-        run.AssertSteered(stdout.ToString(), output, decided);
+        return (output, stdout.ToString());
     }
 }
