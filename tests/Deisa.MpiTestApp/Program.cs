@@ -9,6 +9,10 @@ public static class Program
 {
     public static int Main(string[] args)
     {
+        // The tests read each rank's report lines from the job's merged output: one write per line keeps them whole.
+        var stdout = new LineAtomicWriter(Console.OpenStandardOutput());
+        Console.SetOut(stdout);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => stdout.Flush();
         if (args.Length == 0)
         {
             Console.Error.WriteLine("usage: Deisa.MpiTestApp <scenario> [arguments]");
